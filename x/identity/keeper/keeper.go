@@ -1,0 +1,90 @@
+// Package keeper holds the identity module's state and its transitions.
+package keeper
+
+import (
+	"fmt"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
+	"cosmossdk.io/core/address"
+	storetypes "cosmossdk.io/core/store"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/h3lix/h3lix/x/identity/types"
+)
+
+// NodeIndexes are the secondary indexes of the node records.
+type NodeIndexes struct {
+	// PeerID maps a libp2p peer id to its operator; it also enforces that a
+	// node key is registered once.
+	PeerID *indexes.Unique[string, sdk.AccAddress, types.Node]
+}
+
+// IndexesList implements collections.Indexes.
+func (i NodeIndexes) IndexesList() []collections.Index[sdk.AccAddress, types.Node] {
+	return []collections.Index[sdk.AccAddress, types.Node]{i.PeerID}
+}
+
+// Keeper owns the identity state.
+type Keeper struct {
+	cdc          codec.BinaryCodec
+	addressCodec address.Codec
+	// authority may change params; the gov module account on a live chain.
+	authority string
+
+	accountKeeper types.AccountKeeper
+	bankKeeper    types.BankKeeper
+
+	Schema collections.Schema
+	Params collections.Item[types.Params]
+	// Nodes is keyed by operator account: one node per account.
+	Nodes *collections.IndexedMap[sdk.AccAddress, types.Node, NodeIndexes]
+	// UnbondingQueue holds (release height, operator) for UNBONDING nodes, so
+	// that EndBlock touches only the bonds due now.
+	UnbondingQueue collections.KeySet[collections.Pair[int64, sdk.AccAddress]]
+}
+
+// NewKeeper builds the keeper. authority is the bech32 address allowed to
+// change params.
+func NewKeeper(
+	cdc codec.BinaryCodec,
+	storeService storetypes.KVStoreService,
+	addressCodec address.Codec,
+	ak types.AccountKeeper,
+	bk types.BankKeeper,
+	authority string,
+) Keeper {
+	if _, err := addressCodec.StringToBytes(authority); err != nil {
+		panic(fmt.Errorf("identity: invalid authority address %q: %w", authority, err))
+	}
+	if ak.GetModuleAddress(types.ModuleName) == nil {
+		panic("identity: the identity module account is not set in the account keeper's permissions")
+	}
+	sb := collections.NewSchemaBuilder(storeService)
+	k := Keeper{
+		cdc:           cdc,
+		addressCodec:  addressCodec,
+		authority:     authority,
+		accountKeeper: ak,
+		bankKeeper:    bk,
+		Params:        collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Nodes: collections.NewIndexedMap(sb, types.NodesKey, "nodes", sdk.AccAddressKey, codec.CollValue[types.Node](cdc),
+			NodeIndexes{
+				PeerID: indexes.NewUnique(sb, types.NodesByPeerIDKey, "nodes_by_peer_id", collections.StringKey, sdk.AccAddressKey,
+					func(_ sdk.AccAddress, n types.Node) (string, error) { return n.PeerId, nil }),
+			}),
+		UnbondingQueue: collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue",
+			collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
+	}
+	schema, err := sb.Build()
+	if err != nil {
+		panic(err)
+	}
+	k.Schema = schema
+	return k
+}
+
+// Authority returns the address allowed to change params.
+func (k Keeper) Authority() string { return k.authority }
