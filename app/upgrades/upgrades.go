@@ -5,8 +5,8 @@ package upgrades
 import (
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 
-	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 )
 
 // Upgrade describes one software upgrade.
