@@ -21,6 +21,18 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}
+	bonds := sdk.NewCoins()
+	for _, n := range gs.Nodes {
+		bonds = bonds.Add(n.Bond)
+	}
+	// Every bond must be backed by coins in the escrow account, or a later
+	// bond release would fail inside EndBlock and halt the chain.
+	escrow := k.accountKeeper.GetModuleAddress(types.ModuleName)
+	for _, c := range bonds {
+		if have := k.bankKeeper.GetBalance(ctx, escrow, c.Denom); have.IsLT(c) {
+			return fmt.Errorf("%w: node bonds total %s but the %s module account holds %s", types.ErrInvalidGenesis, c, types.ModuleName, have)
+		}
+	}
 	for _, n := range gs.Nodes {
 		operator, err := k.addressCodec.StringToBytes(n.Operator)
 		if err != nil {
