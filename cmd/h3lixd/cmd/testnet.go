@@ -53,6 +53,7 @@ const (
 	flagFundedKeys          = "funded-keys"
 	flagVotingPeriod        = "voting-period"
 	flagNodeUnbondingBlocks = "node-unbonding-blocks"
+	flagPortOffset          = "port-offset"
 )
 
 // Amounts in uhlx.
@@ -83,6 +84,7 @@ type testnetArgs struct {
 	fundedKeys          []string
 	votingPeriod        time.Duration
 	nodeUnbondingBlocks int64
+	portOffset          int
 }
 
 func testnetInitFilesCmd(basics module.BasicManager) *cobra.Command {
@@ -91,7 +93,7 @@ func testnetInitFilesCmd(basics module.BasicManager) *cobra.Command {
 		Short: "Write config, keys and a shared genesis for N validators on 127.0.0.1",
 		Long: fmt.Sprintf(`Write a home directory per validator (OUTPUT/node0, OUTPUT/node1, ...) with its
 keys, config and the shared genesis. Validator i listens on 127.0.0.1 with
-RPC %d+i, P2P %d+i, REST %d+i and gRPC %d+i. Keys named by --funded-keys are
+RPC %d+i, P2P %d+i, REST %d+i and gRPC %d+i (plus --port-offset). Keys named by --funded-keys are
 created in node0's keyring and funded; every node's client.toml points at its own RPC.
 
 Start validator i with: h3lixd start --home OUTPUT/node<i>`, BaseRPCPort, BaseP2PPort, BaseAPIPort, BaseGRPCPort),
@@ -113,6 +115,10 @@ Start validator i with: h3lixd start --home OUTPUT/node<i>`, BaseRPCPort, BaseP2
 			a.fundedKeys, _ = f.GetStringSlice(flagFundedKeys)
 			a.votingPeriod, _ = f.GetDuration(flagVotingPeriod)
 			a.nodeUnbondingBlocks, _ = f.GetInt64(flagNodeUnbondingBlocks)
+			a.portOffset, _ = f.GetInt(flagPortOffset)
+			if a.portOffset < 0 || a.portOffset > 5000 {
+				return fmt.Errorf("--%s must be between 0 and 5000, got %d", flagPortOffset, a.portOffset)
+			}
 			if a.numValidators < 1 || a.numValidators > 100 {
 				return fmt.Errorf("--v must be between 1 and 100, got %d", a.numValidators)
 			}
@@ -135,6 +141,7 @@ Start validator i with: h3lixd start --home OUTPUT/node<i>`, BaseRPCPort, BaseP2
 	f.StringSlice(flagFundedKeys, []string{"alice", "bob"}, "user keys to create in node0's keyring and fund with 1,000,000 HLX each")
 	f.Duration(flagVotingPeriod, 30*time.Second, "governance voting period (short, for local testing)")
 	f.Int64(flagNodeUnbondingBlocks, 20, "identity unbonding_blocks (short, for local testing)")
+	f.Int(flagPortOffset, 0, "added to every port, to run a second network beside the first")
 	return cmd
 }
 
@@ -162,8 +169,9 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, basics modul
 		balances = append(balances, banktypes.Balance{Address: addr.String(), Coins: sdk.NewCoins(sdk.NewCoin(app.BondDenom, amount))})
 	}
 
-	for i := 0; i < a.numValidators; i++ {
-		moniker := fmt.Sprintf("node%d", i)
+	for n := 0; n < a.numValidators; n++ {
+		i := n + a.portOffset // port index
+		moniker := fmt.Sprintf("node%d", n)
 		home := filepath.Join(a.outputDir, moniker)
 		cfg := cmtcfg.DefaultConfig()
 		cfg.SetRoot(home)
@@ -197,7 +205,7 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, basics modul
 			return err
 		}
 		fund(addr, validatorFunds)
-		if i == 0 {
+		if n == 0 {
 			for _, name := range a.fundedKeys {
 				userAddr, userSecret, err := testutil.GenerateSaveCoinKey(kb, name, "", true, hd.Secp256k1)
 				if err != nil {

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Runs a local H3LIX network of validator processes on 127.0.0.1 (no Docker).
+#
+#   scripts/localnet.sh start [N]     create (first time) and start N validators (default 1)
+#   scripts/localnet.sh stop          stop every validator of the network (state is kept)
+#   scripts/localnet.sh stop-node I   stop validator I        scripts/localnet.sh start-node I
+#   scripts/localnet.sh status        heights of the running validators
+#   scripts/localnet.sh reset         stop and delete the network
+#
+# Environment: LOCALNET_DIR (default ./.localnet/<N>val), H3LIXD (default ./build/h3lixd),
+# LOCALNET_PORT_OFFSET (default 0), LOCALNET_BLOCK_TIME (default 1s), LOCALNET_VOTING_PERIOD (default 30s).
+set -euo pipefail
+
+cmd=${1:-}
+H3LIXD=${H3LIXD:-./build/h3lixd}
+OFFSET=${LOCALNET_PORT_OFFSET:-0}
+BLOCK_TIME=${LOCALNET_BLOCK_TIME:-1s}
+VOTING_PERIOD=${LOCALNET_VOTING_PERIOD:-30s}
+CHAIN_ID=${LOCALNET_CHAIN_ID:-h3lix-local}
+
+die() { echo "localnet: $*" >&2; exit 1; }
+[ -x "$H3LIXD" ] || die "no h3lixd binary at $H3LIXD: run 'make build' first (or set H3LIXD)"
+
+dir_for() { echo "${LOCALNET_DIR:-./.localnet/${1}val}"; }
+# The port offset is fixed when a network is created and kept in its directory.
+load_offset() { [ -f "$1/port_offset" ] && OFFSET=$(cat "$1/port_offset"); return 0; }
+rpc_port() { echo $((26657 + OFFSET + $1)); }
+api_port() { echo $((1317 + OFFSET + $1)); }
+grpc_port() { echo $((9090 + OFFSET + $1)); }
+
+# count_nodes DIR prints how many validator homes DIR holds.
+count_nodes() { ls -d "$1"/node[0-9]* 2>/dev/null | grep -vc '\.' || true; }
+
+running() { # running DIR I
+  local pidf="$1/node$2.pid"
+  [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null
+}
+
+height() { # height DIR I: latest height, or empty when the node does not answer
+  "$H3LIXD" status --node "tcp://127.0.0.1:$(rpc_port "$2")" 2>/dev/null |
+    sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p'
+}
+
+start_node() { # start_node DIR I
+  local d=$1 i=$2
+  if running "$d" "$i"; then echo "node$i already running (pid $(cat "$d/node$i.pid"))"; return; fi
+  nohup "$H3LIXD" start --home "$d/node$i" >>"$d/node$i.log" 2>&1 &
+  echo $! >"$d/node$i.pid"
+  echo "started node$i (pid $!, log $d/node$i.log)"
+}
+
+stop_node() { # stop_node DIR I
+  local d=$1 i=$2
+  if ! running "$d" "$i"; then rm -f "$d/node$i.pid"; return; fi
+  local pid; pid=$(cat "$d/node$i.pid")
+  kill "$pid"
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  rm -f "$d/node$i.pid"
+  echo "stopped node$i"
+}
+
+wait_height() { # wait_height DIR I H TIMEOUT_S
+  local h
+  for _ in $(seq 1 $(($4 * 4))); do
+    h=$(height "$1" "$2")
+    [ -n "$h" ] && [ "$h" -ge "$3" ] && return 0
+    sleep 0.25
+  done
+  return 1
+}
+
+find_dir() { # the network directory the stop/status commands act on
+  if [ -n "${LOCALNET_DIR:-}" ]; then echo "$LOCALNET_DIR"; return; fi
+  local found=()
+  for d in ./.localnet/*val; do [ -d "$d" ] && found+=("$d"); done
+  [ ${#found[@]} -eq 1 ] || die "found ${#found[@]} networks under ./.localnet; set LOCALNET_DIR"
+  echo "${found[0]}"
+}
+
+net_dir() { # net_dir: find_dir plus its port offset
+  NET=$(find_dir)
+  load_offset "$NET"
+}
+
+case "$cmd" in
+start)
+  n=${2:-1}
+  d=$(dir_for "$n")
+  if [ ! -f "$d/node0/config/genesis.json" ]; then
+    "$H3LIXD" testnet init-files --v "$n" --output-dir "$d" --chain-id "$CHAIN_ID" \
+      --keyring-backend test --block-time "$BLOCK_TIME" --port-offset "$OFFSET" \
+      --voting-period "$VOTING_PERIOD" >/dev/null
+    echo "$OFFSET" >"$d/port_offset"
+    echo "initialised $n validator(s) in $d"
+  fi
+  load_offset "$d"
+  n=$(count_nodes "$d")
+  for i in $(seq 0 $((n - 1))); do start_node "$d" "$i"; done
+  wait_height "$d" 0 2 60 || die "node0 produced no block in 60 s; see $d/node0.log"
+  home=$(cd "$d/node0" && pwd)
+  cat <<MSG
+
+H3LIX localnet is up: $n validator(s), chain id $CHAIN_ID, height $(height "$d" 0).
+  RPC  http://127.0.0.1:$(rpc_port 0)   REST http://127.0.0.1:$(api_port 0)   gRPC 127.0.0.1:$(grpc_port 0)
+  keys alice and bob (test keyring) hold 1,000,000 HLX each.
+
+Try:
+  export H3LIXD_HOME=$home
+  $H3LIXD tx identity register-node --from alice --bond 10000000uhlx --roles worker,verifier \\
+      --multiaddrs /ip4/127.0.0.1/tcp/4001 --grid-zone DE --gas auto --gas-adjustment 1.5 -y
+  curl -s http://127.0.0.1:$(api_port 0)/h3lix/identity/v1/nodes
+  $H3LIXD query identity nodes -o json
+
+Stop with 'make localnet-stop' (state is kept; 'make localnet' starts it again).
+MSG
+  ;;
+stop)
+  net_dir; d=$NET
+  n=$(count_nodes "$d")
+  for i in $(seq 0 $((n - 1))); do stop_node "$d" "$i"; done
+  ;;
+stop-node)
+  [ -n "${2:-}" ] || die "usage: $0 stop-node I"
+  net_dir; stop_node "$NET" "$2"
+  ;;
+start-node)
+  [ -n "${2:-}" ] || die "usage: $0 start-node I"
+  net_dir; start_node "$NET" "$2"
+  ;;
+status)
+  net_dir; d=$NET
+  n=$(count_nodes "$d")
+  for i in $(seq 0 $((n - 1))); do
+    if running "$d" "$i"; then echo "node$i running, height $(height "$d" "$i")"; else echo "node$i stopped"; fi
+  done
+  ;;
+reset)
+  net_dir; d=$NET
+  n=$(count_nodes "$d")
+  for i in $(seq 0 $((n - 1))); do stop_node "$d" "$i"; done
+  rm -rf "$d"
+  echo "deleted $d"
+  ;;
+*)
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+  ;;
+esac
