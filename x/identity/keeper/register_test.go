@@ -71,7 +71,9 @@ func TestRegisterNodeRejections(t *testing.T) {
 		{"malformed multiaddr", func(m *types.MsgRegisterNode) { m.Multiaddrs = []string{"/ip4/1.2.3/tcp/1"} }, types.ErrInvalidMultiaddr},
 		{"not a multiaddr", func(m *types.MsgRegisterNode) { m.Multiaddrs = []string{"127.0.0.1:4001"} }, types.ErrInvalidMultiaddr},
 		{"non-canonical multiaddr", func(m *types.MsgRegisterNode) { m.Multiaddrs = []string{"/ip4/127.0.0.1/tcp/4001/"} }, types.ErrInvalidMultiaddr},
-		{"duplicate multiaddr", func(m *types.MsgRegisterNode) { m.Multiaddrs = []string{"/ip4/127.0.0.1/tcp/1", "/ip4/127.0.0.1/tcp/1"} }, types.ErrInvalidMultiaddr},
+		{"duplicate multiaddr", func(m *types.MsgRegisterNode) {
+			m.Multiaddrs = []string{"/ip4/127.0.0.1/tcp/1", "/ip4/127.0.0.1/tcp/1"}
+		}, types.ErrInvalidMultiaddr},
 		{"multiaddr of another peer", func(m *types.MsgRegisterNode) { m.Multiaddrs = []string{"/ip4/127.0.0.1/tcp/1/p2p/" + other.PeerID} }, types.ErrInvalidMultiaddr},
 		{"too many multiaddrs", func(m *types.MsgRegisterNode) {
 			m.Multiaddrs = nil
