@@ -33,6 +33,8 @@ import (
 
 	identitykeeper "github.com/h3lix/h3lix/x/identity/keeper"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
+	reputationkeeper "github.com/h3lix/h3lix/x/reputation/keeper"
+	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
 )
 
 // maccPerms are the module accounts and what each may do with coins.
@@ -63,7 +65,7 @@ var storeKeyNames = []string{
 	authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, minttypes.StoreKey,
 	distrtypes.StoreKey, slashingtypes.StoreKey, govtypes.StoreKey, consensusparamtypes.StoreKey,
 	upgradetypes.StoreKey, evidencetypes.StoreKey, feegrant.StoreKey, authzkeeper.StoreKey,
-	identitytypes.StoreKey,
+	identitytypes.StoreKey, reputationtypes.StoreKey,
 }
 
 // Keepers holds every module keeper.
@@ -81,7 +83,8 @@ type Keepers struct {
 	AuthzKeeper           authzkeeper.Keeper
 	ConsensusParamsKeeper consensusparamkeeper.Keeper
 
-	IdentityKeeper identitykeeper.Keeper
+	IdentityKeeper   identitykeeper.Keeper
+	ReputationKeeper reputationkeeper.Keeper
 }
 
 func (app *H3lixApp) initKeepers(keys map[string]*storetypes.KVStoreKey, homePath string, skipUpgradeHeights map[int64]bool) {
@@ -121,4 +124,6 @@ func (app *H3lixApp) initKeepers(keys map[string]*storetypes.KVStoreKey, homePat
 
 	app.IdentityKeeper = identitykeeper.NewKeeper(cdc, store(identitytypes.StoreKey), accCodec,
 		app.AccountKeeper, app.BankKeeper, authority)
+	app.ReputationKeeper = reputationkeeper.NewKeeper(cdc, store(reputationtypes.StoreKey), accCodec,
+		app.IdentityKeeper, authority)
 }

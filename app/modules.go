@@ -38,6 +38,8 @@ import (
 
 	"github.com/h3lix/h3lix/x/identity"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
+	"github.com/h3lix/h3lix/x/reputation"
+	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
 )
 
 func (app *H3lixApp) newModuleManager() *module.Manager {
@@ -58,6 +60,7 @@ func (app *H3lixApp) newModuleManager() *module.Manager {
 		authzmodule.NewAppModule(cdc, app.AuthzKeeper, app.AccountKeeper, app.BankKeeper, app.interfaceRegistry),
 		consensus.NewAppModule(cdc, app.ConsensusParamsKeeper),
 		identity.NewAppModule(cdc, app.IdentityKeeper),
+		reputation.NewAppModule(cdc, app.ReputationKeeper),
 	)
 }
 
@@ -90,6 +93,7 @@ func setModuleOrder(mm *module.Manager) {
 		slashingtypes.ModuleName, govtypes.ModuleName, minttypes.ModuleName, genutiltypes.ModuleName,
 		evidencetypes.ModuleName, authz.ModuleName, feegrant.ModuleName, upgradetypes.ModuleName,
 		vestingtypes.ModuleName, consensusparamtypes.ModuleName, identitytypes.ModuleName,
+		reputationtypes.ModuleName,
 	}
 	mm.SetOrderInitGenesis(genesisOrder...)
 	mm.SetOrderExportGenesis(genesisOrder...)

@@ -30,6 +30,7 @@ var classifiedMsgs = map[string]msgClass{
 	"/h3lix.identity.v1.MsgRotateNodeKey":  userMsg,
 	"/h3lix.identity.v1.MsgDeregisterNode": userMsg,
 	"/h3lix.identity.v1.MsgUpdateParams":   govMsg,
+	"/h3lix.reputation.v1.MsgUpdateParams": govMsg,
 
 	// auth, vesting
 	"/cosmos.auth.v1beta1.MsgUpdateParams":                    govMsg,
