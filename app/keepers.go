@@ -31,6 +31,10 @@ import (
 
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
 
+	artifactkeeper "github.com/h3lix/h3lix/x/artifact/keeper"
+	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
+	ccfkeeper "github.com/h3lix/h3lix/x/ccf/keeper"
+	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 	identitykeeper "github.com/h3lix/h3lix/x/identity/keeper"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 	reputationkeeper "github.com/h3lix/h3lix/x/reputation/keeper"
@@ -48,14 +52,23 @@ var maccPerms = map[string][]string{
 	govtypes.ModuleName:                 {authtypes.Burner},
 	// identity escrows node bonds; Burner lets reputation slash them.
 	identitytypes.ModuleName: {authtypes.Burner},
+	// artifact burns commit fees.
+	artifacttypes.ModuleName: {authtypes.Burner},
+	// ccf holds the round reward pool.
+	ccftypes.ModuleName: nil,
 }
+
+// poolAccounts may receive plain sends: anyone can top up the reward pool.
+var poolAccounts = map[string]bool{ccftypes.ModuleName: true}
 
 // blockedModuleAccounts may not receive plain sends: a stray transfer into an
 // escrow would break its accounting.
 func blockedModuleAccounts() map[string]bool {
 	blocked := make(map[string]bool, len(maccPerms))
 	for name := range maccPerms {
-		blocked[authtypes.NewModuleAddress(name).String()] = true
+		if !poolAccounts[name] {
+			blocked[authtypes.NewModuleAddress(name).String()] = true
+		}
 	}
 	return blocked
 }
@@ -65,7 +78,7 @@ var storeKeyNames = []string{
 	authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, minttypes.StoreKey,
 	distrtypes.StoreKey, slashingtypes.StoreKey, govtypes.StoreKey, consensusparamtypes.StoreKey,
 	upgradetypes.StoreKey, evidencetypes.StoreKey, feegrant.StoreKey, authzkeeper.StoreKey,
-	identitytypes.StoreKey, reputationtypes.StoreKey,
+	identitytypes.StoreKey, reputationtypes.StoreKey, artifacttypes.StoreKey, ccftypes.StoreKey,
 }
 
 // Keepers holds every module keeper.
@@ -85,6 +98,8 @@ type Keepers struct {
 
 	IdentityKeeper   identitykeeper.Keeper
 	ReputationKeeper reputationkeeper.Keeper
+	ArtifactKeeper   artifactkeeper.Keeper
+	CCFKeeper        ccfkeeper.Keeper
 }
 
 func (app *H3lixApp) initKeepers(keys map[string]*storetypes.KVStoreKey, homePath string, skipUpgradeHeights map[int64]bool) {
@@ -126,4 +141,11 @@ func (app *H3lixApp) initKeepers(keys map[string]*storetypes.KVStoreKey, homePat
 		app.AccountKeeper, app.BankKeeper, authority)
 	app.ReputationKeeper = reputationkeeper.NewKeeper(cdc, store(reputationtypes.StoreKey), accCodec,
 		app.IdentityKeeper, authority)
+	// artifact reads the round schedule through a reader over the ccf store,
+	// and ccf drives artifact at finalization: no keeper cycle.
+	rounds := ccfkeeper.NewRoundReader(cdc, store(ccftypes.StoreKey))
+	app.ArtifactKeeper = artifactkeeper.NewKeeper(cdc, store(artifacttypes.StoreKey), accCodec,
+		app.IdentityKeeper, app.ReputationKeeper, rounds, app.BankKeeper, authority)
+	app.CCFKeeper = ccfkeeper.NewKeeper(cdc, store(ccftypes.StoreKey), accCodec,
+		app.ArtifactKeeper, app.ReputationKeeper, app.BankKeeper, app.AccountKeeper, authority)
 }

@@ -36,6 +36,10 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/upgrade"
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
+	"github.com/h3lix/h3lix/x/artifact"
+	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
+	"github.com/h3lix/h3lix/x/ccf"
+	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 	"github.com/h3lix/h3lix/x/identity"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 	"github.com/h3lix/h3lix/x/reputation"
@@ -61,6 +65,8 @@ func (app *H3lixApp) newModuleManager() *module.Manager {
 		consensus.NewAppModule(cdc, app.ConsensusParamsKeeper),
 		identity.NewAppModule(cdc, app.IdentityKeeper),
 		reputation.NewAppModule(cdc, app.ReputationKeeper),
+		artifact.NewAppModule(cdc, app.ArtifactKeeper),
+		ccf.NewAppModule(cdc, app.CCFKeeper),
 	)
 }
 
@@ -86,14 +92,14 @@ func setModuleOrder(mm *module.Manager) {
 	)
 	mm.SetOrderEndBlockers(
 		banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName,
-		identitytypes.ModuleName,
+		identitytypes.ModuleName, ccftypes.ModuleName,
 	)
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
 		slashingtypes.ModuleName, govtypes.ModuleName, minttypes.ModuleName, genutiltypes.ModuleName,
 		evidencetypes.ModuleName, authz.ModuleName, feegrant.ModuleName, upgradetypes.ModuleName,
 		vestingtypes.ModuleName, consensusparamtypes.ModuleName, identitytypes.ModuleName,
-		reputationtypes.ModuleName,
+		reputationtypes.ModuleName, artifacttypes.ModuleName, ccftypes.ModuleName,
 	}
 	mm.SetOrderInitGenesis(genesisOrder...)
 	mm.SetOrderExportGenesis(genesisOrder...)

@@ -31,6 +31,11 @@ var classifiedMsgs = map[string]msgClass{
 	"/h3lix.identity.v1.MsgDeregisterNode": userMsg,
 	"/h3lix.identity.v1.MsgUpdateParams":   govMsg,
 	"/h3lix.reputation.v1.MsgUpdateParams": govMsg,
+	"/h3lix.artifact.v1.MsgCommitArtifact": userMsg,
+	"/h3lix.artifact.v1.MsgRevealArtifact": userMsg,
+	"/h3lix.artifact.v1.MsgAttest":         userMsg,
+	"/h3lix.artifact.v1.MsgUpdateParams":   govMsg,
+	"/h3lix.ccf.v1.MsgUpdateParams":        govMsg,
 
 	// auth, vesting
 	"/cosmos.auth.v1beta1.MsgUpdateParams":                    govMsg,

@@ -1,0 +1,136 @@
+package keeper
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"math/bits"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/h3lix/h3lix/x/artifact/types"
+	identitytypes "github.com/h3lix/h3lix/x/identity/types"
+)
+
+// assignDomain separates assignment draws from every other hash of the seed.
+const assignDomain = "h3lix/assign/v1"
+
+// FreezeVerifiers fixes the verifier set of round with its seed: every
+// active, unjailed verifier in operator order with its reputation as weight
+// (at least 1, so a zero score can still be drawn) and the running total.
+// x/ccf calls it once, at the end of the reveal phase, with the round's k;
+// it reads every node.
+func (k Keeper) FreezeVerifiers(ctx context.Context, round uint64, seed []byte, kPer uint32) error {
+	if has, err := k.VerifierSets.Has(ctx, round); err != nil || has {
+		return err
+	}
+	set := types.RoundVerifierSet{Round: round, Seed: seed, VerifiersPerArtifact: kPer}
+	err := k.identity.WalkActiveWithRole(ctx, identitytypes.ROLE_VERIFIER, func(operator sdk.AccAddress, _ identitytypes.Node) error {
+		jailed, err := k.reputation.IsJailed(ctx, operator, round)
+		if err != nil || jailed {
+			return err
+		}
+		score, err := k.reputation.Score(ctx, operator)
+		if err != nil {
+			return err
+		}
+		w := uint64(max(score, 1))
+		set.TotalWeight += w
+		if err := k.Verifiers.Set(ctx, collections.Join(round, set.Count), types.RoundVerifier{
+			Operator: operator.String(), Weight: w, Cumulative: set.TotalWeight,
+		}); err != nil {
+			return err
+		}
+		set.Count++
+		return k.VerifierWeight.Set(ctx, collections.Join(round, operator), w)
+	})
+	if err != nil {
+		return err
+	}
+	if err := k.VerifierSets.Set(ctx, round, set); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventVerifiersFrozen{
+		Round: round, Count: set.Count, TotalWeight: set.TotalWeight, SeedHex: hex.EncodeToString(seed),
+	})
+}
+
+// Assigned returns the verifiers of artifact a in draw order: up to k
+// distinct verifiers other than the producer, each drawn with probability
+// proportional to its frozen weight from SHA-256(domain || seed || id || j).
+// A draw is a binary search over the cumulative weights, so the whole
+// assignment costs O(k·log V) store reads; draws are bounded by 4k+8, so a
+// small verifier set yields fewer than k verifiers rather than a long loop.
+func (k Keeper) Assigned(ctx context.Context, a types.Artifact) ([]string, error) {
+	set, err := k.VerifierSets.Get(ctx, a.Round)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, errorsmod.Wrapf(types.ErrNoVerifiers, "round %d has no frozen verifier set yet", a.Round)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if set.Count == 0 || set.TotalWeight == 0 {
+		return nil, nil
+	}
+	kPer := set.VerifiersPerArtifact
+	out := make([]string, 0, kPer)
+	var buf [8 + 4]byte
+	binary.BigEndian.PutUint64(buf[:8], a.Id)
+	for j := uint32(0); uint32(len(out)) < kPer && j < 4*kPer+8; j++ {
+		binary.BigEndian.PutUint32(buf[8:], j)
+		h := sha256.New()
+		h.Write([]byte(assignDomain))
+		h.Write(set.Seed)
+		h.Write(buf[:])
+		sum := h.Sum(nil)
+		// Reduce 128 random bits mod the total: the bias is below 2^-64.
+		_, x := bits.Div64(binary.BigEndian.Uint64(sum[:8])%set.TotalWeight, binary.BigEndian.Uint64(sum[8:16]), set.TotalWeight)
+		v, err := k.drawAt(ctx, a.Round, set.Count, x)
+		if err != nil {
+			return nil, err
+		}
+		if v.Operator == a.Producer || contains(out, v.Operator) {
+			continue
+		}
+		out = append(out, v.Operator)
+	}
+	return out, nil
+}
+
+// drawAt finds the first verifier whose cumulative weight exceeds x.
+func (k Keeper) drawAt(ctx context.Context, round, count, x uint64) (types.RoundVerifier, error) {
+	lo, hi := uint64(0), count-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		v, err := k.Verifiers.Get(ctx, collections.Join(round, mid))
+		if err != nil {
+			return v, err
+		}
+		if v.Cumulative > x {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return k.Verifiers.Get(ctx, collections.Join(round, lo))
+}
+
+// IsAssigned reports whether verifier is among the artifact's verifiers.
+func (k Keeper) IsAssigned(ctx context.Context, a types.Artifact, verifier string) (bool, error) {
+	vs, err := k.Assigned(ctx, a)
+	return contains(vs, verifier), err
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,33 @@
+package types
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	identitytypes "github.com/h3lix/h3lix/x/identity/types"
+)
+
+// IdentityKeeper gates messages on registered, active nodes.
+type IdentityKeeper interface {
+	ActiveNodeWithRole(ctx context.Context, operator sdk.AccAddress, role identitytypes.Role) (identitytypes.Node, error)
+	WalkActiveWithRole(ctx context.Context, role identitytypes.Role, fn func(operator sdk.AccAddress, node identitytypes.Node) error) error
+}
+
+// ReputationKeeper gives verifier weights and the jail gate.
+type ReputationKeeper interface {
+	Score(ctx context.Context, operator sdk.AccAddress) (uint32, error)
+	IsJailed(ctx context.Context, operator sdk.AccAddress, round uint64) (bool, error)
+	CheckNotJailed(ctx context.Context, operator sdk.AccAddress, round uint64) error
+}
+
+// RoundSource reads the round in progress (x/ccf owns the schedule).
+type RoundSource interface {
+	RoundInfo(ctx context.Context) (RoundInfo, error)
+}
+
+// BankKeeper burns commit fees.
+type BankKeeper interface {
+	SendCoinsFromAccountToModule(ctx context.Context, senderAddr sdk.AccAddress, recipientModule string, amt sdk.Coins) error
+	BurnCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
+}

@@ -1,0 +1,36 @@
+package types
+
+// Phase is the part of a round a height falls in (mirrors h3lix.ccf.v1.Phase).
+type Phase int32
+
+const (
+	PhaseNone Phase = iota
+	PhaseCommit
+	PhaseReveal
+	PhaseAttest
+	PhaseFinalizing
+)
+
+func (p Phase) String() string {
+	switch p {
+	case PhaseCommit:
+		return "commit"
+	case PhaseReveal:
+		return "reveal"
+	case PhaseAttest:
+		return "attest"
+	case PhaseFinalizing:
+		return "finalizing"
+	default:
+		return "none"
+	}
+}
+
+// RoundInfo is what the artifact module needs to know about the round in
+// progress; x/ccf owns the schedule.
+type RoundInfo struct {
+	ID                                             uint64
+	Phase                                          Phase
+	Start, RevealStart, AttestStart, FinalizeStart int64
+	Seed                                           []byte
+}

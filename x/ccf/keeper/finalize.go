@@ -1,0 +1,392 @@
+package keeper
+
+import (
+	"encoding/hex"
+	"math"
+
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
+	"github.com/h3lix/h3lix/x/ccf/aggregate"
+	"github.com/h3lix/h3lix/x/ccf/types"
+	reputationkeeper "github.com/h3lix/h3lix/x/reputation/keeper"
+)
+
+// finalizeStep judges the next batch of at most max_finalize_per_block
+// artifacts of the round; after the last batch it builds the field. It
+// reports whether the round is finalized.
+//
+// Per artifact (batched): unrevealed → producer signal 0; revealed → the
+// reputation-weighted verdict of its attestations (weights frozen with the
+// verifier set), verifier outcomes and rewards by agreement, INVALID → slash,
+// VALID → candidate for the field. Only the best max_field_candidates
+// accepted artifacts are kept; an evicted one gets the "accepted, not
+// selected" signal at once. The last step works on those candidates only:
+// outlier filter, field, producer outcomes and rewards. Every step is bounded
+// by a parameter, whatever the size of the round.
+func (k Keeper) finalizeStep(ctx sdk.Context, r *types.Round, p types.Params) (bool, error) {
+	if !r.Finalizing {
+		if err := k.startFinalizing(ctx, r, p); err != nil {
+			return false, err
+		}
+	}
+	next, done, err := k.artifacts.IterateRound(ctx, r.Id, r.FinalizeCursor, p.MaxFinalizePerBlock, func(a artifacttypes.Artifact) error {
+		return k.judge(ctx, r, p, a)
+	})
+	if err != nil {
+		return false, err
+	}
+	r.FinalizeCursor = next
+	if !done {
+		return false, nil
+	}
+	return true, k.buildField(ctx, r, p)
+}
+
+// startFinalizing fixes the verifier pool and the per-attestation unit:
+// pool / (k × artifacts in the round), so rewards stream out per attestation
+// without a second pass. Shares of attestations never made stay in the pool.
+func (k Keeper) startFinalizing(ctx sdk.Context, r *types.Round, p types.Params) error {
+	r.Finalizing = true
+	r.FinalizeCursor = 0
+	pool := p.RewardPerRound.Amount.MulRaw(int64(p.VerifierRewardSharePpm)).QuoRaw(types.PPM)
+	r.VerifierPool = sdk.NewCoin(p.RewardPerRound.Denom, pool)
+	r.VerifierPaid = sdk.NewCoin(p.RewardPerRound.Denom, sdkmath.ZeroInt())
+	n, err := k.artifacts.RoundSize(ctx, r.Id)
+	r.Artifacts = n
+	return err
+}
+
+func (k Keeper) judge(ctx sdk.Context, r *types.Round, p types.Params, a artifacttypes.Artifact) error {
+	producer, err := k.addressCodec.StringToBytes(a.Producer)
+	if err != nil {
+		return err
+	}
+	r.Counts.Committed++
+	switch a.Status {
+	case artifacttypes.ARTIFACT_STATUS_COMMITTED:
+		r.Counts.Unrevealed++
+		if _, err := k.reputation.ApplyOutcome(ctx, producer, reputationkeeper.Outcome{Round: r.Id, SignalPPM: 0, Unrevealed: 1}); err != nil {
+			return err
+		}
+		return k.emitJudged(ctx, r, a, "unrevealed", 0)
+	case artifacttypes.ARTIFACT_STATUS_DUPLICATE:
+		// The earlier commit holds the CID; the copy earns nothing.
+		r.Counts.Revealed++
+		r.Counts.Duplicates++
+		return k.emitJudged(ctx, r, a, "duplicate", 0)
+	case artifacttypes.ARTIFACT_STATUS_REVEALED:
+	default:
+		return nil
+	}
+	r.Counts.Revealed++
+	if m := a.Manifest; m != nil {
+		r.Energy.Joules = satAdd(r.Energy.Joules, m.Energy.Joules)
+		r.Energy.MgCo2E = satAdd(r.Energy.MgCo2E, m.Energy.MgCo2E)
+		r.Energy.RenewableJoules = satAdd(r.Energy.RenewableJoules, mulPPM(m.Energy.Joules, m.Energy.RenewablePpm))
+	}
+
+	atts, err := k.artifacts.AttestationsOf(ctx, a.Id)
+	if err != nil {
+		return err
+	}
+	votes := make([]aggregate.Attestation, len(atts))
+	verifiers := make([]sdk.AccAddress, len(atts))
+	for i, at := range atts {
+		v, err := k.addressCodec.StringToBytes(at.Verifier)
+		if err != nil {
+			return err
+		}
+		w, err := k.artifacts.FrozenWeight(ctx, r.Id, v)
+		if err != nil {
+			return err
+		}
+		verifiers[i] = v
+		votes[i] = aggregate.Attestation{Verifier: at.Verifier, Weight: w, Verdict: aggregate.Verdict(at.Verdict), Quality: at.QualityPpm}
+	}
+	res := aggregate.DecideVerdict(votes, aggregate.VerdictParams{MinAttestedWeight: p.MinAttestedWeightPpm})
+	r.Counts.Attestations += uint64(len(atts))
+
+	for i, vote := range votes {
+		agreement := aggregate.Agreement(vote, res)
+		var agreed uint64
+		if agreement >= types.PPM/2 {
+			agreed = 1
+		}
+		if _, err := k.reputation.ApplyOutcome(ctx, verifiers[i], reputationkeeper.Outcome{
+			Round: r.Id, SignalPPM: agreement, Attestations: 1, Agreed: agreed,
+		}); err != nil {
+			return err
+		}
+		if err := k.payVerifier(ctx, r, verifiers[i], agreement, r.Artifacts); err != nil {
+			return err
+		}
+	}
+
+	switch res.Outcome {
+	case aggregate.VerdictValid:
+		r.Counts.Accepted++
+		return k.addCandidate(ctx, r, p, a, res.Quality)
+	case aggregate.VerdictInvalid:
+		r.Counts.Rejected++
+		if _, err := k.reputation.ApplyOutcome(ctx, producer, reputationkeeper.Outcome{Round: r.Id, SignalPPM: 0, Rejected: 1}); err != nil {
+			return err
+		}
+		if _, err := k.reputation.Slash(ctx, producer, r.Id); err != nil {
+			return err
+		}
+		return k.emitJudged(ctx, r, a, "rejected", 0)
+	case aggregate.VerdictUnavailable:
+		r.Counts.Unavailable++
+		if _, err := k.reputation.ApplyOutcome(ctx, producer, reputationkeeper.Outcome{Round: r.Id, SignalPPM: 0, Rejected: 1}); err != nil {
+			return err
+		}
+		return k.emitJudged(ctx, r, a, "unavailable", 0)
+	default:
+		// Too little attested weight or a split vote: the producer is
+		// neither rewarded nor punished.
+		r.Counts.NoConsensus++
+		return k.emitJudged(ctx, r, a, "no_consensus", 0)
+	}
+}
+
+// addCandidate keeps an accepted artifact among the best
+// max_field_candidates; when the set overflows, the weakest is evicted and
+// its producer gets the "accepted, not selected" signal.
+func (k Keeper) addCandidate(ctx sdk.Context, r *types.Round, p types.Params, a artifacttypes.Artifact, quality uint32) error {
+	producer, err := k.addressCodec.StringToBytes(a.Producer)
+	if err != nil {
+		return err
+	}
+	rep, err := k.reputation.Score(ctx, producer)
+	if err != nil {
+		return err
+	}
+	m := a.Manifest
+	w := aggregate.Weight(aggregate.Candidate{
+		Reputation: rep, Quality: quality, Confidence: m.ConfidencePpm, RenewablePPM: m.Energy.RenewablePpm,
+	}, p.GreenBonusPpm)
+	if err := k.Candidates.Set(ctx, collections.Join(math.MaxUint64-w, a.Id), types.Candidate{ArtifactId: a.Id, Weight: w, QualityPpm: quality}); err != nil {
+		return err
+	}
+	n, err := k.countCandidates(ctx, p.MaxFieldCandidates+1)
+	if err != nil || n <= uint64(p.MaxFieldCandidates) {
+		return err
+	}
+	worstKey, worst, err := k.worstCandidate(ctx)
+	if err != nil {
+		return err
+	}
+	if err := k.Candidates.Remove(ctx, worstKey); err != nil {
+		return err
+	}
+	evicted, err := k.artifacts.GetArtifact(ctx, worst.ArtifactId)
+	if err != nil {
+		return err
+	}
+	return k.producerOutcome(ctx, r, evicted, mulPPM32(worst.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", worst.QualityPpm)
+}
+
+func (k Keeper) countCandidates(ctx sdk.Context, limit uint32) (uint64, error) {
+	it, err := k.Candidates.Iterate(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	var n uint64
+	for ; it.Valid() && n < uint64(limit); it.Next() {
+		n++
+	}
+	return n, nil
+}
+
+func (k Keeper) worstCandidate(ctx sdk.Context) (collections.Pair[uint64, uint64], types.Candidate, error) {
+	it, err := k.Candidates.Iterate(ctx, new(collections.Range[collections.Pair[uint64, uint64]]).Descending())
+	if err != nil {
+		return collections.Pair[uint64, uint64]{}, types.Candidate{}, err
+	}
+	defer it.Close()
+	kv, err := it.KeyValue()
+	return kv.Key, kv.Value, err
+}
+
+func (k Keeper) producerOutcome(ctx sdk.Context, r *types.Round, a artifacttypes.Artifact, signal uint32, outcome string, quality uint32) error {
+	producer, err := k.addressCodec.StringToBytes(a.Producer)
+	if err != nil {
+		return err
+	}
+	if _, err := k.reputation.ApplyOutcome(ctx, producer, reputationkeeper.Outcome{Round: r.Id, SignalPPM: signal, Accepted: 1}); err != nil {
+		return err
+	}
+	return k.emitJudged(ctx, r, a, outcome, quality)
+}
+
+func (k Keeper) emitJudged(ctx sdk.Context, r *types.Round, a artifacttypes.Artifact, outcome string, quality uint32) error {
+	return ctx.EventManager().EmitTypedEvent(&types.EventArtifactJudged{
+		Round: r.Id, ArtifactId: a.Id, Producer: a.Producer, Outcome: outcome, QualityPpm: quality,
+	})
+}
+
+// buildField runs the outlier filter and the field selection over the
+// candidates, applies the producer outcomes, pays the producers, stores the
+// field and clears the candidates. Its work is O(max_field_candidates · dim).
+func (k Keeper) buildField(ctx sdk.Context, r *types.Round, p types.Params) error {
+	var (
+		arts   []artifacttypes.Artifact
+		quals  []uint32
+		points []aggregate.Point
+	)
+	err := k.Candidates.Walk(ctx, nil, func(_ collections.Pair[uint64, uint64], c types.Candidate) (bool, error) {
+		a, err := k.artifacts.GetArtifact(ctx, c.ArtifactId)
+		if err != nil {
+			return true, err
+		}
+		producer, err := k.addressCodec.StringToBytes(a.Producer)
+		if err != nil {
+			return true, err
+		}
+		rep, err := k.reputation.Score(ctx, producer)
+		if err != nil {
+			return true, err
+		}
+		arts = append(arts, a)
+		quals = append(quals, c.QualityPpm)
+		points = append(points, aggregate.Point{
+			ID: a.Id, Domain: a.Manifest.Domain, Embedding: artifacttypes.Embedding8(*a.Manifest),
+			Weight: aggregate.PointWeight(rep, a.Manifest.ConfidencePpm),
+		})
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	keep, _, err := aggregate.FilterOutliers(points, aggregate.FilterParams{MADMultiplierPPM: p.MadMultiplierPpm})
+	if err != nil {
+		return err
+	}
+	var (
+		cands    []aggregate.Candidate
+		candArts []artifacttypes.Artifact
+	)
+	for i, a := range arts {
+		if !keep[i] {
+			r.Counts.Outliers++
+			if err := k.producerOutcome(ctx, r, a, mulPPM32(quals[i], p.OutlierSignalPpm), "outlier", quals[i]); err != nil {
+				return err
+			}
+			continue
+		}
+		producer, err := k.addressCodec.StringToBytes(a.Producer)
+		if err != nil {
+			return err
+		}
+		rep, err := k.reputation.Score(ctx, producer)
+		if err != nil {
+			return err
+		}
+		candArts = append(candArts, a)
+		cands = append(cands, aggregate.Candidate{
+			ID: a.Id, CID: a.Cid, Producer: a.Producer, Kind: a.Manifest.Kind, Domain: a.Manifest.Domain,
+			Reputation: rep, Quality: quals[i], Confidence: a.Manifest.ConfidencePpm,
+			RenewablePPM: a.Manifest.Energy.RenewablePpm, Embedding: artifacttypes.Embedding8(*a.Manifest),
+		})
+	}
+	prev, err := k.previousEMA(ctx)
+	if err != nil {
+		return err
+	}
+	field, err := aggregate.BuildField(cands, prev, aggregate.FieldParams{
+		MaxFieldSize: int(p.MaxFieldSize), GreenBonusPPM: p.GreenBonusPpm, MinSpreadPPM: p.MinSpreadPpm, EMABetaPPM: p.EmaBetaPpm,
+	})
+	if err != nil {
+		return err
+	}
+	inField := make(map[uint64]uint32, len(field.Entries))
+	for _, e := range field.Entries {
+		inField[e.ID] = e.WeightPPM
+	}
+	for i, c := range cands {
+		a := candArts[i]
+		if _, ok := inField[c.ID]; ok {
+			r.Counts.InField++
+			if err := k.producerOutcome(ctx, r, a, c.Quality, "in_field", c.Quality); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := k.producerOutcome(ctx, r, a, mulPPM32(c.Quality, p.UnselectedSignalPpm), "accepted_not_selected", c.Quality); err != nil {
+			return err
+		}
+	}
+	producerPaid, err := k.payProducers(ctx, p, field.Entries)
+	if err != nil {
+		return err
+	}
+	rec := types.Field{
+		Round: r.Id, FinalizedHeight: ctx.BlockHeight(), SpreadPpm: field.SpreadPPM, Degenerate: field.Degenerate,
+		MerkleRoot: field.MerkleRoot[:], Counts: r.Counts, Energy: r.Energy,
+		ProducerRewards: producerPaid, VerifierRewards: r.VerifierPaid,
+	}
+	for _, e := range field.Entries {
+		rec.Entries = append(rec.Entries, types.FieldEntry{ArtifactId: e.ID, Cid: e.CID, Producer: e.Producer, WeightPpm: e.WeightPPM, Kind: e.Kind, Domain: e.Domain})
+	}
+	rec.Centroids = toProto(field.Centroids)
+	rec.EmaCentroids = toProto(field.EMA)
+	if err := k.Fields.Set(ctx, r.Id, rec); err != nil {
+		return err
+	}
+	if err := k.LatestField.Set(ctx, r.Id); err != nil {
+		return err
+	}
+	if err := k.Candidates.Clear(ctx, nil); err != nil {
+		return err
+	}
+	return ctx.EventManager().EmitTypedEvent(&types.EventRoundFinalized{
+		Round: r.Id, Entries: uint64(len(rec.Entries)), Degenerate: rec.Degenerate, MerkleRootHex: hex.EncodeToString(rec.MerkleRoot),
+		Counts: rec.Counts, ProducerRewards: producerPaid, VerifierRewards: r.VerifierPaid,
+	})
+}
+
+func (k Keeper) previousEMA(ctx sdk.Context) ([]aggregate.DomainVector, error) {
+	latest, err := k.LatestField.Get(ctx)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := k.Fields.Get(ctx, latest)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]aggregate.DomainVector, len(f.EmaCentroids))
+	for i, v := range f.EmaCentroids {
+		out[i] = aggregate.DomainVector{Domain: v.Domain, Micro: v.Micro}
+	}
+	return out, nil
+}
+
+func toProto(vs []aggregate.DomainVector) []types.DomainVector {
+	out := make([]types.DomainVector, len(vs))
+	for i, v := range vs {
+		out[i] = types.DomainVector{Domain: v.Domain, Micro: v.Micro}
+	}
+	return out
+}
+
+func satAdd(a, b uint64) uint64 {
+	if a > math.MaxUint64-b {
+		return math.MaxUint64
+	}
+	return a + b
+}
+
+// mulPPM returns x·ppm/10^6 without overflow for any x.
+func mulPPM(x uint64, ppm uint32) uint64 {
+	return x/types.PPM*uint64(ppm) + x%types.PPM*uint64(ppm)/types.PPM
+}
+
+func mulPPM32(x, ppm uint32) uint32 { return uint32(uint64(x) * uint64(ppm) / types.PPM) }

@@ -1,0 +1,65 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/h3lix/h3lix/x/ccf/types"
+)
+
+type queryServer struct{ k Keeper }
+
+var _ types.QueryServer = queryServer{}
+
+// NewQueryServerImpl returns the ccf Query service.
+func NewQueryServerImpl(k Keeper) types.QueryServer { return queryServer{k: k} }
+
+func (q queryServer) CurrentRound(ctx context.Context, _ *types.QueryCurrentRoundRequest) (*types.QueryCurrentRoundResponse, error) {
+	r, err := q.k.CurrentRound.Get(ctx)
+	if isNotFound(err) {
+		return nil, status.Error(codes.NotFound, "no round yet: the first round starts after the first block")
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	return &types.QueryCurrentRoundResponse{Round: r, Phase: PhaseAt(r, h), Height: h}, nil
+}
+
+func (q queryServer) Field(ctx context.Context, req *types.QueryFieldRequest) (*types.QueryFieldResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	f, err := q.k.GetField(ctx, req.Round)
+	if errors.Is(err, types.ErrFieldNotFound) {
+		return nil, status.Error(codes.NotFound, err.Error())
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryFieldResponse{Field: f}, nil
+}
+
+func (q queryServer) LatestField(ctx context.Context, _ *types.QueryLatestFieldRequest) (*types.QueryFieldResponse, error) {
+	latest, err := q.k.LatestField.Get(ctx)
+	if isNotFound(err) {
+		return nil, status.Error(codes.NotFound, "no round has been finalized yet")
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return q.Field(ctx, &types.QueryFieldRequest{Round: latest})
+}
+
+func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	p, err := q.k.Params.Get(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryParamsResponse{Params: p}, nil
+}

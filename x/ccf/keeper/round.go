@@ -1,0 +1,167 @@
+package keeper
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+
+	"cosmossdk.io/collections"
+	storetypes "cosmossdk.io/core/store"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
+	"github.com/h3lix/h3lix/x/ccf/types"
+)
+
+// PhaseAt is the phase of round r at height h.
+func PhaseAt(r types.Round, h int64) types.Phase {
+	switch {
+	case h < r.StartHeight:
+		return types.PHASE_UNSPECIFIED
+	case h < r.RevealStart:
+		return types.PHASE_COMMIT
+	case h < r.AttestStart:
+		return types.PHASE_REVEAL
+	case h < r.FinalizeStart:
+		return types.PHASE_ATTEST
+	default:
+		return types.PHASE_FINALIZING
+	}
+}
+
+// newRound lays out round id starting at start with the current params.
+func newRound(id uint64, start int64, p types.Params) types.Round {
+	r := types.Round{
+		Id:                   id,
+		StartHeight:          start,
+		RevealStart:          start + p.CommitBlocks,
+		VerifiersPerArtifact: p.VerifiersPerArtifact,
+	}
+	r.AttestStart = r.RevealStart + p.RevealBlocks
+	r.FinalizeStart = r.AttestStart + p.AttestBlocks
+	return r
+}
+
+// Seed is SHA-256(domain || round || block hash): fixed at the end of the
+// reveal phase, after every commitment is open, so no producer can choose
+// its verifiers.
+func Seed(round uint64, blockHash []byte) []byte {
+	var id [8]byte
+	binary.BigEndian.PutUint64(id[:], round)
+	h := sha256.New()
+	h.Write([]byte(types.SeedDomain))
+	h.Write(id[:])
+	h.Write(blockHash)
+	return h.Sum(nil)
+}
+
+// RoundReader gives x/artifact read access to the round in progress without
+// a keeper cycle: it reads the same store item the ccf keeper writes.
+type RoundReader struct {
+	round collections.Item[types.Round]
+}
+
+// NewRoundReader builds a reader over the ccf store.
+func NewRoundReader(cdc codec.BinaryCodec, storeService storetypes.KVStoreService) RoundReader {
+	sb := collections.NewSchemaBuilder(storeService)
+	r := RoundReader{round: collections.NewItem(sb, types.CurrentRoundKey, "current_round", codec.CollValue[types.Round](cdc))}
+	if _, err := sb.Build(); err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// RoundInfo implements artifacttypes.RoundSource.
+func (rr RoundReader) RoundInfo(ctx context.Context) (artifacttypes.RoundInfo, error) {
+	r, err := rr.round.Get(ctx)
+	if isNotFound(err) {
+		return artifacttypes.RoundInfo{Phase: artifacttypes.PhaseNone}, nil
+	}
+	if err != nil {
+		return artifacttypes.RoundInfo{}, err
+	}
+	return artifacttypes.RoundInfo{
+		ID:            r.Id,
+		Phase:         artifacttypes.Phase(PhaseAt(r, sdk.UnwrapSDKContext(ctx).BlockHeight())),
+		Start:         r.StartHeight,
+		RevealStart:   r.RevealStart,
+		AttestStart:   r.AttestStart,
+		FinalizeStart: r.FinalizeStart,
+		Seed:          r.Seed,
+	}, nil
+}
+
+// EndBlocker advances the schedule: it starts the first round, freezes the
+// verifier set at the end of the reveal phase, finalizes (a batch per block)
+// once the attest phase is over, starts the next round, and prunes old
+// artifact records. Each step is bounded by a per-block cap.
+func (k Keeper) EndBlocker(ctx context.Context) error {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	h := sdkCtx.BlockHeight()
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := k.CurrentRound.Get(ctx)
+	if isNotFound(err) {
+		return k.startRound(sdkCtx, 1, h+1, params)
+	}
+	if err != nil {
+		return err
+	}
+	if h == r.AttestStart-1 && r.Seed == nil {
+		r.Seed = Seed(r.Id, sdkCtx.HeaderHash())
+		if err := k.artifacts.FreezeVerifiers(ctx, r.Id, r.Seed, r.VerifiersPerArtifact); err != nil {
+			return err
+		}
+		if err := k.CurrentRound.Set(ctx, r); err != nil {
+			return err
+		}
+	}
+	if h >= r.FinalizeStart-1 {
+		done, err := k.finalizeStep(sdkCtx, &r, params)
+		if err != nil {
+			return err
+		}
+		if err := k.CurrentRound.Set(ctx, r); err != nil {
+			return err
+		}
+		if done {
+			if err := k.startRound(sdkCtx, r.Id+1, h+1, params); err != nil {
+				return err
+			}
+		}
+	}
+	return k.pruneStep(ctx, r.Id, params)
+}
+
+func (k Keeper) startRound(ctx sdk.Context, id uint64, start int64, p types.Params) error {
+	r := newRound(id, start, p)
+	if err := k.CurrentRound.Set(ctx, r); err != nil {
+		return err
+	}
+	return ctx.EventManager().EmitTypedEvent(&types.EventRoundStarted{
+		Round: r.Id, StartHeight: r.StartHeight, RevealStart: r.RevealStart, AttestStart: r.AttestStart, FinalizeStart: r.FinalizeStart,
+	})
+}
+
+// pruneStep deletes artifact records of rounds older than retain_rounds, at
+// most max_prune_per_block per block, oldest round first.
+func (k Keeper) pruneStep(ctx context.Context, current uint64, p types.Params) error {
+	next, err := k.PruneRound.Get(ctx)
+	if isNotFound(err) {
+		next = 1
+	} else if err != nil {
+		return err
+	}
+	if next+p.RetainRounds >= current {
+		return nil
+	}
+	_, done, err := k.artifacts.PruneRound(ctx, next, p.MaxPrunePerBlock)
+	if err != nil || !done {
+		return err
+	}
+	return k.PruneRound.Set(ctx, next+1)
+}

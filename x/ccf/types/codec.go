@@ -1,0 +1,21 @@
+package types
+
+import (
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/codec/legacy"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/msgservice"
+)
+
+// RegisterLegacyAminoCodec registers the amino names (LEGACY_AMINO_JSON signing).
+func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "h3lix/ccf/MsgUpdateParams")
+	cdc.RegisterConcrete(&Params{}, "h3lix/x/ccf/Params", nil)
+}
+
+// RegisterInterfaces registers the messages.
+func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
+	registry.RegisterImplementations((*sdk.Msg)(nil), &MsgUpdateParams{})
+	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
+}

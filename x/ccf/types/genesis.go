@@ -1,0 +1,32 @@
+package types
+
+import errorsmod "cosmossdk.io/errors"
+
+// DefaultGenesis: default params, no round yet (round 1 starts at the first
+// block), no fields.
+func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams(), PruneRound: 1} }
+
+// Validate checks params and field/round consistency.
+func (gs GenesisState) Validate() error {
+	if err := gs.Params.Validate(); err != nil {
+		return err
+	}
+	seen := make(map[uint64]struct{}, len(gs.Fields))
+	for _, f := range gs.Fields {
+		if _, dup := seen[f.Round]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "field of round %d listed twice", f.Round)
+		}
+		seen[f.Round] = struct{}{}
+		if gs.CurrentRound != nil && f.Round >= gs.CurrentRound.Id {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "field of round %d, but round %d is in progress", f.Round, gs.CurrentRound.Id)
+		}
+	}
+	if r := gs.CurrentRound; r != nil {
+		if r.Id == 0 || !(r.StartHeight < r.RevealStart && r.RevealStart < r.AttestStart && r.AttestStart < r.FinalizeStart) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "round %d has inconsistent heights", r.Id)
+		}
+	} else if len(gs.Candidates) > 0 {
+		return errorsmod.Wrap(ErrInvalidGenesis, "candidates without a round in progress")
+	}
+	return nil
+}

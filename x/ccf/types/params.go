@@ -1,0 +1,63 @@
+package types
+
+import (
+	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// DefaultParams are tuned for a local network with ~1 s blocks: a round of
+// 10 + 5 + 10 blocks, 3 verifiers per artifact, a 64-entry field.
+func DefaultParams() Params {
+	return Params{
+		CommitBlocks:           10,
+		RevealBlocks:           5,
+		AttestBlocks:           10,
+		VerifiersPerArtifact:   3,
+		MinAttestedWeightPpm:   500_000,
+		MadMultiplierPpm:       3_000_000,
+		MaxFieldSize:           64,
+		MaxFieldCandidates:     1024,
+		GreenBonusPpm:          0,
+		MinSpreadPpm:           1_000_000,
+		EmaBetaPpm:             300_000,
+		RewardPerRound:         sdk.NewCoin("uhlx", sdkmath.NewInt(10_000_000)),
+		VerifierRewardSharePpm: 300_000,
+		MaxFinalizePerBlock:    2_000,
+		RetainRounds:           100,
+		MaxPrunePerBlock:       500,
+		UnselectedSignalPpm:    500_000,
+		OutlierSignalPpm:       250_000,
+	}
+}
+
+// Validate checks the params are usable.
+func (p Params) Validate() error {
+	switch {
+	case p.CommitBlocks <= 0 || p.RevealBlocks <= 0 || p.AttestBlocks <= 0:
+		return errorsmod.Wrapf(ErrInvalidParams, "phase lengths must be positive, got commit %d reveal %d attest %d", p.CommitBlocks, p.RevealBlocks, p.AttestBlocks)
+	case p.CommitBlocks > 1_000_000 || p.RevealBlocks > 1_000_000 || p.AttestBlocks > 1_000_000:
+		return errorsmod.Wrap(ErrInvalidParams, "phase lengths above 1,000,000 blocks")
+	case p.VerifiersPerArtifact == 0 || p.VerifiersPerArtifact > 32:
+		return errorsmod.Wrapf(ErrInvalidParams, "verifiers_per_artifact must be in [1, 32], got %d", p.VerifiersPerArtifact)
+	case p.MaxFieldSize == 0 || p.MaxFieldSize > 4096:
+		return errorsmod.Wrapf(ErrInvalidParams, "max_field_size must be in [1, 4096], got %d", p.MaxFieldSize)
+	case p.MaxFieldCandidates < p.MaxFieldSize || p.MaxFieldCandidates > 16_384:
+		return errorsmod.Wrapf(ErrInvalidParams, "max_field_candidates must be in [max_field_size, 16384], got %d", p.MaxFieldCandidates)
+	case p.MaxFinalizePerBlock == 0 || p.MaxPrunePerBlock == 0:
+		return errorsmod.Wrap(ErrInvalidParams, "max_finalize_per_block and max_prune_per_block must be positive")
+	case p.RetainRounds == 0:
+		return errorsmod.Wrap(ErrInvalidParams, "retain_rounds must be positive: the round being finalized needs its records")
+	case p.VerifierRewardSharePpm > PPM || p.GreenBonusPpm > PPM || p.EmaBetaPpm > PPM || p.UnselectedSignalPpm > PPM || p.OutlierSignalPpm > PPM:
+		return errorsmod.Wrap(ErrInvalidParams, "a ppm share is above 1,000,000")
+	case p.MinAttestedWeightPpm > 32*PPM:
+		return errorsmod.Wrap(ErrInvalidParams, "min_attested_weight_ppm above the weight of 32 perfect verifiers")
+	case p.MadMultiplierPpm == 0:
+		return errorsmod.Wrap(ErrInvalidParams, "mad_multiplier_ppm must be positive")
+	}
+	if err := p.RewardPerRound.Validate(); err != nil {
+		return errorsmod.Wrapf(ErrInvalidParams, "reward_per_round: %v", err)
+	}
+	return nil
+}
