@@ -48,3 +48,15 @@ func (k Keeper) peerIDOwner(ctx context.Context, peerID string) (sdk.AccAddress,
 	}
 	return owner, true, nil
 }
+
+// WalkActiveWithRole calls fn for every ACTIVE node holding role, in
+// operator-address order. It reads every node record: callers use it once
+// per round (to freeze the verifier set), never per message.
+func (k Keeper) WalkActiveWithRole(ctx context.Context, role types.Role, fn func(operator sdk.AccAddress, node types.Node) error) error {
+	return k.Nodes.Walk(ctx, nil, func(operator sdk.AccAddress, n types.Node) (bool, error) {
+		if n.Status != types.NODE_STATUS_ACTIVE || !types.HasRole(n.Roles, role) {
+			return false, nil
+		}
+		return false, fn(operator, n)
+	})
+}
