@@ -1,0 +1,245 @@
+package keeper_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+
+	"github.com/h3lix/h3lix/testutil/roundtest"
+	"github.com/h3lix/h3lix/x/artifact/types"
+	identitytypes "github.com/h3lix/h3lix/x/identity/types"
+	reputationkeeper "github.com/h3lix/h3lix/x/reputation/keeper"
+	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
+)
+
+var stores = []string{types.StoreKey, banktypes.StoreKey, identitytypes.StoreKey, reputationtypes.StoreKey}
+
+// rejected runs fn, expects want, and checks that no store changed.
+func rejected(t *testing.T, n *roundtest.Net, want error, fn func() error) {
+	t.Helper()
+	before := n.StoreDump(t, stores...)
+	err := fn()
+	require.ErrorIs(t, err, want)
+	require.Equal(t, before, n.StoreDump(t, stores...), "a rejected message changed state")
+}
+
+func commitMsg(t *testing.T, n *roundtest.Net, p int, c string, salt []byte) *types.MsgCommitArtifact {
+	return &types.MsgCommitArtifact{Producer: n.Nodes[p].String(), Round: n.Round(t).Id, Commitment: roundtest.CommitmentFor(t, c, salt, n.Nodes[p])}
+}
+
+func TestCommitRejections(t *testing.T) {
+	n := roundtest.New(t, 5)
+	_, c := roundtest.Payload(0, 0)
+	salt := roundtest.Salt("c")
+	_, err := n.Artifact.CommitArtifact(n.Ctx, commitMsg(t, n, 0, c, salt))
+	require.NoError(t, err)
+
+	stranger := sdk.AccAddress("unregistered-producer")
+	// Node 4 deregisters; node 3 is jailed.
+	_, err = identityMsgs(n).DeregisterNode(n.Ctx, &identitytypes.MsgDeregisterNode{Operator: n.Nodes[4].String()})
+	require.NoError(t, err)
+	jail(t, n, 3)
+
+	cases := []struct {
+		name string
+		msg  *types.MsgCommitArtifact
+		want error
+	}{
+		{"bad address", &types.MsgCommitArtifact{Producer: "x", Round: 1, Commitment: make([]byte, 32)}, sdkerrors.ErrInvalidAddress},
+		{"wrong round", &types.MsgCommitArtifact{Producer: n.Nodes[1].String(), Round: 2, Commitment: make([]byte, 32)}, types.ErrWrongPhase},
+		{"short commitment", &types.MsgCommitArtifact{Producer: n.Nodes[1].String(), Round: 1, Commitment: make([]byte, 31)}, types.ErrInvalidCommitment},
+		{"copied commitment", &types.MsgCommitArtifact{Producer: n.Nodes[1].String(), Round: 1, Commitment: roundtest.CommitmentFor(t, c, salt, n.Nodes[0])}, types.ErrDuplicateCommitment},
+		{"unregistered node", &types.MsgCommitArtifact{Producer: stranger.String(), Round: 1, Commitment: make([]byte, 32)}, identitytypes.ErrNodeNotFound},
+		{"deregistered node", commitMsg(t, n, 4, c, salt), identitytypes.ErrNodeNotActive},
+		{"jailed node", commitMsg(t, n, 3, c, salt), reputationtypes.ErrNodeJailed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rejected(t, n, tc.want, func() error { _, err := n.Artifact.CommitArtifact(n.Ctx, tc.msg); return err })
+		})
+	}
+
+	t.Run("per-node limit", func(t *testing.T) {
+		for i := 1; i < 4; i++ {
+			n.CommitArtifact(t, 1, i)
+		}
+		n.CommitArtifact(t, 1, 4)
+		_, c5 := roundtest.Payload(1, 5)
+		rejected(t, n, types.ErrCommitLimit, func() error {
+			_, err := n.Artifact.CommitArtifact(n.Ctx, commitMsg(t, n, 1, c5, roundtest.Salt(c5)))
+			return err
+		})
+	})
+
+	t.Run("reveal in the commit phase", func(t *testing.T) {
+		rejected(t, n, types.ErrWrongPhase, func() error {
+			_, err := n.Artifact.RevealArtifact(n.Ctx, &types.MsgRevealArtifact{Producer: n.Nodes[0].String(), ArtifactId: 1, Cid: c, Salt: salt, Manifest: roundtest.Manifest("d", 0)})
+			return err
+		})
+	})
+
+	t.Run("late commit", func(t *testing.T) {
+		n.AdvanceTo(t, n.Round(t).RevealStart)
+		_, c9 := roundtest.Payload(2, 9)
+		rejected(t, n, types.ErrWrongPhase, func() error {
+			_, err := n.Artifact.CommitArtifact(n.Ctx, commitMsg(t, n, 2, c9, roundtest.Salt(c9)))
+			return err
+		})
+	})
+}
+
+func TestRevealRejectionsAndDuplicates(t *testing.T) {
+	n := roundtest.New(t, 4)
+	id0, c0, s0 := n.CommitArtifact(t, 0, 0)
+	// Node 1 commits node 0's CID with its own salt (a copy of the payload).
+	s1 := roundtest.Salt("copy")
+	resp, err := n.Artifact.CommitArtifact(n.Ctx, commitMsg(t, n, 1, c0, s1))
+	require.NoError(t, err)
+	id1 := resp.ArtifactId
+	// Node 2 commits a commitment made for node 0 (it saw it somewhere): it can never open it.
+	_, cx := roundtest.Payload(9, 9)
+	sx := roundtest.Salt("x")
+	resp, err = n.Artifact.CommitArtifact(n.Ctx, &types.MsgCommitArtifact{Producer: n.Nodes[2].String(), Round: 1, Commitment: roundtest.CommitmentFor(t, cx, sx, n.Nodes[0])})
+	require.NoError(t, err)
+	id2 := resp.ArtifactId
+	id3, c3, s3 := n.CommitArtifact(t, 3, 0)
+	n.AdvanceTo(t, n.Round(t).RevealStart)
+
+	m := roundtest.Manifest("strings", 5)
+	reveal := func(p int, id uint64, c string, salt []byte, m types.Manifest) func() error {
+		return func() error {
+			_, err := n.Artifact.RevealArtifact(n.Ctx, &types.MsgRevealArtifact{Producer: n.Nodes[p].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: m})
+			return err
+		}
+	}
+	big := m
+	big.Embedding = make([]byte, 65)
+	longKind := m
+	longKind.Kind = strings.Repeat("k", 65)
+	hugePayload := m
+	hugePayload.PayloadSize = 1 << 40
+	upper := m
+	upper.Domain = "Strings"
+	conf := m
+	conf.ConfidencePpm = 1_000_001
+	cidV0 := "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"
+	for _, tc := range []struct {
+		name string
+		fn   func() error
+		want error
+	}{
+		{"copied commitment is bound to its operator", reveal(2, id2, cx, sx, m), types.ErrCommitmentMismatch},
+		{"wrong salt", reveal(3, id3, c3, roundtest.Salt("wrong"), m), types.ErrCommitmentMismatch},
+		{"other CID", reveal(3, id3, c0, s3, m), types.ErrCommitmentMismatch},
+		{"short salt", reveal(3, id3, c3, s3[:16], m), types.ErrCommitmentMismatch},
+		{"not the producer", reveal(0, id3, c3, s3, m), types.ErrNotProducer},
+		{"unknown artifact", reveal(0, 999, c3, s3, m), types.ErrArtifactNotFound},
+		{"malformed CID", reveal(3, id3, "not-a-cid", s3, m), types.ErrInvalidCID},
+		{"CIDv0", reveal(3, id3, cidV0, s3, m), types.ErrInvalidCID},
+		{"empty CID", reveal(3, id3, "", s3, m), types.ErrInvalidCID},
+		{"embedding of the wrong size", reveal(3, id3, c3, s3, big), types.ErrInvalidManifest},
+		{"kind too long", reveal(3, id3, c3, s3, longKind), types.ErrInvalidManifest},
+		{"payload too large", reveal(3, id3, c3, s3, hugePayload), types.ErrInvalidManifest},
+		{"domain with upper case", reveal(3, id3, c3, s3, upper), types.ErrInvalidManifest},
+		{"confidence above 1", reveal(3, id3, c3, s3, conf), types.ErrInvalidManifest},
+	} {
+		t.Run(tc.name, func(t *testing.T) { rejected(t, n, tc.want, tc.fn) })
+	}
+
+	// Duplicate CID: node 1 reveals first, node 0 (earlier commit) second: node 0 keeps the CID.
+	require.Equal(t, types.ARTIFACT_STATUS_REVEALED, n.Reveal(t, 1, id1, c0, s1, m))
+	require.Equal(t, types.ARTIFACT_STATUS_REVEALED, n.Reveal(t, 0, id0, c0, s0, m))
+	a1, err := n.App.ArtifactKeeper.GetArtifact(n.Ctx, id1)
+	require.NoError(t, err)
+	require.Equal(t, types.ARTIFACT_STATUS_DUPLICATE, a1.Status, "the later commit loses the CID")
+
+	t.Run("double reveal", func(t *testing.T) { rejected(t, n, types.ErrAlreadyRevealed, reveal(0, id0, c0, s0, m)) })
+
+	n.AdvanceTo(t, n.Round(t).AttestStart)
+	t.Run("late reveal", func(t *testing.T) { rejected(t, n, types.ErrWrongPhase, reveal(3, id3, c3, s3, m)) })
+	t.Run("attest to a duplicate", func(t *testing.T) {
+		rejected(t, n, types.ErrNotAttestable, func() error { return n.Attest(t, 3, id1, types.VERDICT_VALID, 1) })
+	})
+	t.Run("attest to an unrevealed artifact", func(t *testing.T) {
+		rejected(t, n, types.ErrNotAttestable, func() error { return n.Attest(t, 0, id3, types.VERDICT_VALID, 1) })
+	})
+}
+
+func TestAttestRejections(t *testing.T) {
+	n := roundtest.New(t, 8)
+	id, c, salt := n.CommitArtifact(t, 0, 0)
+	n.AdvanceTo(t, n.Round(t).RevealStart)
+	n.Reveal(t, 0, id, c, salt, roundtest.Manifest("strings", 1))
+	t.Run("attest in the reveal phase", func(t *testing.T) {
+		rejected(t, n, types.ErrWrongPhase, func() error { return n.Attest(t, 1, id, types.VERDICT_VALID, 1) })
+	})
+	n.AdvanceTo(t, n.Round(t).AttestStart)
+
+	assigned := n.Assigned(t, id)
+	require.Len(t, assigned, 3)
+	require.NotContains(t, assigned, 0, "a producer is never its own verifier")
+	var unassigned int
+	for v := 1; v < len(n.Nodes); v++ {
+		if !contains(assigned, v) {
+			unassigned = v
+			break
+		}
+	}
+	v := assigned[0]
+	msg := func(v int, ins ...types.AttestationInput) func() error {
+		return func() error {
+			_, err := n.Artifact.Attest(n.Ctx, &types.MsgAttest{Verifier: n.Nodes[v].String(), Attestations: ins})
+			return err
+		}
+	}
+	ok := types.AttestationInput{ArtifactId: id, Verdict: types.VERDICT_VALID, QualityPpm: 700_000}
+	many := make([]types.AttestationInput, 65)
+	for _, tc := range []struct {
+		name string
+		fn   func() error
+		want error
+	}{
+		{"unassigned verifier", msg(unassigned, ok), types.ErrNotAssigned},
+		{"own artifact", msg(0, ok), types.ErrSelfAttestation},
+		{"no verdict", msg(v, types.AttestationInput{ArtifactId: id}), types.ErrInvalidAttestation},
+		{"unknown verdict", msg(v, types.AttestationInput{ArtifactId: id, Verdict: 7}), types.ErrInvalidAttestation},
+		{"quality above 1", msg(v, types.AttestationInput{ArtifactId: id, Verdict: types.VERDICT_VALID, QualityPpm: 1_000_001}), types.ErrInvalidAttestation},
+		{"twice in one message", msg(v, ok, ok), types.ErrAlreadyAttested},
+		{"empty message", msg(v), types.ErrInvalidAttestation},
+		{"too many in one message", msg(v, many...), types.ErrInvalidAttestation},
+		{"unknown artifact", msg(v, types.AttestationInput{ArtifactId: 77, Verdict: types.VERDICT_VALID}), types.ErrArtifactNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) { rejected(t, n, tc.want, tc.fn) })
+	}
+	require.NoError(t, msg(v, ok)())
+	t.Run("double attestation", func(t *testing.T) { rejected(t, n, types.ErrAlreadyAttested, msg(v, ok)) })
+
+	r := n.Round(t)
+	n.AdvanceTo(t, r.FinalizeStart-1)
+	n.Fixture.Commit(t) // the round finalizes in the EndBlock of FinalizeStart-1
+	t.Run("late attestation", func(t *testing.T) {
+		rejected(t, n, types.ErrWrongPhase, func() error { return n.Attest(t, assigned[1], id, types.VERDICT_VALID, 1) })
+	})
+}
+
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func jail(t *testing.T, n *roundtest.Net, p int) {
+	for i := 0; i < 20; i++ {
+		_, err := n.App.ReputationKeeper.ApplyOutcome(n.Ctx, n.Nodes[p], reputationkeeper.Outcome{Round: 1, SignalPPM: 0})
+		require.NoError(t, err)
+	}
+	require.Error(t, n.App.ReputationKeeper.CheckNotJailed(n.Ctx, n.Nodes[p], 1))
+}

@@ -1,0 +1,87 @@
+package keeper_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	minttypes "github.com/cosmos/cosmos-sdk/x/mint/types"
+
+	"github.com/h3lix/h3lix/testutil/roundtest"
+	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
+	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
+)
+
+func fundPool(t *testing.T, n *roundtest.Net, amount int64) {
+	coins := sdk.NewCoins(sdk.NewCoin("uhlx", sdkmath.NewInt(amount)))
+	require.NoError(t, n.App.BankKeeper.MintCoins(n.Ctx, minttypes.ModuleName, coins))
+	require.NoError(t, n.App.BankKeeper.SendCoinsFromModuleToModule(n.Ctx, minttypes.ModuleName, ccftypes.ModuleName, coins))
+}
+
+// TestFullRound runs one round with 6 nodes: each commits and reveals an
+// artifact, every assigned verifier attests VALID, and the round finalizes
+// into a field; producers and verifiers are paid and reputations move.
+func TestFullRound(t *testing.T) {
+	n := roundtest.New(t, 6)
+	fundPool(t, n, 1_000_000_000)
+	r := n.Round(t)
+	require.Equal(t, uint64(1), r.Id)
+	require.Equal(t, int64(2), r.StartHeight)
+
+	type art struct {
+		id   uint64
+		cid  string
+		salt []byte
+	}
+	arts := make([]art, len(n.Nodes))
+	for p := range n.Nodes {
+		id, c, salt := n.CommitArtifact(t, p, 0)
+		arts[p] = art{id, c, salt}
+	}
+	n.AdvanceTo(t, r.RevealStart)
+	for p, a := range arts {
+		require.Equal(t, artifacttypes.ARTIFACT_STATUS_REVEALED, n.Reveal(t, p, a.id, a.cid, a.salt, roundtest.Manifest("strings", int8(10+p%2))))
+	}
+	n.AdvanceTo(t, r.AttestStart)
+	require.NotNil(t, n.Round(t).Seed, "seed fixed at the end of the reveal phase")
+	for _, a := range arts {
+		vs := n.Assigned(t, a.id)
+		require.Len(t, vs, 3)
+		for _, v := range vs {
+			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))
+		}
+	}
+	before := n.App.BankKeeper.GetBalance(n.Ctx, n.Nodes[0], "uhlx").Amount
+	f := n.FinalizeRound(t)
+
+	require.Zero(t, f.Counts.Outliers)
+	require.Len(t, f.Entries, 6)
+	require.Equal(t, uint64(6), f.Counts.Committed)
+	require.Equal(t, uint64(6), f.Counts.Revealed)
+	require.Equal(t, uint64(6), f.Counts.Accepted)
+	require.Equal(t, uint64(18), f.Counts.Attestations)
+	require.Len(t, f.MerkleRoot, 32)
+	require.Len(t, f.Centroids, 1)
+	var sum uint64
+	for _, e := range f.Entries {
+		sum += uint64(e.WeightPpm)
+	}
+	require.Equal(t, uint64(1_000_000), sum)
+	require.True(t, f.ProducerRewards.IsPositive())
+	require.True(t, f.VerifierRewards.IsPositive())
+	require.Equal(t, uint64(600), f.Energy.Joules)
+	require.True(t, n.App.BankKeeper.GetBalance(n.Ctx, n.Nodes[0], "uhlx").Amount.GT(before), "node 0 was paid")
+
+	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	require.Greater(t, rep.ScorePpm, uint32(500_000), "reputation rose")
+
+	next := n.Round(t)
+	require.Equal(t, uint64(2), next.Id, "the next round started")
+	latest, err := n.App.CCFKeeper.LatestField.Get(n.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), latest)
+}
