@@ -17,6 +17,10 @@ type Point struct {
 // FilterParams parameterize FilterOutliers.
 type FilterParams struct {
 	MADMultiplierPPM uint64 // k in ppm: k=3 -> 3_000_000; must be > 0
+	// MinMAD floors the MAD, in squared embedding units. Without a floor a
+	// domain where most points coincide has MAD = 0 and every other point,
+	// however close, is an outlier. 0 means no floor.
+	MinMAD uint64
 }
 
 // DomainCentre is the coordinate-wise weighted median of one domain's points.
@@ -115,6 +119,9 @@ func FilterOutliers(points []Point, p FilterParams) (keep []bool, centres []Doma
 		}
 		slices.Sort(devs)
 		mad4 := doubledMedianSorted(devs)
+		if floor := from64(p.MinMAD).add64Sat(p.MinMAD).add64Sat(p.MinMAD).add64Sat(p.MinMAD).sat64(); mad4 < floor {
+			mad4 = floor
+		}
 		// outlier ⇔ 4·d·PPM > 2·med2·PPM + k·mad4
 		threshold := mul64(med2, 2*PPM).addSat(mul64(p.MADMultiplierPPM, mad4))
 		for _, i := range group {

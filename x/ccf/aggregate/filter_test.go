@@ -160,3 +160,45 @@ func TestFilterOutliersLargeDistances(t *testing.T) {
 		t.Fatalf("keep = %v", keep)
 	}
 }
+
+func TestFilterOutliersMinMAD(t *testing.T) {
+	// Four identical points and three that differ by 1 in every coordinate:
+	// MAD is 0, so without a floor the near points are outliers.
+	var pts []aggregate.Point
+	for i := 0; i < 7; i++ {
+		emb := make([]int8, 8)
+		for j := range emb {
+			emb[j] = int8(10 + i%2)
+		}
+		pts = append(pts, aggregate.Point{ID: uint64(i + 1), Domain: "d", Embedding: emb, Weight: 1})
+	}
+	keep, _, err := aggregate.FilterOutliers(pts, aggregate.FilterParams{MADMultiplierPPM: 3 * aggregate.PPM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keep[1] || keep[3] || keep[5] {
+		t.Fatalf("without a MAD floor the near points should be filtered: %v", keep)
+	}
+	keep, _, err = aggregate.FilterOutliers(pts, aggregate.FilterParams{MADMultiplierPPM: 3 * aggregate.PPM, MinMAD: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keep {
+		if !k {
+			t.Fatalf("with MinMAD = 8 (d = 8 for the near points) point %d should be kept", i)
+		}
+	}
+	// A far point is still filtered with the floor.
+	far := make([]int8, 8)
+	for j := range far {
+		far[j] = -100
+	}
+	pts = append(pts, aggregate.Point{ID: 99, Domain: "d", Embedding: far, Weight: 1})
+	keep, _, err = aggregate.FilterOutliers(pts, aggregate.FilterParams{MADMultiplierPPM: 3 * aggregate.PPM, MinMAD: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keep[len(keep)-1] {
+		t.Fatal("the far point must be filtered")
+	}
+}

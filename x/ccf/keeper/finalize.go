@@ -263,7 +263,7 @@ func (k Keeper) buildField(ctx sdk.Context, r *types.Round, p types.Params) erro
 	if err != nil {
 		return err
 	}
-	keep, _, err := aggregate.FilterOutliers(points, aggregate.FilterParams{MADMultiplierPPM: p.MadMultiplierPpm})
+	keep, _, err := aggregate.FilterOutliers(points, aggregate.FilterParams{MADMultiplierPPM: p.MadMultiplierPpm, MinMAD: p.MinMad})
 	if err != nil {
 		return err
 	}

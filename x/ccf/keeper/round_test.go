@@ -85,3 +85,5 @@ func TestFullRound(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(1), latest)
 }
+
+func sdkInt(v int64) sdkmath.Int { return sdkmath.NewInt(v) }

@@ -29,6 +29,9 @@ func DefaultParams() Params {
 		MaxPrunePerBlock:       500,
 		UnselectedSignalPpm:    500_000,
 		OutlierSignalPpm:       250_000,
+		// 64 dimensions × 4² : a point within ~4 units per coordinate of the
+		// centre is never an outlier.
+		MinMad: 1024,
 	}
 }
 

@@ -1,0 +1,265 @@
+package keeper_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/h3lix/h3lix/testutil/apptest"
+	"github.com/h3lix/h3lix/testutil/roundtest"
+	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
+	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
+	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
+)
+
+// runRound commits one artifact per producer (manifest from mk), reveals all
+// but those in skipReveal, lets every assigned verifier vote with vote, and
+// finalizes.
+func runRound(t *testing.T, n *roundtest.Net, producers []int, mk func(p int) artifacttypes.Manifest,
+	skipReveal map[int]bool, vote func(v, p int) artifacttypes.Verdict,
+) (ccftypes.Field, map[int]uint64) {
+	t.Helper()
+	r := n.Round(t)
+	n.AdvanceTo(t, r.StartHeight)
+	type art struct {
+		id   uint64
+		cid  string
+		salt []byte
+	}
+	arts := map[int]art{}
+	ids := map[int]uint64{}
+	for _, p := range producers {
+		id, c, salt := n.CommitArtifact(t, p, int(r.Id))
+		arts[p] = art{id, c, salt}
+		ids[p] = id
+	}
+	n.AdvanceTo(t, r.RevealStart)
+	for _, p := range producers {
+		if !skipReveal[p] {
+			a := arts[p]
+			n.Reveal(t, p, a.id, a.cid, a.salt, mk(p))
+		}
+	}
+	n.AdvanceTo(t, r.AttestStart)
+	for _, p := range producers {
+		if skipReveal[p] {
+			continue
+		}
+		for _, v := range n.Assigned(t, arts[p].id) {
+			verdict := vote(v, p)
+			q := uint32(0)
+			if verdict == artifacttypes.VERDICT_VALID {
+				q = 800_000
+			}
+			require.NoError(t, n.Attest(t, v, arts[p].id, verdict, q))
+		}
+	}
+	return n.FinalizeRound(t), ids
+}
+
+func allValid(int, int) artifacttypes.Verdict { return artifacttypes.VERDICT_VALID }
+
+func sameDomain(p int) artifacttypes.Manifest { return roundtest.Manifest("strings", int8(10+p%2)) }
+
+func score(t *testing.T, n *roundtest.Net, p int) uint32 {
+	s, err := n.App.ReputationKeeper.Score(n.Ctx, n.Nodes[p])
+	require.NoError(t, err)
+	return s
+}
+
+func all(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func TestLyingMinorityOfVerifiers(t *testing.T) {
+	n := roundtest.New(t, 10)
+	liars := map[int]bool{8: true, 9: true}
+	assigned := map[uint64][]int{}
+	var ids map[int]uint64
+	f, ids := runRound(t, n, all(8), sameDomain, nil, func(v, p int) artifacttypes.Verdict {
+		if liars[v] {
+			return artifacttypes.VERDICT_INVALID
+		}
+		return artifacttypes.VERDICT_VALID
+	})
+	_ = assigned
+	// Every artifact where the liars are a minority of its verifiers is accepted.
+	var minority uint64
+	for p := 0; p < 8; p++ {
+		atts, err := n.App.ArtifactKeeper.AttestationsOf(n.Ctx, ids[p])
+		require.NoError(t, err)
+		lying := 0
+		for _, a := range atts {
+			if liars[n.Index(a.Verifier)] {
+				lying++
+			}
+		}
+		if 2*lying < len(atts) {
+			minority++
+		}
+	}
+	require.GreaterOrEqual(t, f.Counts.Accepted, minority, "a lying minority does not change the verdict")
+	require.Positive(t, minority)
+	for v := range liars {
+		rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[v])
+		require.NoError(t, err)
+		if rep.Attestations > 0 {
+			require.Less(t, rep.ScorePpm, uint32(500_000), "liar %d loses reputation", v)
+		}
+	}
+	require.Greater(t, score(t, n, 0), uint32(500_000))
+}
+
+func TestOutlierFiltered(t *testing.T) {
+	n := roundtest.New(t, 8)
+	f, ids := runRound(t, n, all(8), func(p int) artifacttypes.Manifest {
+		if p == 7 {
+			return roundtest.Manifest("strings", -100)
+		}
+		return sameDomain(p)
+	}, nil, allValid)
+	require.Equal(t, uint64(1), f.Counts.Outliers)
+	for _, e := range f.Entries {
+		require.NotEqual(t, ids[7], e.ArtifactId, "the outlier is not in the field")
+	}
+	require.Less(t, score(t, n, 7), score(t, n, 0), "an outlier earns less than a field entry")
+}
+
+func TestUnrevealedCommitPenalised(t *testing.T) {
+	n := roundtest.New(t, 5)
+	f, _ := runRound(t, n, all(5), sameDomain, map[int]bool{4: true}, allValid)
+	require.Equal(t, uint64(1), f.Counts.Unrevealed)
+	require.Equal(t, uint64(4), f.Counts.Revealed)
+	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[4])
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), rep.ArtifactsUnrevealed)
+	// Node 4 verified honestly too, so compare it with a node that revealed.
+	require.Less(t, rep.ScorePpm, score(t, n, 0), "the unrevealed commit costs reputation")
+}
+
+func TestRepeatedInvalidSlashesAndJails(t *testing.T) {
+	n := roundtest.New(t, 6)
+	bond0, err := n.App.IdentityKeeper.GetNode(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	// Node 0 publishes invalid artifacts and, as a verifier, votes against
+	// everyone else: a consistently malicious node.
+	cheat := func(v, p int) artifacttypes.Verdict {
+		if p == 0 || v == 0 {
+			return artifacttypes.VERDICT_INVALID
+		}
+		return artifacttypes.VERDICT_VALID
+	}
+	var jailedAfter int
+	for round := 1; round <= 12; round++ {
+		f, _ := runRound(t, n, all(6), sameDomain, nil, cheat)
+		require.Equal(t, uint64(1), f.Counts.Rejected, "round %d", round)
+		jailed, err := n.App.ReputationKeeper.IsJailed(n.Ctx, n.Nodes[0], n.Round(t).Id)
+		require.NoError(t, err)
+		if jailed {
+			jailedAfter = round
+			break
+		}
+	}
+	require.Positive(t, jailedAfter, "never jailed")
+	node, err := n.App.IdentityKeeper.GetNode(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	require.True(t, node.Bond.Amount.LT(bond0.Bond.Amount), "bond slashed")
+	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	require.Equal(t, uint64(jailedAfter), rep.Slashes)
+
+	// The jailed node cannot commit in the next round.
+	_, c := roundtest.Payload(0, 99)
+	_, err = n.Artifact.CommitArtifact(n.Ctx, &artifacttypes.MsgCommitArtifact{
+		Producer: n.Nodes[0].String(), Round: n.Round(t).Id, Commitment: roundtest.CommitmentFor(t, c, roundtest.Salt(c), n.Nodes[0]),
+	})
+	require.ErrorIs(t, err, reputationtypes.ErrNodeJailed)
+}
+
+func TestEmptyRound(t *testing.T) {
+	n := roundtest.New(t, 2)
+	f := n.FinalizeRound(t)
+	require.Empty(t, f.Entries)
+	require.True(t, f.Degenerate)
+	require.Zero(t, f.Counts.Committed)
+	require.Equal(t, uint64(2), n.Round(t).Id)
+	require.True(t, f.ProducerRewards.IsZero())
+}
+
+func TestRoundLargerThanBlockCap(t *testing.T) {
+	n := roundtest.New(t, 7)
+	p, err := n.App.CCFKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	p.MaxFinalizePerBlock = 2
+	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
+	r := n.Round(t)
+	f, _ := runRound(t, n, all(7), sameDomain, nil, allValid)
+	require.Equal(t, uint64(7), f.Counts.Committed)
+	require.Len(t, f.Entries, 7)
+	// 7 artifacts at 2 per block: 4 blocks, the first at FinalizeStart-1.
+	require.Equal(t, r.FinalizeStart-1+3, f.FinalizedHeight)
+}
+
+func TestEmptyPoolPaysWhatItHas(t *testing.T) {
+	n := roundtest.New(t, 4)
+	fundPool(t, n, 1_000) // far less than reward_per_round
+	f, _ := runRound(t, n, all(4), sameDomain, nil, allValid)
+	paid := f.ProducerRewards.Add(f.VerifierRewards)
+	require.True(t, paid.Amount.LTE(sdkInt(1_000)), "paid %s from a pool of 1000", paid)
+	pool := n.App.BankKeeper.GetBalance(n.Ctx, n.App.AccountKeeper.GetModuleAddress(ccftypes.ModuleName), "uhlx")
+	require.True(t, sdkInt(1_000).Sub(paid.Amount).Equal(pool.Amount), "pool %s, paid %s", pool, paid)
+
+	// Nothing left at all: the next round still finalizes.
+	f2, _ := runRound(t, n, all(4), sameDomain, nil, allValid)
+	require.NotEmpty(t, f2.Entries)
+}
+
+func TestPruningKeepsFields(t *testing.T) {
+	n := roundtest.New(t, 3)
+	p, err := n.App.CCFKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	p.RetainRounds = 1
+	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
+	_, ids := runRound(t, n, all(3), sameDomain, nil, allValid)
+	runRound(t, n, all(3), sameDomain, nil, allValid)
+	runRound(t, n, all(3), sameDomain, nil, allValid)
+	n.Fixture.Commit(t)
+	_, err = n.App.ArtifactKeeper.GetArtifact(n.Ctx, ids[0])
+	require.ErrorIs(t, err, artifacttypes.ErrArtifactNotFound, "round 1 records are pruned")
+	_, err = n.App.CCFKeeper.GetField(n.Ctx, 1)
+	require.NoError(t, err, "fields stay")
+	has, err := n.App.ArtifactKeeper.VerifierSets.Has(n.Ctx, 1)
+	require.NoError(t, err)
+	require.False(t, has)
+}
+
+func TestGenesisRoundTripMidRound(t *testing.T) {
+	n := roundtest.New(t, 4)
+	runRound(t, n, all(4), sameDomain, nil, allValid)
+	// Leave round 2 in its reveal phase with commits and a reveal.
+	id, c, salt := n.CommitArtifact(t, 0, 50)
+	n.CommitArtifact(t, 1, 50)
+	n.AdvanceTo(t, n.Round(t).RevealStart)
+	n.Reveal(t, 0, id, c, salt, sameDomain(0))
+
+	ccfGen, err := n.App.CCFKeeper.ExportGenesis(n.Ctx)
+	require.NoError(t, err)
+	artGen, err := n.App.ArtifactKeeper.ExportGenesis(n.Ctx)
+	require.NoError(t, err)
+	require.NoError(t, ccfGen.Validate())
+	require.NoError(t, artGen.Validate())
+
+	fresh := apptest.New(t, 1, nil)
+	require.NoError(t, fresh.App.ArtifactKeeper.InitGenesis(fresh.Ctx, *artGen))
+	require.NoError(t, fresh.App.CCFKeeper.InitGenesis(fresh.Ctx, *ccfGen))
+	artAgain, err := fresh.App.ArtifactKeeper.ExportGenesis(fresh.Ctx)
+	require.NoError(t, err)
+	ccfAgain, err := fresh.App.CCFKeeper.ExportGenesis(fresh.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, artGen, artAgain)
+	require.Equal(t, ccfGen, ccfAgain)
+}
