@@ -33,6 +33,7 @@ import (
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/h3lix/h3lix/app"
+	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 )
 
@@ -61,6 +62,7 @@ var (
 	validatorFunds = sdkmath.NewInt(1_000_000_000_000) // 1,000,000 HLX
 	validatorStake = sdkmath.NewInt(100_000_000_000)   // 100,000 HLX
 	userFunds      = sdkmath.NewInt(1_000_000_000_000) // 1,000,000 HLX
+	rewardPool     = sdkmath.NewInt(1_000_000_000_000) // 1,000,000 HLX in the ccf pool
 )
 
 // NewTestnetCmd returns `testnet`, which writes the files of a local network.
@@ -138,7 +140,7 @@ Start validator i with: h3lixd start --home OUTPUT/node<i>`, BaseRPCPort, BaseP2
 	f.String(flags.FlagKeyringBackend, keyring.BackendTest, "keyring backend of the generated keys (test keeps them unencrypted: local use only)")
 	f.Duration(flagBlockTime, time.Second, "CometBFT timeout_commit, roughly the block time")
 	f.String(flagMinGasPrices, "0"+app.BondDenom, "minimum gas prices each validator accepts")
-	f.StringSlice(flagFundedKeys, []string{"alice", "bob"}, "user keys to create in node0's keyring and fund with 1,000,000 HLX each")
+	f.StringSlice(flagFundedKeys, []string{"alice", "bob", "carol", "dave"}, "user keys to create in node0's keyring and fund with 1,000,000 HLX each")
 	f.Duration(flagVotingPeriod, 30*time.Second, "governance voting period (short, for local testing)")
 	f.Int64(flagNodeUnbondingBlocks, 20, "identity unbonding_blocks (short, for local testing)")
 	f.Int(flagPortOffset, 0, "added to every port, to run a second network beside the first")
@@ -263,6 +265,11 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, basics modul
 		vals = append(vals, validatorFiles{home: home, config: cfg, nodeID: nodeID, pubKey: pubKey, address: addr})
 	}
 
+	// The ccf reward pool starts with 1,000,000 HLX so rounds pay from the first one.
+	balances = append(balances, banktypes.Balance{
+		Address: authtypes.NewModuleAddress(ccftypes.ModuleName).String(),
+		Coins:   sdk.NewCoins(sdk.NewCoin(app.BondDenom, rewardPool)),
+	})
 	appState, err := testnetAppState(clientCtx, basics, accounts, balances, a)
 	if err != nil {
 		return err

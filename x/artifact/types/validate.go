@@ -119,3 +119,13 @@ func Embedding8(m Manifest) []int8 {
 
 // EqualCommitment compares commitments in constant shape.
 func EqualCommitment(a, b []byte) bool { return bytes.Equal(a, b) }
+
+// RawCID is the CIDv1 (raw codec, sha2-256) of data as one block, in its
+// canonical base32 form.
+func RawCID(data []byte) (string, error) {
+	sum, err := mh.Sum(data, mh.SHA2_256, -1)
+	if err != nil {
+		return "", err
+	}
+	return cid.NewCidV1(cid.Raw, sum).String(), nil
+}

@@ -27,8 +27,10 @@ func (q queryServer) CurrentRound(ctx context.Context, _ *types.QueryCurrentRoun
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
+	// A query reads the state after block h; a transaction sent now lands in
+	// block h+1 at the earliest, so that is the phase worth reporting.
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	return &types.QueryCurrentRoundResponse{Round: r, Phase: PhaseAt(r, h), Height: h}, nil
+	return &types.QueryCurrentRoundResponse{Round: r, Phase: PhaseAt(r, h+1), Height: h}, nil
 }
 
 func (q queryServer) Field(ctx context.Context, req *types.QueryFieldRequest) (*types.QueryFieldResponse, error) {

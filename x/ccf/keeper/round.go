@@ -84,13 +84,26 @@ func (rr RoundReader) RoundInfo(ctx context.Context) (artifacttypes.RoundInfo, e
 	}
 	return artifacttypes.RoundInfo{
 		ID:            r.Id,
-		Phase:         artifacttypes.Phase(PhaseAt(r, sdk.UnwrapSDKContext(ctx).BlockHeight())),
+		Phase:         artifacttypes.Phase(PhaseAt(r, DeliveryHeight(sdk.UnwrapSDKContext(ctx)))),
 		Start:         r.StartHeight,
 		RevealStart:   r.RevealStart,
 		AttestStart:   r.AttestStart,
 		FinalizeStart: r.FinalizeStart,
 		Seed:          r.Seed,
 	}, nil
+}
+
+// DeliveryHeight is the height a message checked in ctx is (or would be)
+// executed at. CheckTx, ReCheckTx and simulation run on the state of the last
+// committed block h, but the transaction can only land in block h+1: judging
+// the phase at h+1 keeps the mempool and --gas auto in line with delivery.
+func DeliveryHeight(ctx sdk.Context) int64 {
+	switch ctx.ExecMode() {
+	case sdk.ExecModeCheck, sdk.ExecModeReCheck, sdk.ExecModeSimulate:
+		return ctx.BlockHeight() + 1
+	default:
+		return ctx.BlockHeight()
+	}
 }
 
 // EndBlocker advances the schedule: it starts the first round, freezes the

@@ -67,8 +67,10 @@ func (m *QueryCurrentRoundRequest) XXX_DiscardUnknown() {
 var xxx_messageInfo_QueryCurrentRoundRequest proto.InternalMessageInfo
 
 type QueryCurrentRoundResponse struct {
-	Round  Round `protobuf:"bytes,1,opt,name=round,proto3" json:"round"`
-	Phase  Phase `protobuf:"varint,2,opt,name=phase,proto3,enum=h3lix.ccf.v1.Phase" json:"phase,omitempty"`
+	Round Round `protobuf:"bytes,1,opt,name=round,proto3" json:"round"`
+	// phase at height + 1.
+	Phase Phase `protobuf:"varint,2,opt,name=phase,proto3,enum=h3lix.ccf.v1.Phase" json:"phase,omitempty"`
+	// height is the latest committed height the answer was read at.
 	Height int64 `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
 }
 
@@ -390,7 +392,8 @@ const _ = grpc.SupportPackageIsVersion4
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://godoc.org/google.golang.org/grpc#ClientConn.NewStream.
 type QueryClient interface {
-	// CurrentRound returns the round in progress and the phase of the latest height.
+	// CurrentRound returns the round in progress, the latest height and the
+	// phase of the next block (where a transaction sent now would land).
 	CurrentRound(ctx context.Context, in *QueryCurrentRoundRequest, opts ...grpc.CallOption) (*QueryCurrentRoundResponse, error)
 	// Field returns the field of a finalized round.
 	Field(ctx context.Context, in *QueryFieldRequest, opts ...grpc.CallOption) (*QueryFieldResponse, error)
@@ -446,7 +449,8 @@ func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts .
 
 // QueryServer is the server API for Query service.
 type QueryServer interface {
-	// CurrentRound returns the round in progress and the phase of the latest height.
+	// CurrentRound returns the round in progress, the latest height and the
+	// phase of the next block (where a transaction sent now would land).
 	CurrentRound(context.Context, *QueryCurrentRoundRequest) (*QueryCurrentRoundResponse, error)
 	// Field returns the field of a finalized round.
 	Field(context.Context, *QueryFieldRequest) (*QueryFieldResponse, error)

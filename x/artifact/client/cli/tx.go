@@ -36,8 +36,32 @@ func GetTxCmd() *cobra.Command {
 		SuggestionsMinimumDistance: 2,
 		RunE:                       client.ValidateCmd,
 	}
-	cmd.AddCommand(CommitCmd(), RevealCmd(), AttestCmd())
+	cmd.AddCommand(CommitCmd(), RevealCmd(), AttestCmd(), CIDCmd())
 	return cmd
+}
+
+// CIDCmd prints the CIDv1 (raw codec, sha2-256) of a file. It works offline.
+func CIDCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "cid FILE",
+		Short: "Print the CIDv1 (raw, sha2-256) of a file, offline",
+		Long: `Print the CIDv1 of FILE's bytes as one raw block (codec raw, sha2-256), the CID
+'ipfs add --cid-version 1 --raw-leaves' gives a file that fits in one block (up to 256 KiB).
+Larger payloads are chunked by IPFS: use the root CID it prints instead.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bz, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			c, err := types.RawCID(bz)
+			if err != nil {
+				return err
+			}
+			cmd.Println(c)
+			return nil
+		},
+	}
 }
 
 // Commitment computes the commitment the chain checks at reveal, so users
