@@ -162,7 +162,7 @@ func TestSingleValidator(t *testing.T) {
 }
 
 // TestFourValidators stops one of four validators: the chain goes on; the
-// validator restarts and catches up.
+// validator restarts and catches up. Then a full round runs on the network.
 func TestFourValidators(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds h3lixd and runs four validators")
@@ -182,6 +182,8 @@ func TestFourValidators(t *testing.T) {
 	target := ln.height(0)
 	ln.waitHeight(3, target, 60*time.Second)
 	t.Logf("node3 caught up from %d to %d", stoppedAt, target)
+
+	t.Run("round by hand", func(t *testing.T) { runRoundByHand(t, ln) })
 }
 
 // govAddress is the gov module account, the authority of every MsgUpdateParams.
