@@ -1,0 +1,291 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/h3lix/h3lix/worker/engine/pbe"
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+func newBenchCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure the embedded engine",
+	}
+	c.AddCommand(newBenchPBECmd(), newBenchCollectiveCmd())
+	return c
+}
+
+// taskResult is one line of the per-task JSON.
+type taskResult struct {
+	Task       string  `json:"task"`
+	Solved     bool    `json:"solved"`
+	Seconds    float64 `json:"seconds"`
+	Candidates int64   `json:"candidates"`
+	Size       int     `json:"size,omitempty"`
+	Program    string  `json:"program,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
+	Fold       int     `json:"fold,omitempty"`
+	// Generalizes is set for a solved base task that has a -long variant:
+	// whether the program also satisfies the long variant's examples.
+	Generalizes *bool `json:"generalizes,omitempty"`
+}
+
+type benchReport struct {
+	Tasks   string       `json:"tasks"`
+	Timeout string       `json:"timeout"`
+	Prior   string       `json:"prior,omitempty"`
+	JIT     bool         `json:"jit"`
+	KFold   int          `json:"kfold,omitempty"`
+	Results []taskResult `json:"results"`
+}
+
+func newBenchPBECmd() *cobra.Command {
+	var (
+		f        synthFlags
+		dir      string
+		jsonPath string
+		kfold    int
+	)
+	c := &cobra.Command{
+		Use:   "pbe --tasks DIR",
+		Short: "Solve every task of DIR and print a summary table",
+		Long: `bench pbe solves each .sl task of DIR within the budget, printing a progress
+line per task on stderr and a summary table on stdout. With --kfold K the
+tasks are split into K folds by family (bikes, bikes_small, bikes-long... stay
+together); each fold is solved with a prior learned from
+the solutions of the other folds (found first with the base prior), so no
+task informs its own prior.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tasks, err := loadTasks(dir)
+			if err != nil {
+				return err
+			}
+			opts, err := f.options()
+			if err != nil {
+				return err
+			}
+			rep := benchReport{Tasks: dir, Timeout: f.timeout.String(), Prior: f.prior, JIT: f.jit, KFold: kfold}
+			stderr := cmd.ErrOrStderr()
+			if kfold > 1 {
+				fmt.Fprintf(stderr, "k-fold: first pass with the base prior to collect solutions\n")
+				first := runBench(cmd, tasks, opts, f.limits(), stderr)
+				folds := familyFolds(tasks, kfold)
+				for fold := 0; fold < kfold; fold++ {
+					var train []pbe.Solved
+					var test []*task
+					for i, t := range tasks {
+						if folds[i] == fold {
+							test = append(test, t)
+						} else if first[i].Solved {
+							term, _ := termOf(t, first[i].Program)
+							train = append(train, pbe.Solved{Problem: t.p, Term: term, TaskHash: t.hash})
+						}
+					}
+					pr, err := pbe.Learn(train, 1)
+					if err != nil {
+						return err
+					}
+					o := opts
+					if opts.Prior != nil {
+						if o.Prior, err = pbe.Merge([]pbe.Weighted{{Prior: opts.Prior, Weight: 1_000_000}, {Prior: pr, Weight: 1_000_000}}); err != nil {
+							return err
+						}
+					} else {
+						o.Prior = pr
+					}
+					fmt.Fprintf(stderr, "fold %d/%d: prior from %d solved tasks\n", fold+1, kfold, len(train))
+					res := runBench(cmd, test, o, f.limits(), stderr)
+					for i := range res {
+						res[i].Fold = fold + 1
+					}
+					rep.Results = append(rep.Results, res...)
+				}
+				sort.Slice(rep.Results, func(i, j int) bool { return rep.Results[i].Task < rep.Results[j].Task })
+			} else {
+				rep.Results = runBench(cmd, tasks, opts, f.limits(), stderr)
+			}
+			checkGeneralization(tasks, rep.Results)
+			printSummary(cmd.OutOrStdout(), rep)
+			if jsonPath != "" {
+				b, err := json.MarshalIndent(rep, "", "  ")
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(jsonPath, append(b, '\n'), 0o644)
+			}
+			return nil
+		},
+	}
+	f.register(c, 10*time.Second)
+	c.Flags().StringVar(&dir, "tasks", "", "directory of .sl tasks")
+	c.Flags().StringVar(&jsonPath, "json", "", "write per-task results as JSON to this file")
+	c.Flags().IntVar(&kfold, "kfold", 0, "evaluate with priors learned on the other K-1 folds")
+	_ = c.MarkFlagRequired("tasks")
+	return c
+}
+
+// family names a benchmark family: bikes.sl, bikes_small.sl, bikes-long.sl
+// and bikes-long-repeat.sl are all "bikes".
+func family(name string) string {
+	f := strings.TrimSuffix(name, ".sl")
+	for _, suf := range []string{"-long-repeat", "-long", "_short", "_small"} {
+		f = strings.TrimSuffix(f, suf)
+	}
+	return f
+}
+
+// familyFolds deals whole families to folds, so that no variant of a test
+// task (its -long version, say) is in the training folds.
+func familyFolds(tasks []*task, k int) []int {
+	var names []string
+	index := map[string]int{}
+	for _, t := range tasks {
+		f := family(t.name)
+		if _, ok := index[f]; !ok {
+			index[f] = len(names)
+			names = append(names, f)
+		}
+	}
+	out := make([]int, len(tasks))
+	for i, t := range tasks {
+		out[i] = index[family(t.name)] % k
+	}
+	return out
+}
+
+// termOf parses a canonical program back into a term of the task.
+func termOf(t *task, prog string) (*sygus.Term, error) {
+	params := make([]string, len(t.p.Fun.Params))
+	for i, v := range t.p.Fun.Params {
+		params[i] = v.Sort.String()
+	}
+	return pbe.ParseCanonical(prog, params, t.p.Fun.Ret.String())
+}
+
+func runBench(cmd *cobra.Command, tasks []*task, opts pbe.Options, lim pbe.Limits, progress io.Writer) []taskResult {
+	var out []taskResult
+	solved := 0
+	for i, t := range tasks {
+		r := taskResult{Task: t.name}
+		if t.err != nil {
+			r.Reason = "parse error: " + t.err.Error()
+		} else {
+			o, err := pbe.Synthesize(cmd.Context(), t.p, opts, lim)
+			r.Seconds = o.Stats.Elapsed.Seconds()
+			r.Candidates = o.Stats.Candidates
+			switch {
+			case err != nil:
+				r.Reason = "unsupported: " + err.Error()
+			case o.Solved:
+				r.Solved = true
+				r.Size = o.Term.Size()
+				r.Program = pbe.Canonical(o.Term)
+				solved++
+			default:
+				r.Reason = o.Reason
+			}
+		}
+		status := "fail"
+		if r.Solved {
+			status = "ok  "
+		}
+		fmt.Fprintf(progress, "[%3d/%3d] solved %3d  %s %6.2fs %11d cand  %s\n", i+1, len(tasks), solved, status, r.Seconds, r.Candidates, t.name)
+		out = append(out, r)
+	}
+	return out
+}
+
+// checkGeneralization runs each solved base task's program on the examples
+// of its -long variant (X.sl, X_short.sl, X_small.sl -> X-long.sl).
+func checkGeneralization(tasks []*task, results []taskResult) {
+	byName := map[string]*task{}
+	for _, t := range tasks {
+		byName[t.name] = t
+	}
+	for i := range results {
+		r := &results[i]
+		if !r.Solved || strings.Contains(r.Task, "-long") {
+			continue
+		}
+		base := strings.TrimSuffix(r.Task, ".sl")
+		base = strings.TrimSuffix(strings.TrimSuffix(base, "_short"), "_small")
+		long, ok := byName[base+"-long.sl"]
+		if !ok || long.err != nil || long.p.NonPBE != "" {
+			continue
+		}
+		t, err := termOf(byName[r.Task], r.Program)
+		if err != nil {
+			continue
+		}
+		ok = true
+		for _, ex := range long.p.Examples {
+			v, err := long.p.Eval(t, ex.In, nil)
+			if err != nil || v != ex.Out {
+				ok = false
+				break
+			}
+		}
+		r.Generalizes = &ok
+	}
+}
+
+func printSummary(w io.Writer, rep benchReport) {
+	var solved, unsupported, gen, genOK int
+	var secs float64
+	var cand int64
+	var times []float64
+	for _, r := range rep.Results {
+		secs += r.Seconds
+		cand += r.Candidates
+		if r.Solved {
+			solved++
+			times = append(times, r.Seconds)
+		}
+		if strings.HasPrefix(r.Reason, "unsupported") || strings.HasPrefix(r.Reason, "parse error") {
+			unsupported++
+		}
+		if r.Generalizes != nil {
+			gen++
+			if *r.Generalizes {
+				genOK++
+			}
+		}
+	}
+	sort.Float64s(times)
+	n := len(rep.Results)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	prior := rep.Prior
+	if prior == "" {
+		prior = "uniform"
+	}
+	if rep.KFold > 1 {
+		prior += fmt.Sprintf(" + %d-fold learned", rep.KFold)
+	}
+	fmt.Fprintf(tw, "tasks\t%s\t%d\n", filepath.Base(rep.Tasks), n)
+	fmt.Fprintf(tw, "budget\t%s per task, jit=%v, prior=%s\t\n", rep.Timeout, rep.JIT, prior)
+	fmt.Fprintf(tw, "solved\t%d\t%.1f%%\n", solved, 100*float64(solved)/float64(max(n, 1)))
+	fmt.Fprintf(tw, "unsupported\t%d\t\n", unsupported)
+	if len(times) > 0 {
+		fmt.Fprintf(tw, "median time (solved)\t%.3fs\t\n", times[len(times)/2])
+	}
+	fmt.Fprintf(tw, "total time\t%.1fs\t\n", secs)
+	if secs > 0 {
+		fmt.Fprintf(tw, "candidates/s\t%.0f\t\n", float64(cand)/secs)
+	}
+	if gen > 0 {
+		fmt.Fprintf(tw, "generalizes to -long\t%d/%d\t\n", genOK, gen)
+	}
+	tw.Flush()
+}

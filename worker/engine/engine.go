@@ -1,0 +1,156 @@
+// Package engine defines the interface between the H3LIX worker and a local
+// inference engine. Two kinds of engine sit behind it: the embedded
+// programming-by-example synthesizer (package pbe, the default, no model
+// weights) and, later, an OpenAI-compatible HTTP engine (llama.cpp server,
+// Ollama, vLLM). Everything an engine exchanges with the network is an
+// Artifact: opaque payload bytes with a versioned schema and a canonical
+// encoding, plus the fixed-size manifest fields the chain records.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// EmbeddingDim is the dimension of the canonical int8 embedding (the chain's
+// default embedding_dim).
+const EmbeddingDim = 64
+
+// Embedding is the canonical embedding of an artifact in the field.
+type Embedding [EmbeddingDim]int8
+
+// PPM is a fixed-point fraction in parts per million, 0..1_000_000.
+type PPM uint32
+
+// MaxPPM is 1.0 in parts per million.
+const MaxPPM PPM = 1_000_000
+
+// Task is one unit of work. Spec is engine specific: a SyGuS problem for the
+// PBE engine, a prompt with a checker for an LLM engine.
+type Task struct {
+	ID     string
+	Domain string
+	Spec   []byte
+}
+
+// Budget bounds one Solve call. Zero fields mean "no bound" except Seed,
+// which with Candidates fixes the result: the same task, seed, candidate
+// budget and conditioning give the same answer. Wall is a safety net that
+// makes results depend on the machine.
+type Budget struct {
+	Candidates int64
+	Wall       time.Duration
+	Seed       uint64
+}
+
+// Result is the outcome of Solve.
+type Result struct {
+	TaskID string
+	// TaskHash is SHA-256 of the task spec; artifacts cite it as provenance
+	// without revealing the task.
+	TaskHash [32]byte
+	Solved   bool
+	// Answer is what the engine prints for the user: for PBE the SyGuS
+	// competition output, (define-fun ...) or (fail).
+	Answer string
+	// Program is the canonical, engine-specific form of the solution that
+	// Distill consumes (for PBE: the body over positional parameters).
+	Program string
+	// Signature names the sorts the program maps between, e.g. "String,Int->String".
+	Signature  string
+	Candidates int64
+	Elapsed    time.Duration
+	Size       int
+	// Evidence is how many constraints the answer was checked against.
+	Evidence int
+	// Reason says why an unsolved task stopped (budget, time, unsupported...).
+	Reason string
+}
+
+// Verdict is a verifier's judgement of an artifact, as attested on chain.
+type Verdict uint8
+
+const (
+	VerdictUnspecified Verdict = iota
+	VerdictValid
+	VerdictInvalid
+	// VerdictUnavailable: the payload could not be fetched, decoded or run
+	// here (unknown schema, incompatible DSL). It is not evidence of fraud.
+	VerdictUnavailable
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case VerdictValid:
+		return "VALID"
+	case VerdictInvalid:
+		return "INVALID"
+	case VerdictUnavailable:
+		return "UNAVAILABLE"
+	}
+	return "UNSPECIFIED"
+}
+
+// Verification is the outcome of Verify.
+type Verification struct {
+	Verdict Verdict
+	Quality PPM
+	Reason  string
+}
+
+// Manifest holds the fixed-size fields revealed on chain next to the CID.
+type Manifest struct {
+	Kind        string // e.g. "pbe/program"
+	Domain      string // e.g. "strings/slia"
+	Embedding   Embedding
+	Confidence  PPM
+	PayloadSize uint64
+}
+
+// Artifact is a distilled learning signal: canonical payload bytes plus manifest.
+type Artifact struct {
+	Manifest Manifest
+	Payload  []byte
+}
+
+// WeightedArtifact is a member of a finalized field with its weight.
+type WeightedArtifact struct {
+	Artifact Artifact
+	Weight   PPM
+}
+
+// ConditionReport says what Condition took from a field.
+type ConditionReport struct {
+	Accepted int
+	Rejected int
+	Reasons  []string // one line per rejected artifact
+}
+
+// Engine is a local inference engine.
+type Engine interface {
+	// Name identifies the engine and its version, e.g. "pbe/v1".
+	Name() string
+	// Solve attempts task within budget. It returns promptly when ctx is
+	// cancelled, with Solved=false and the reason. An error means the task
+	// could not be read (malformed or unsupported), not that it was unsolved.
+	Solve(ctx context.Context, task Task, budget Budget) (Result, error)
+	// Verify re-checks an artifact produced by another node.
+	Verify(ctx context.Context, a Artifact) (Verification, error)
+	// Distill turns solved work into artifacts. Payloads must not contain
+	// the raw task data.
+	Distill(ctx context.Context, solved []Result) ([]Artifact, error)
+	// Condition updates the engine from a weighted field of artifacts.
+	// Artifacts that fail verification are skipped and reported.
+	Condition(ctx context.Context, field []WeightedArtifact) (ConditionReport, error)
+	// Embed computes the canonical embedding of a payload, the same one
+	// Distill puts in the manifest, so verifiers can recompute it.
+	Embed(payload []byte) (Embedding, error)
+}
+
+// ErrNotImplemented marks functionality that is planned but not built.
+var ErrNotImplemented = errors.New("not implemented yet")
+
+// NotImplemented wraps ErrNotImplemented with what is missing.
+func NotImplemented(what string) error { return fmt.Errorf("%s: %w", what, ErrNotImplemented) }

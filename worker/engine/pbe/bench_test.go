@@ -1,0 +1,33 @@
+package pbe
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+// BenchmarkEnumerate measures raw enumeration speed: a task whose first
+// example is unreachable, so the search runs until its candidate budget.
+// Run: GOMAXPROCS=1 go test -run XXX -bench Enumerate ./worker/engine/pbe/
+func BenchmarkEnumerate(b *testing.B) {
+	p := load(b, "lastname.sl")
+	p.Examples[0].Out = sygus.StrVal("unreachable output")
+	const budget = 2_000_000
+	var total int64
+	var elapsed time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := Synthesize(context.Background(), p, Options{}, Limits{Candidates: budget})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if out.Solved {
+			b.Fatal("solved an unreachable task")
+		}
+		total += out.Stats.Candidates
+		elapsed += out.Stats.Elapsed
+	}
+	b.ReportMetric(float64(total)/elapsed.Seconds(), "candidates/s")
+}

@@ -1,0 +1,310 @@
+package pbe
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+// Canonical renders t with positional parameter names ($0, $1, ...) and the
+// SMT-LIB 2.6 operator names, so the same program found on a v1 task and on
+// a v2 task has the same text (and the same bytes in a payload).
+func Canonical(t *sygus.Term) string {
+	return canonicalTerm(t).String()
+}
+
+func canonicalTerm(t *sygus.Term) *sygus.Term {
+	c := *t
+	c.Spell = ""
+	c.Line = 0
+	if t.Kind == sygus.TermVar {
+		c.Name = fmt.Sprintf("$%d", t.Index)
+	}
+	if len(t.Args) > 0 {
+		c.Args = make([]*sygus.Term, len(t.Args))
+		for i, a := range t.Args {
+			c.Args[i] = canonicalTerm(a)
+		}
+	}
+	return &c
+}
+
+// sortsOf parses sort names.
+func sortsOf(names []string) ([]sygus.Sort, error) {
+	out := make([]sygus.Sort, len(names))
+	for i, n := range names {
+		switch n {
+		case "Int":
+			out[i] = sygus.SortInt
+		case "String":
+			out[i] = sygus.SortString
+		case "Bool":
+			out[i] = sygus.SortBool
+		default:
+			return nil, fmt.Errorf("unknown sort %q", n)
+		}
+	}
+	return out, nil
+}
+
+// signatureProblem is a problem with positional parameters only, used to
+// parse and evaluate canonical programs away from any task.
+func signatureProblem(params []string, ret string) (*sygus.Problem, error) {
+	ps, err := sortsOf(params)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := sortsOf([]string{ret})
+	if err != nil {
+		return nil, err
+	}
+	p := &sygus.Problem{Fun: sygus.SynthFun{Name: "$f", Ret: rs[0]}}
+	for i, s := range ps {
+		p.Fun.Params = append(p.Fun.Params, sygus.Var{Name: fmt.Sprintf("$%d", i), Sort: s})
+	}
+	return p, nil
+}
+
+// ParseCanonical parses a canonical program of the given signature.
+func ParseCanonical(prog string, params []string, ret string) (*sygus.Term, error) {
+	p, err := signatureProblem(params, ret)
+	if err != nil {
+		return nil, err
+	}
+	t, err := p.ParseBody(prog)
+	if err != nil {
+		return nil, err
+	}
+	if t.Sort != p.Fun.Ret {
+		return nil, fmt.Errorf("program has sort %s, signature says %s", t.Sort, ret)
+	}
+	if hasCall(t) {
+		return nil, fmt.Errorf("program calls a function")
+	}
+	return t, nil
+}
+
+func hasCall(t *sygus.Term) bool {
+	if t.Kind == sygus.TermCall {
+		return true
+	}
+	for _, a := range t.Args {
+		if hasCall(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// instantiate renames a canonical program's parameters to the task's and
+// spells operators as the task's grammar does.
+func instantiate(t *sygus.Term, p *sygus.Problem, spell map[sygus.Op]string) *sygus.Term {
+	c := *t
+	switch t.Kind {
+	case sygus.TermVar:
+		c.Name = p.Fun.Params[t.Index].Name
+	case sygus.TermApp:
+		c.Spell = spell[t.Op]
+	}
+	if len(t.Args) > 0 {
+		c.Args = make([]*sygus.Term, len(t.Args))
+		for i, a := range t.Args {
+			c.Args[i] = instantiate(a, p, spell)
+		}
+	}
+	return &c
+}
+
+// rng is splitmix64: small, fast and identical on every platform.
+type rng struct{ s uint64 }
+
+func (r *rng) next() uint64 {
+	r.s += 0x9E3779B97F4A7C15
+	z := r.s
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
+
+func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
+
+// genInputs generates n synthetic input vectors for a program: words,
+// digit runs and separators, mixed with the program's own string constants
+// so that its replace/indexof/contains steps have something to act on. The
+// inputs come from the seed and the program only, never from task data.
+func genInputs(t *sygus.Term, sorts []sygus.Sort, seed uint64, n int) [][]sygus.Value {
+	var consts []string
+	var walk func(*sygus.Term)
+	walk = func(t *sygus.Term) {
+		if t.Kind == sygus.TermConst && t.Val.Sort == sygus.SortString && t.Val.Str != "" {
+			consts = append(consts, t.Val.Str)
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+	}
+	walk(t)
+	h := seed
+	for _, c := range Canonical(t) {
+		h = (h ^ uint64(c)) * 0x100000001b3
+	}
+	r := &rng{s: h}
+	seps := []string{" ", "-", ".", ",", "/", "(", ")"}
+	upper, lower := "BCDFGHJKLMNPRSTVWZ", "aeioubcdfghklmnprstvz"
+	word := func() string {
+		var b strings.Builder
+		b.WriteByte(upper[r.intn(len(upper))])
+		for k := 2 + r.intn(5); k > 0; k-- {
+			b.WriteByte(lower[r.intn(len(lower))])
+		}
+		return b.String()
+	}
+	digits := func() string {
+		var b strings.Builder
+		for k := 1 + r.intn(4); k > 0; k-- {
+			b.WriteByte(byte('0' + r.intn(10)))
+		}
+		return b.String()
+	}
+	out := make([][]sygus.Value, n)
+	for i := range out {
+		out[i] = make([]sygus.Value, len(sorts))
+		for j, s := range sorts {
+			switch s {
+			case sygus.SortInt:
+				out[i][j] = sygus.IntVal(int64(r.intn(24)) - 2)
+			case sygus.SortBool:
+				out[i][j] = sygus.BoolVal(r.intn(2) == 1)
+			default:
+				var b strings.Builder
+				for k := 1 + r.intn(4); k > 0; k-- {
+					if k != 0 && b.Len() > 0 {
+						if len(consts) > 0 && r.intn(3) == 0 {
+							b.WriteString(consts[r.intn(len(consts))])
+						} else {
+							b.WriteString(seps[r.intn(len(seps))])
+						}
+					}
+					switch r.intn(4) {
+					case 0:
+						b.WriteString(digits())
+					case 1:
+						if len(consts) > 0 {
+							b.WriteString(consts[r.intn(len(consts))])
+							break
+						}
+						fallthrough
+					default:
+						b.WriteString(word())
+					}
+				}
+				out[i][j] = sygus.StrVal(b.String())
+			}
+		}
+	}
+	return out
+}
+
+// ErrConstantChecks is returned for a program that computes the same
+// output on every generated input: its check vectors could not tell it
+// apart from a constant, so it is not worth an artifact.
+var ErrConstantChecks = errors.New("program gives the same output on every generated input")
+
+// MakeChecks computes n check vectors for a canonical program. At least two
+// of them have different outputs; it draws up to 8n inputs to find them.
+func MakeChecks(prog string, params []string, ret string, seed uint64, n int) ([]Check, error) {
+	n = max(n, 2)
+	p, err := signatureProblem(params, ret)
+	if err != nil {
+		return nil, err
+	}
+	t, err := p.ParseBody(prog)
+	if err != nil {
+		return nil, err
+	}
+	sorts := make([]sygus.Sort, len(p.Fun.Params))
+	for i, v := range p.Fun.Params {
+		sorts[i] = v.Sort
+	}
+	var checks []Check
+	for _, in := range genInputs(t, sorts, seed, 8*n) {
+		v, err := p.Eval(t, in, nil)
+		if err != nil {
+			return nil, err
+		}
+		c := Check{Out: v.String()}
+		for _, x := range in {
+			c.In = append(c.In, x.String())
+		}
+		switch {
+		case len(checks) < n-1:
+			checks = append(checks, c)
+		case distinctOutputs(checks) > 1 || c.Out != checks[0].Out:
+			return append(checks, c), nil
+		}
+	}
+	return nil, ErrConstantChecks
+}
+
+func distinctOutputs(cs []Check) int {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		seen[c.Out] = true
+	}
+	return len(seen)
+}
+
+// RunChecks re-evaluates a program on its check vectors. It returns the
+// index of the first mismatch, or -1.
+func RunChecks(prog string, params []string, ret string, checks []Check) (int, error) {
+	p, err := signatureProblem(params, ret)
+	if err != nil {
+		return 0, err
+	}
+	t, err := ParseCanonical(prog, params, ret)
+	if err != nil {
+		return 0, err
+	}
+	for i, c := range checks {
+		if len(c.In) != len(params) {
+			return i, nil
+		}
+		in := make([]sygus.Value, len(c.In))
+		for j, lit := range c.In {
+			v, err := parseLiteral(lit)
+			if err != nil || v.Sort != p.Fun.Params[j].Sort {
+				return i, nil
+			}
+			in[j] = v
+		}
+		v, err := p.Eval(t, in, nil)
+		if err != nil || v.String() != c.Out {
+			return i, nil
+		}
+	}
+	return -1, nil
+}
+
+// parseLiteral reads an SMT-LIB literal rendered by Value.String.
+func parseLiteral(s string) (sygus.Value, error) {
+	t, err := ParseCanonical(s, nil, guessSort(s))
+	if err != nil {
+		return sygus.Value{}, err
+	}
+	if t.Kind != sygus.TermConst {
+		return sygus.Value{}, fmt.Errorf("not a literal: %s", s)
+	}
+	return t.Val, nil
+}
+
+func guessSort(s string) string {
+	switch {
+	case strings.HasPrefix(s, `"`):
+		return "String"
+	case s == "true" || s == "false":
+		return "Bool"
+	}
+	return "Int"
+}

@@ -1,0 +1,269 @@
+// Package pbe is the embedded inference engine of H3LIX: a
+// programming-by-example synthesizer for SyGuS string tasks (the
+// FlashFill / SyGuS PBE-Strings domain). It enumerates programs bottom-up
+// in order of cost under a probabilistic grammar, merges observationally
+// equivalent ones, builds conditionals by divide and conquer, and learns
+// its grammar prior and a library of programs from solved tasks. What it
+// learns is distilled into artifacts that other nodes verify by re-running
+// check vectors and merge into their own prior.
+package pbe
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/h3lix/h3lix/worker/engine"
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+// maxLocal bounds the tasks a node keeps to score others' artifacts.
+const maxLocal = 64
+
+// Engine implements engine.Engine for PBE tasks.
+type Engine struct {
+	mu    sync.Mutex
+	opts  Options
+	prior *Prior
+	local []*sygus.Problem
+	seed  uint64
+}
+
+var _ engine.Engine = (*Engine)(nil)
+
+// New returns an engine with the given options; opts.Prior may be nil
+// (uniform). seed fixes the inputs of generated check vectors.
+func New(opts Options, seed uint64) *Engine {
+	pr := opts.Prior
+	if pr == nil {
+		pr = NewPrior()
+	}
+	opts.Prior = nil
+	return &Engine{opts: opts, prior: pr, seed: seed}
+}
+
+// Name identifies the engine and its payload schema.
+func (e *Engine) Name() string { return "pbe/v1" }
+
+// Prior returns a copy of the engine's current prior.
+func (e *Engine) Prior() *Prior {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m, _ := Merge([]Weighted{{e.prior, 1_000_000}})
+	return m
+}
+
+// Solve parses task.Spec as a SyGuS problem and synthesizes a solution.
+func (e *Engine) Solve(ctx context.Context, task engine.Task, b engine.Budget) (engine.Result, error) {
+	res := engine.Result{TaskID: task.ID, TaskHash: sha256.Sum256(task.Spec), Answer: "(fail)"}
+	p, err := sygus.Parse(string(task.Spec))
+	if err != nil {
+		return res, err
+	}
+	e.mu.Lock()
+	opts := e.opts
+	opts.Prior = e.prior
+	e.local = append(e.local, p)
+	if len(e.local) > maxLocal {
+		e.local = e.local[len(e.local)-maxLocal:]
+	}
+	e.mu.Unlock()
+	out, err := Synthesize(ctx, p, opts, Limits{Candidates: b.Candidates, Wall: b.Wall})
+	if err != nil {
+		return res, err
+	}
+	res.Candidates, res.Elapsed = out.Stats.Candidates, out.Stats.Elapsed
+	if !out.Solved {
+		res.Reason = out.Reason
+		return res, nil
+	}
+	params := make([]string, len(p.Fun.Params))
+	for i, v := range p.Fun.Params {
+		params[i] = v.Sort.String()
+	}
+	res.Solved = true
+	res.Answer = p.DefineFun(out.Term)
+	res.Program = Canonical(out.Term)
+	res.Signature = signature(params, p.Fun.Ret.String())
+	res.Size = out.Term.Size()
+	res.Evidence = len(p.Constraints)
+	return res, nil
+}
+
+// Distill makes one artifact per solved result.
+func (e *Engine) Distill(ctx context.Context, solved []engine.Result) ([]engine.Artifact, error) {
+	var out []engine.Artifact
+	for _, r := range solved {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		if !r.Solved {
+			continue
+		}
+		params, ret, err := parseSignature(r.Signature)
+		if err != nil {
+			return out, err
+		}
+		pl, err := NewPayload(r.Program, params, ret, []string{hex.EncodeToString(r.TaskHash[:])}, e.seed)
+		if errors.Is(err, ErrConstantChecks) {
+			continue // nothing another node could verify
+		}
+		if err != nil {
+			return out, fmt.Errorf("distill %s: %w", r.TaskID, err)
+		}
+		a, err := artifactOf(pl, confidence(r.Evidence, r.Size))
+		if err != nil {
+			return out, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func artifactOf(pl *Payload, conf engine.PPM) (engine.Artifact, error) {
+	b, err := pl.Encode()
+	if err != nil {
+		return engine.Artifact{}, err
+	}
+	emb, err := Embed(pl)
+	if err != nil {
+		return engine.Artifact{}, err
+	}
+	return engine.Artifact{
+		Manifest: engine.Manifest{Kind: Kind, Domain: Domain, Embedding: emb, Confidence: conf, PayloadSize: uint64(len(b))},
+		Payload:  b,
+	}, nil
+}
+
+// Embed computes the canonical embedding of an encoded payload.
+func (e *Engine) Embed(payload []byte) (engine.Embedding, error) {
+	pl, err := DecodePayload(payload)
+	if err != nil {
+		return engine.Embedding{}, err
+	}
+	return Embed(pl)
+}
+
+// Verify re-runs the artifact's check vectors, checks that its prior delta
+// is exactly what its program implies and that the manifest matches, then
+// scores usefulness on this node's own recent tasks: quality is 50% for a
+// correct program plus 50% times the share of local tasks of the same
+// signature on which the program satisfies at least one example.
+func (e *Engine) Verify(ctx context.Context, a engine.Artifact) (engine.Verification, error) {
+	if a.Manifest.Kind != Kind || a.Manifest.Domain != Domain {
+		return engine.Verification{Verdict: engine.VerdictUnavailable, Reason: fmt.Sprintf("kind %q / domain %q not handled by %s", a.Manifest.Kind, a.Manifest.Domain, e.Name())}, nil
+	}
+	pl, err := DecodePayload(a.Payload)
+	if err != nil {
+		return engine.Verification{Verdict: engine.VerdictInvalid, Reason: err.Error()}, nil
+	}
+	unavailable, invalid := pl.Validate()
+	if unavailable != nil {
+		return engine.Verification{Verdict: engine.VerdictUnavailable, Reason: unavailable.Error()}, nil
+	}
+	if invalid != nil {
+		return engine.Verification{Verdict: engine.VerdictInvalid, Reason: invalid.Error()}, nil
+	}
+	if a.Manifest.PayloadSize != uint64(len(a.Payload)) {
+		return engine.Verification{Verdict: engine.VerdictInvalid, Reason: "manifest payload size differs"}, nil
+	}
+	if emb, _ := Embed(pl); emb != a.Manifest.Embedding {
+		return engine.Verification{Verdict: engine.VerdictInvalid, Reason: "manifest embedding differs from the payload's"}, nil
+	}
+	useful := e.usefulness(ctx, pl)
+	return engine.Verification{Verdict: engine.VerdictValid, Quality: engine.MaxPPM/2 + engine.PPM(useful*float64(engine.MaxPPM/2))}, nil
+}
+
+func (e *Engine) usefulness(ctx context.Context, pl *Payload) float64 {
+	e.mu.Lock()
+	local := append([]*sygus.Problem(nil), e.local...)
+	e.mu.Unlock()
+	t, err := ParseCanonical(pl.Program, pl.Params, pl.Ret)
+	if err != nil {
+		return 0
+	}
+	sig := signature(pl.Params, pl.Ret)
+	n, hit := 0, 0
+	for _, p := range local {
+		if ctx.Err() != nil {
+			break
+		}
+		params := make([]string, len(p.Fun.Params))
+		for i, v := range p.Fun.Params {
+			params[i] = v.Sort.String()
+		}
+		if signature(params, p.Fun.Ret.String()) != sig {
+			continue
+		}
+		n++
+		for _, ex := range p.Examples {
+			if v, err := p.Eval(t, ex.In, nil); err == nil && v == ex.Out {
+				hit++
+				break
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(hit) / float64(n)
+}
+
+// Condition verifies each artifact of the field and merges the valid ones
+// into the engine's prior, weighted: a field of N artifacts counts as N
+// solved tasks, shared in proportion to the weights. Programs join the
+// library.
+func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact) (engine.ConditionReport, error) {
+	var rep engine.ConditionReport
+	var total int64
+	for _, w := range field {
+		total += int64(w.Weight)
+	}
+	ws := []Weighted{{e.Prior(), 1_000_000}}
+	for i, w := range field {
+		v, err := e.Verify(ctx, w.Artifact)
+		if err != nil {
+			return rep, err
+		}
+		if v.Verdict != engine.VerdictValid {
+			rep.Rejected++
+			rep.Reasons = append(rep.Reasons, fmt.Sprintf("artifact %d: %s: %s", i, v.Verdict, v.Reason))
+			continue
+		}
+		pl, _ := DecodePayload(w.Artifact.Payload)
+		weight := int64(1_000_000)
+		if total > 0 {
+			weight = min(1_000_000, int64(w.Weight)*int64(len(field))*1_000_000/total)
+			if weight == 0 {
+				weight = 1
+			}
+		}
+		ws = append(ws, Weighted{pl.Prior(), weight})
+		rep.Accepted++
+	}
+	m, err := Merge(ws)
+	if err != nil {
+		return rep, err
+	}
+	if len(m.Library) > 4*maxLibrary {
+		m.Library = m.Library[:4*maxLibrary]
+	}
+	e.mu.Lock()
+	e.prior = m
+	e.mu.Unlock()
+	return rep, nil
+}
+
+// SolveFile is a convenience for the command line: parse, solve, and
+// render the competition answer.
+func SolveFile(ctx context.Context, src []byte, opts Options, lim Limits) (*sygus.Problem, Outcome, error) {
+	p, err := sygus.Parse(string(src))
+	if err != nil {
+		return nil, Outcome{}, err
+	}
+	out, err := Synthesize(ctx, p, opts, lim)
+	return p, out, err
+}

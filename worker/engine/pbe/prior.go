@@ -1,0 +1,465 @@
+package pbe
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+// PriorSchema versions the prior encoding.
+const PriorSchema = "h3lix/pbe/prior/v1"
+
+// DSLFingerprint identifies the production-key scheme and the semantics the
+// counts refer to. Priors with another fingerprint never merge: their counts
+// would mean something else.
+var DSLFingerprint = func() string {
+	var b strings.Builder
+	b.WriteString("h3lix/pbe/dsl/v1|smtlib-2.6-strings|keys:op,c:,v:|ops:")
+	for op := sygus.Op(1); ; op++ {
+		name := op.Name()
+		if name == "?" {
+			break
+		}
+		b.WriteString(name + ",")
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:16])
+}()
+
+// milli is the fixed-point unit of counts and weights: 1000 = one observation.
+const milli = 1000
+
+// Prior is the PBE engine's local pattern object: a probabilistic grammar as
+// production pseudo-counts, constant counts and a library of verified
+// sub-programs. All numbers are integers (milli-units) so the encoding is
+// canonical.
+type Prior struct {
+	Schema string `json:"schema"`
+	DSL    string `json:"dsl"`
+	// Tasks is the (weighted) number of solved tasks behind the counts, in milli.
+	Tasks int64 `json:"tasks"`
+	// Ops counts operator and variable productions by key ("str.substr", "v:String").
+	Ops map[string]int64 `json:"ops"`
+	// Consts counts literal constants by key (`c:" "`, "c:1").
+	Consts  map[string]int64 `json:"consts"`
+	Library []LibEntry       `json:"library"`
+}
+
+// LibEntry is a verified sub-program with the check vectors that prove it.
+type LibEntry struct {
+	// Program is canonical SMT-LIB over positional parameters $0, $1, ...
+	Program string   `json:"program"`
+	Params  []string `json:"params"`
+	Ret     string   `json:"ret"`
+	Weight  int64    `json:"weight"`
+	Checks  []Check  `json:"checks"`
+}
+
+// Check is one check vector: inputs the node generated and the output the
+// program computes on them, as SMT-LIB literals.
+type Check struct {
+	In  []string `json:"in"`
+	Out string   `json:"out"`
+}
+
+// NewPrior returns an empty (uniform) prior.
+func NewPrior() *Prior {
+	return &Prior{Schema: PriorSchema, DSL: DSLFingerprint, Ops: map[string]int64{}, Consts: map[string]int64{}}
+}
+
+// Encode is the canonical encoding: compact JSON with sorted map keys and
+// the library sorted by weight then program text.
+func (p *Prior) Encode() ([]byte, error) {
+	c := *p
+	c.Library = append([]LibEntry(nil), p.Library...)
+	sortLibrary(c.Library)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&c); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+func sortLibrary(l []LibEntry) {
+	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].Weight != l[j].Weight {
+			return l[i].Weight > l[j].Weight
+		}
+		return l[i].Program < l[j].Program
+	})
+}
+
+// DecodePrior reads and validates an encoded prior.
+func DecodePrior(b []byte) (*Prior, error) {
+	p := NewPrior()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(p); err != nil {
+		return nil, fmt.Errorf("prior: %w", err)
+	}
+	if p.Schema != PriorSchema {
+		return nil, fmt.Errorf("prior: schema %q, want %q", p.Schema, PriorSchema)
+	}
+	if p.DSL != DSLFingerprint {
+		return nil, fmt.Errorf("prior: DSL fingerprint %s does not match this engine's %s", p.DSL, DSLFingerprint)
+	}
+	if p.Ops == nil {
+		p.Ops = map[string]int64{}
+	}
+	if p.Consts == nil {
+		p.Consts = map[string]int64{}
+	}
+	for k, v := range p.Ops {
+		if v < 0 {
+			return nil, fmt.Errorf("prior: negative count %d for %q", v, k)
+		}
+	}
+	for k, v := range p.Consts {
+		if v < 0 {
+			return nil, fmt.Errorf("prior: negative count %d for %q", v, k)
+		}
+	}
+	return p, nil
+}
+
+// ErrIncompatible is returned when merging priors of different DSLs.
+var ErrIncompatible = errors.New("incompatible DSL fingerprint")
+
+// Weighted is a prior with a merge weight in parts per million.
+type Weighted struct {
+	Prior  *Prior
+	Weight int64 // ppm
+}
+
+// Merge forms the weighted sum of priors: every count is multiplied by its
+// prior's weight (ppm) and summed. Library entries with the same program
+// pool their weights. The result does not depend on the order of the inputs.
+func Merge(ps []Weighted) (*Prior, error) {
+	out := NewPrior()
+	lib := map[string]*LibEntry{}
+	for _, w := range ps {
+		if w.Prior.DSL != DSLFingerprint || w.Prior.Schema != PriorSchema {
+			return nil, fmt.Errorf("merge: %w (%s)", ErrIncompatible, w.Prior.DSL)
+		}
+		if w.Weight < 0 || w.Weight > 1_000_000 {
+			return nil, fmt.Errorf("merge: weight %d ppm out of range", w.Weight)
+		}
+		scale := func(v int64) int64 { return v * w.Weight / 1_000_000 }
+		out.Tasks += scale(w.Prior.Tasks)
+		for k, v := range w.Prior.Ops {
+			out.Ops[k] += scale(v)
+		}
+		for k, v := range w.Prior.Consts {
+			out.Consts[k] += scale(v)
+		}
+		for _, e := range w.Prior.Library {
+			key := e.Program + "|" + strings.Join(e.Params, ",")
+			if have, ok := lib[key]; ok {
+				have.Weight += scale(e.Weight)
+				continue
+			}
+			c := e
+			c.Weight = scale(e.Weight)
+			lib[key] = &c
+		}
+	}
+	for _, e := range lib {
+		if e.Weight > 0 {
+			out.Library = append(out.Library, *e)
+		}
+	}
+	sortLibrary(out.Library)
+	for k, v := range out.Ops {
+		if v == 0 {
+			delete(out.Ops, k)
+		}
+	}
+	for k, v := range out.Consts {
+		if v == 0 {
+			delete(out.Consts, k)
+		}
+	}
+	return out, nil
+}
+
+// Add accumulates another prior with full weight (learning).
+func (p *Prior) Add(q *Prior) error {
+	m, err := Merge([]Weighted{{p, 1_000_000}, {q, 1_000_000}})
+	if err != nil {
+		return err
+	}
+	*p = *m
+	return nil
+}
+
+// count is the pseudo-count of a production key, in milli.
+func (p *Prior) count(key string) int64 {
+	if p == nil {
+		return 0
+	}
+	if strings.HasPrefix(key, "c:") {
+		return p.Consts[key]
+	}
+	return p.Ops[key]
+}
+
+// priorExponent damps pseudo-counts: weight = (1 + count)^priorExponent.
+// Measured on sygus2018 with the Euphony prior (docs/pbe-engine.md): 0.5
+// made tasks unlike the training set slower than the uniform prior, 0.25
+// keeps most of the speed-up on familiar tasks without that loss.
+const priorExponent = 0.25
+
+// baseWeights gives every production of g its prior weight. Counts are
+// damped (priorExponent) so that a few frequent operators do not drown the
+// rest; an unseen production keeps weight 1 (the uniform prior). A
+// constant of the task's grammar that the prior has never seen is a hint
+// the task author gave for this task, so it gets the weight of the most
+// likely constant of its non-terminal instead of the floor.
+func baseWeights(g *grammar, pr *Prior) []float64 {
+	w := make([]float64, len(g.prods))
+	for _, nt := range g.nts {
+		bestConst := 0.0
+		for _, id := range nt.prods {
+			pd := &g.prods[id]
+			w[id] = math.Pow(1+float64(pr.count(pd.key))/milli, priorExponent)
+			if pd.kind == pkConst && w[id] > bestConst {
+				bestConst = w[id]
+			}
+		}
+		for _, id := range nt.prods {
+			if pd := &g.prods[id]; pd.kind == pkConst && pr.count(pd.key) == 0 {
+				w[id] = max(1, bestConst)
+			}
+		}
+	}
+	return w
+}
+
+// maxLibrary bounds the library kept in a learned prior.
+const maxLibrary = 64
+
+// Learn builds a prior from solved problems: it counts the productions and
+// constants of each solution and keeps its small sub-programs that read a
+// parameter as library entries, each with check vectors computed on inputs
+// generated from seed.
+func Learn(solved []Solved, seed uint64) (*Prior, error) {
+	p := NewPrior()
+	type libAcc struct {
+		e     LibEntry
+		tasks map[string]bool
+	}
+	lib := map[string]*libAcc{}
+	var order []string
+	for _, s := range solved {
+		p.Tasks += milli
+		for _, k := range termKeys(s.Term) {
+			if strings.HasPrefix(k, "c:") {
+				p.Consts[k] += milli
+			} else {
+				p.Ops[k] += milli
+			}
+		}
+		params := make([]string, len(s.Problem.Fun.Params))
+		for i, v := range s.Problem.Fun.Params {
+			params[i] = v.Sort.String()
+		}
+		for _, sub := range subterms(s.Term) {
+			if sz := sub.Size(); sz < 3 || sz > 12 || !hasVar(sub) {
+				continue
+			}
+			prog := Canonical(sub)
+			key := prog + "|" + strings.Join(params, ",")
+			acc, ok := lib[key]
+			if !ok {
+				acc = &libAcc{e: LibEntry{Program: prog, Params: params, Ret: sub.Sort.String()}, tasks: map[string]bool{}}
+				lib[key] = acc
+				order = append(order, key)
+			}
+			if !acc.tasks[s.TaskHash] {
+				acc.tasks[s.TaskHash] = true
+				acc.e.Weight += milli
+			}
+		}
+	}
+	for _, key := range order {
+		e := lib[key].e
+		checks, err := MakeChecks(e.Program, e.Params, e.Ret, seed, 8)
+		if err != nil {
+			continue // cannot be evaluated off the task (e.g. overflows); not a library entry
+		}
+		e.Checks = checks
+		p.Library = append(p.Library, e)
+	}
+	sortLibrary(p.Library)
+	if len(p.Library) > maxLibrary {
+		p.Library = p.Library[:maxLibrary]
+	}
+	return p, nil
+}
+
+// Solved is a solved problem as learning input.
+type Solved struct {
+	Problem  *sygus.Problem
+	Term     *sygus.Term
+	TaskHash string
+}
+
+func hasVar(t *sygus.Term) bool {
+	if t.Kind == sygus.TermVar {
+		return true
+	}
+	for _, a := range t.Args {
+		if hasVar(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func subterms(t *sygus.Term) []*sygus.Term {
+	out := []*sygus.Term{t}
+	for _, a := range t.Args {
+		out = append(out, subterms(a)...)
+	}
+	return out
+}
+
+// termKeys lists the prior keys of every node of t.
+func termKeys(t *sygus.Term) []string {
+	var keys []string
+	var walk func(t *sygus.Term)
+	walk = func(t *sygus.Term) {
+		switch t.Kind {
+		case sygus.TermConst:
+			keys = append(keys, constKey(t.Val))
+		case sygus.TermVar:
+			keys = append(keys, varKey(t.Sort))
+		case sygus.TermApp:
+			ks := t.Sort
+			if t.Op == sygus.OpEq || t.Op == sygus.OpDistinct {
+				ks = t.Args[0].Sort
+			}
+			keys = append(keys, opKey(t.Op, ks))
+			for _, a := range t.Args {
+				walk(a)
+			}
+		}
+	}
+	walk(t)
+	return keys
+}
+
+// libProgram is a library entry adapted to one task.
+type libProgram struct {
+	term *sygus.Term
+	key  string
+	cost int
+}
+
+// libBaseCost is the cost of the most used library program offered as a
+// leaf, about that of a program of two or three cheap productions; a program
+// used k times less often costs log2(k) more.
+const libBaseCost = 9
+
+// selectLibrary adds, as leaf productions, the library programs that fit
+// the task: same parameter sorts, and only operators and constants the task
+// grammar has.
+func selectLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int) {
+	if pr == nil || len(pr.Library) == 0 {
+		return
+	}
+	have := map[string]bool{}
+	spell := map[sygus.Op]string{}
+	for _, pd := range g.prods {
+		have[pd.key] = true
+		if pd.kind == pkOp && pd.spell != "" {
+			spell[pd.op] = pd.spell
+		}
+	}
+	added := 0
+	seen := map[string]bool{}
+	top := int64(1)
+	for _, e := range pr.Library {
+		top = max(top, e.Weight)
+	}
+	for _, e := range pr.Library {
+		if added >= limit {
+			break
+		}
+		if len(e.Params) != len(p.Fun.Params) {
+			continue
+		}
+		ok := true
+		for i, s := range e.Params {
+			if p.Fun.Params[i].Sort.String() != s {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		t, err := ParseCanonical(e.Program, e.Params, e.Ret)
+		if err != nil {
+			continue
+		}
+		for _, k := range termKeys(t) {
+			if !have[k] {
+				ok = false
+			}
+		}
+		nt := -1
+		if g.nts[g.start].sort == t.Sort {
+			nt = g.start
+		} else {
+			for i, n := range g.nts {
+				if n.sort == t.Sort {
+					nt = i
+					break
+				}
+			}
+		}
+		if !ok || nt < 0 || seen[e.Program] {
+			continue
+		}
+		seen[e.Program] = true
+		t = instantiate(t, p, spell)
+		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.Weight)))))
+		g.prods = append(g.prods, prod{nt: nt, kind: pkLib, lib: &libProgram{term: t, key: "lib:" + e.Program, cost: cost}, key: "lib"})
+		g.nts[nt].prods = append(g.nts[nt].prods, len(g.prods)-1)
+		added++
+	}
+}
+
+// libValues evaluates the library leaves on the active examples.
+func libValues(p *sygus.Problem, g *grammar, exs []sygus.Example) map[int][]sygus.Value {
+	out := map[int][]sygus.Value{}
+	for id, pd := range g.prods {
+		if pd.kind != pkLib {
+			continue
+		}
+		vals := make([]sygus.Value, len(exs))
+		ok := true
+		for j, ex := range exs {
+			v, err := p.Eval(pd.lib.term, ex.In, nil)
+			if err != nil {
+				ok = false
+				break
+			}
+			vals[j] = v
+		}
+		if ok {
+			out[id] = vals
+		}
+	}
+	return out
+}

@@ -1,0 +1,351 @@
+package pbe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+// Options tune the synthesizer. The zero value is a uniform prior without
+// just-in-time updates.
+type Options struct {
+	// Prior weights the grammar's productions; nil means uniform.
+	Prior *Prior
+	// JIT enables Probe-style just-in-time updates: productions used by
+	// partial solutions get cheaper and the search restarts.
+	JIT bool
+	// MaxBank bounds the number of stored programs (memory): about 500 bytes
+	// each with six active examples. Default 4M (about 2 GB).
+	MaxBank int
+	// MaxCost stops the search at this program cost. Default 400.
+	MaxCost int
+	// IteDelay is how many cost levels past the first full cover by
+	// several programs the search keeps looking for a single program before
+	// it builds a conditional. Default 2.
+	IteDelay int
+	// MaxLeaves bounds the branches of a learned conditional. Default 4.
+	MaxLeaves int
+	// Library bounds how many library programs of the prior are offered
+	// as leaves. Default 24; negative disables the library.
+	Library int
+	// NoSplit disables the decomposition of string outputs into
+	// concatenations of stored programs (split.go).
+	NoSplit bool
+}
+
+func (o *Options) defaults() {
+	if o.MaxBank <= 0 {
+		o.MaxBank = 4_000_000
+	}
+	if o.MaxCost <= 0 {
+		o.MaxCost = 400
+	}
+	if o.IteDelay <= 0 {
+		o.IteDelay = 2
+	}
+	if o.MaxLeaves <= 0 {
+		o.MaxLeaves = 4
+	}
+	if o.Library == 0 {
+		o.Library = 24
+	}
+}
+
+// Limits bound one synthesis run.
+type Limits struct {
+	Candidates int64
+	Wall       time.Duration
+}
+
+// Stats describe a synthesis run.
+type Stats struct {
+	Candidates int64
+	Levels     int // cost levels completed, summed over restarts
+	Restarts   int // JIT restarts
+	Rounds     int // counterexample rounds over the example set
+	Bank       int // programs stored in the last search
+	Elapsed    time.Duration
+}
+
+// Outcome is the result of Synthesize.
+type Outcome struct {
+	Solved bool
+	Term   *sygus.Term // the solution over the problem's parameter names
+	Stats  Stats
+	Reason string // why an unsolved search stopped
+}
+
+// ErrNotPBE is returned for problems whose constraints are not examples.
+var ErrNotPBE = errors.New("not a programming-by-example problem")
+
+// Synthesize searches for a program satisfying every example of p.
+func Synthesize(ctx context.Context, p *sygus.Problem, opt Options, lim Limits) (Outcome, error) {
+	start := time.Now()
+	opt.defaults()
+	if p.NonPBE != "" {
+		return Outcome{}, fmt.Errorf("%w: %s", ErrNotPBE, p.NonPBE)
+	}
+	g, err := compileGrammar(p)
+	if err != nil {
+		return Outcome{}, err
+	}
+	examples := dedupe(p.Examples)
+	for _, ex := range examples {
+		if ex.Out.Sort != p.Fun.Ret {
+			return Outcome{}, fmt.Errorf("line %d: example output has sort %s, %s returns %s", ex.Line, ex.Out.Sort, p.Fun.Name, p.Fun.Ret)
+		}
+	}
+	if conflict := conflicting(examples); conflict != "" {
+		return Outcome{Reason: conflict, Stats: Stats{Elapsed: time.Since(start)}}, nil
+	}
+	selectLibrary(p, g, opt.Prior, opt.Library)
+	base := baseWeights(g, opt.Prior)
+	ascii := taskIsASCII(p, g)
+
+	var cand int64
+	var deadline time.Time
+	if lim.Wall > 0 {
+		deadline = start.Add(lim.Wall)
+	}
+	out := Outcome{}
+	active := initialExamples(examples)
+	for round := 1; ; round++ {
+		out.Stats.Rounds = round
+		sub := make([]sygus.Example, len(active))
+		for i, k := range active {
+			sub[i] = examples[k]
+		}
+		s := newSearcher(g, sub, ascii)
+		s.ctx, s.deadline, s.maxCand, s.candidates, s.maxBank = ctx, deadline, lim.Candidates, &cand, opt.MaxBank
+		s.libVals = libValues(p, g, sub)
+		term, err := s.search(p, base, opt, &out.Stats)
+		out.Stats.Candidates = cand
+		out.Stats.Bank = s.bankSize
+		if term == nil {
+			out.Reason = err.Error()
+			out.Stats.Elapsed = time.Since(start)
+			return out, nil
+		}
+		failing := failingExamples(p, term, examples, 2)
+		if len(failing) == 0 {
+			if err := p.Check(term); err != nil {
+				return out, fmt.Errorf("internal error: solution %s passes the examples but not the constraints: %v", term, err)
+			}
+			out.Solved, out.Term = true, term
+			out.Stats.Elapsed = time.Since(start)
+			return out, nil
+		}
+		active = append(active, failing...)
+	}
+}
+
+func dedupe(exs []sygus.Example) []sygus.Example {
+	var out []sygus.Example
+	seen := map[string]bool{}
+	for _, ex := range exs {
+		k := exampleKey(append(append([]sygus.Value(nil), ex.In...), ex.Out))
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, ex)
+		}
+	}
+	return out
+}
+
+// exampleKey renders values as SMT-LIB literals, which are unambiguous.
+func exampleKey(vs []sygus.Value) string {
+	var b strings.Builder
+	for _, v := range vs {
+		b.WriteString(v.String())
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func conflicting(exs []sygus.Example) string {
+	seen := map[string]sygus.Example{}
+	for _, ex := range exs {
+		k := exampleKey(ex.In)
+		if prev, ok := seen[k]; ok && prev.Out != ex.Out {
+			return fmt.Sprintf("unsatisfiable: lines %d and %d give the same input different outputs", prev.Line, ex.Line)
+		}
+		seen[k] = ex
+	}
+	return ""
+}
+
+// initialExamples picks the examples the first round synthesizes from; the
+// rest are checked afterwards and failures added (counterexample rounds).
+func initialExamples(exs []sygus.Example) []int {
+	n := len(exs)
+	k := n
+	if n > 10 {
+		k = 6
+	}
+	out := make([]int, k)
+	for i := range out {
+		out[i] = i * n / k // spread over the file
+	}
+	return out
+}
+
+func failingExamples(p *sygus.Problem, t *sygus.Term, exs []sygus.Example, limit int) []int {
+	var out []int
+	for i, ex := range exs {
+		v, err := p.Eval(t, ex.In, nil)
+		if err != nil || v != ex.Out {
+			out = append(out, i)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func taskIsASCII(p *sygus.Problem, g *grammar) bool {
+	for _, ex := range p.Examples {
+		for _, v := range append(append([]sygus.Value(nil), ex.In...), ex.Out) {
+			if v.Sort == sygus.SortString && !sygus.IsASCII(v.Str) {
+				return false
+			}
+		}
+	}
+	for _, pr := range g.prods {
+		if pr.kind == pkConst && pr.val.Sort == sygus.SortString && !sygus.IsASCII(pr.val.Str) {
+			return false
+		}
+		if pr.kind == pkOp && pr.op == sygus.OpFromCode {
+			return false // can produce any code point
+		}
+	}
+	return true
+}
+
+// costsFrom turns production weights into integer costs, Probe-style:
+// cost = round(-log2 P(prod | NT)), at least 1.
+func costsFrom(g *grammar, w []float64) []int {
+	costs := make([]int, len(g.prods))
+	for _, nt := range g.nts {
+		var sum float64
+		for _, id := range nt.prods {
+			if g.prods[id].kind != pkLib {
+				sum += w[id]
+			}
+		}
+		for _, id := range nt.prods {
+			if g.prods[id].kind == pkLib {
+				costs[id] = g.prods[id].lib.cost
+				continue
+			}
+			c := int(math.Round(-math.Log2(w[id] / sum)))
+			if c < 1 {
+				c = 1
+			}
+			costs[id] = c
+		}
+	}
+	return costs
+}
+
+// search runs cost levels until a solution, a stop, or the cost bound.
+func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Stats) (*sygus.Term, error) {
+	weights := append([]float64(nil), base...)
+	s.costs = costsFrom(s.g, weights)
+	fit := make([]float64, len(s.g.prods))
+	coverLevel := -1
+	idle := 0
+	maxProd := 0
+	for _, c := range s.costs {
+		maxProd = max(maxProd, c)
+	}
+	for c := 1; c <= opt.MaxCost; c++ {
+		before := s.bankSize
+		if !s.runLevel(c) {
+			if s.solution >= 0 {
+				return s.term(p, s.g.start, s.solution), nil
+			}
+			return nil, s.err
+		}
+		st.Levels++
+		if s.bankSize == before {
+			idle++
+			if idle > 3*maxProd+3 {
+				return nil, errExhausted
+			}
+		} else {
+			idle = 0
+		}
+		if !opt.NoSplit {
+			if t := s.trySplit(p); t != nil {
+				return t, nil
+			}
+		}
+		if s.g.ite >= 0 && s.m > 1 && s.m <= 64 {
+			if coverLevel < 0 && s.covered() {
+				coverLevel = c
+			}
+			if coverLevel >= 0 && c >= coverLevel+opt.IteDelay {
+				if t := s.conditional(p, opt.MaxLeaves); t != nil {
+					return t, nil
+				}
+			}
+		}
+		if opt.JIT && len(s.newPartials) > 0 && st.Restarts < 32 {
+			changed := false
+			for _, idx := range s.newPartials {
+				f := float64(popcount(s.startMask[idx])) / float64(min(s.m, 64))
+				for _, pid := range s.prodsUsed(s.g.start, idx, nil) {
+					if f > fit[pid] {
+						fit[pid] = f
+						changed = true
+					}
+				}
+			}
+			s.newPartials = s.newPartials[:0]
+			if changed {
+				for i := range weights {
+					weights[i] = math.Pow(base[i], 1-fit[i])
+				}
+				nc := costsFrom(s.g, weights)
+				if !equalInts(nc, s.costs) {
+					s.costs = nc
+					maxProd = 0
+					for _, c := range s.costs {
+						maxProd = max(maxProd, c)
+					}
+					st.Restarts++
+					s.reset()
+					c = 0
+					coverLevel = -1
+					idle = 0
+				}
+			}
+		}
+	}
+	return nil, errExhausted
+}
+
+func equalInts(a, b []int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// covered reports whether the stored start programs together satisfy every
+// active example.
+func (s *searcher) covered() bool {
+	var u uint64
+	for _, m := range s.startMask {
+		u |= m
+	}
+	return u == s.fullMask
+}

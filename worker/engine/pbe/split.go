@@ -1,0 +1,177 @@
+package pbe
+
+import (
+	"strings"
+
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+// Concatenation splitting: after each cost level the search tries to write
+// the target as P1 ++ rest, where P1 is a stored program whose value is a
+// prefix of the output on every example and rest is, recursively, a stored
+// program, another split, or a small conditional. Every piece comes from
+// the bottom-up banks, so it is a program of the grammar; the whole is
+// checked against all examples like any other candidate.
+
+const (
+	maxSplitCalls = 4096    // recursive calls per attempt
+	maxSplitTries = 48      // prefixes tried per call
+	maxSubDT      = 8       // conditionals tried per attempt
+	maxSubDTWork  = 1 << 23 // stored values scanned per conditional
+	splitDepth    = 4       // pieces at most
+)
+
+func (s *searcher) trySplit(p *sygus.Problem) *sygus.Term {
+	if len(s.splitProds) == 0 || s.g.nts[s.g.start].sort != sygus.SortString {
+		return nil
+	}
+	target := make([]string, s.m)
+	for j, v := range s.target {
+		target[j] = v.Str
+	}
+	s.splitCalls, s.subDT = 0, 0
+	return s.split(p, s.g.start, target, splitDepth)
+}
+
+func (s *searcher) lookupVec(nt int, vec []string) int32 {
+	h := uint64(golden)
+	for _, v := range vec {
+		h = fmix(h ^ strHash(v))
+	}
+	idx := s.banks[nt].seen.lookup(h)
+	if idx < 0 || int(idx) >= len(s.banks[nt].nodes) {
+		return -1
+	}
+	got := s.strVec(nt, idx)
+	for j := range vec {
+		if got[j] != vec[j] {
+			return -1
+		}
+	}
+	return idx
+}
+
+func (s *searcher) split(p *sygus.Problem, nt int, target []string, depth int) *sygus.Term {
+	if idx := s.lookupVec(nt, target); idx >= 0 {
+		return s.term(p, nt, idx)
+	}
+	if depth <= 1 || s.splitCalls >= maxSplitCalls {
+		return nil
+	}
+	s.splitCalls++
+	for _, pid := range s.splitProds {
+		pr := &s.g.prods[pid]
+		if pr.nt != nt {
+			continue
+		}
+		a, b := pr.args[0], pr.args[1]
+		first := s.banks[a].first
+		t0 := target[0]
+		tries := 0
+	prefixes:
+		for l := len(t0); l >= 1; l-- {
+			for _, idx := range first[strHash(t0[:l])] {
+				vals := s.strVec(a, idx)
+				ok := true
+				for j := range target {
+					if !strings.HasPrefix(target[j], vals[j]) {
+						ok = false
+						break
+					}
+				}
+				if !ok {
+					continue
+				}
+				rem := make([]string, len(target))
+				for j := range target {
+					rem[j] = target[j][len(vals[j]):]
+				}
+				if r := s.split(p, b, rem, depth-1); r != nil {
+					return &sygus.Term{Kind: sygus.TermApp, Sort: sygus.SortString, Op: sygus.OpConcat, Spell: pr.spell,
+						Args: []*sygus.Term{s.term(p, a, idx), r}}
+				}
+				if tries++; tries >= maxSplitTries || s.splitCalls >= maxSplitCalls {
+					break prefixes
+				}
+			}
+		}
+	}
+	if depth < splitDepth && s.m <= 64 && s.subDT < maxSubDT && len(s.banks[nt].nodes)*s.m <= maxSubDTWork {
+		s.subDT++
+		return s.subConditional(p, nt, target)
+	}
+	return nil
+}
+
+// subConditional finds (ite c P Q) for a remainder: two stored programs
+// that cover its examples and one stored predicate that separates them.
+func (s *searcher) subConditional(p *sygus.Problem, nt int, target []string) *sygus.Term {
+	ite := -1
+	for _, id := range s.g.nts[nt].prods {
+		pr := &s.g.prods[id]
+		if pr.kind == pkOp && pr.op == sygus.OpIte && pr.args[1] == nt && pr.args[2] == nt {
+			ite = id
+			break
+		}
+	}
+	if ite < 0 {
+		return nil
+	}
+	full := uint64(1)<<s.m - 1
+	if s.m == 64 {
+		full = ^uint64(0)
+	}
+	// Greedy cover with two programs: the one right on most examples, then
+	// the one right on most of the rest.
+	b := &s.banks[nt]
+	n := len(b.nodes)
+	best1, best1n := int32(-1), 0
+	masks := make([]uint64, n)
+	for i := 0; i < n; i++ {
+		v := b.strs[i*s.m : i*s.m+s.m]
+		var mk uint64
+		for j := range target {
+			if v[j] == target[j] {
+				mk |= 1 << j
+			}
+		}
+		masks[i] = mk
+		if c := popcount(mk); c > best1n {
+			best1, best1n = int32(i), c
+		}
+	}
+	if best1 < 0 {
+		return nil
+	}
+	rest := full &^ masks[best1]
+	best2, best2n := int32(-1), 0
+	for i, mk := range masks {
+		if c := popcount(mk & rest); c > best2n {
+			best2, best2n = int32(i), c
+		}
+	}
+	if best2 < 0 || (masks[best1]|masks[best2]) != full {
+		return nil
+	}
+	// A predicate true exactly where best1 is needed (or its complement).
+	pr := &s.g.prods[ite]
+	cond := pr.args[0]
+	only1 := full &^ masks[best2] // examples only best1 gets right
+	only2 := full &^ masks[best1]
+	cb := &s.banks[cond]
+	for i := range cb.nodes {
+		pm := cb.bools[i*s.w] & full
+		var yes, no int32
+		switch {
+		case pm&only2 == 0 && (full&^pm)&only1 == 0:
+			yes, no = best1, best2
+		case pm&only1 == 0 && (full&^pm)&only2 == 0:
+			yes, no = best2, best1
+		default:
+			continue
+		}
+		return &sygus.Term{Kind: sygus.TermApp, Sort: sygus.SortString, Op: sygus.OpIte, Spell: pr.spell,
+			Args: []*sygus.Term{s.term(p, cond, int32(i)), s.term(p, nt, yes), s.term(p, nt, no)}}
+	}
+	return nil
+}
