@@ -263,3 +263,25 @@ func TestGenesisRoundTripMidRound(t *testing.T) {
 	require.Equal(t, artGen, artAgain)
 	require.Equal(t, ccfGen, ccfAgain)
 }
+
+func TestCandidateSetIsBounded(t *testing.T) {
+	n := roundtest.New(t, 6)
+	p, err := n.App.CCFKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	p.MaxFieldSize, p.MaxFieldCandidates, p.MaxFinalizePerBlock = 2, 3, 2
+	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
+	f, _ := runRound(t, n, all(6), sameDomain, nil, allValid)
+	require.Equal(t, uint64(6), f.Counts.Accepted)
+	require.Len(t, f.Entries, 2, "max_field_size")
+	require.Equal(t, uint64(2), f.Counts.InField)
+	has, err := n.App.CCFKeeper.Candidates.Iterate(n.Ctx, nil)
+	require.NoError(t, err)
+	require.False(t, has.Valid(), "candidates are cleared after the round")
+	has.Close()
+	// Every accepted producer got exactly one outcome for its artifact.
+	for i := range n.Nodes {
+		rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[i])
+		require.NoError(t, err)
+		require.Equal(t, uint64(1), rep.ArtifactsAccepted, "node %d", i)
+	}
+}

@@ -23,8 +23,8 @@ import (
 // reputation-weighted verdict of its attestations (weights frozen with the
 // verifier set), verifier outcomes and rewards by agreement, INVALID → slash,
 // VALID → candidate for the field. Only the best max_field_candidates
-// accepted artifacts are kept; an evicted one gets the "accepted, not
-// selected" signal at once. The last step works on those candidates only:
+// accepted artifacts are kept (the set is trimmed after each batch); an
+// evicted one gets the "accepted, not selected" signal. The last step works on those candidates only:
 // outlier filter, field, producer outcomes and rewards. Every step is bounded
 // by a parameter, whatever the size of the round.
 func (k Keeper) finalizeStep(ctx sdk.Context, r *types.Round, p types.Params) (bool, error) {
@@ -33,17 +33,21 @@ func (k Keeper) finalizeStep(ctx sdk.Context, r *types.Round, p types.Params) (b
 			return false, err
 		}
 	}
+	pl := k.openPool(ctx, r.VerifierPool.Denom)
 	next, done, err := k.artifacts.IterateRound(ctx, r.Id, r.FinalizeCursor, p.MaxFinalizePerBlock, func(a artifacttypes.Artifact) error {
-		return k.judge(ctx, r, p, a)
+		return k.judge(ctx, pl, r, p, a)
 	})
 	if err != nil {
 		return false, err
 	}
 	r.FinalizeCursor = next
+	if err := k.trimCandidates(ctx, r, p); err != nil {
+		return false, err
+	}
 	if !done {
 		return false, nil
 	}
-	return true, k.buildField(ctx, r, p)
+	return true, k.buildField(ctx, pl, r, p)
 }
 
 // startFinalizing fixes the verifier pool and the per-attestation unit:
@@ -60,7 +64,7 @@ func (k Keeper) startFinalizing(ctx sdk.Context, r *types.Round, p types.Params)
 	return err
 }
 
-func (k Keeper) judge(ctx sdk.Context, r *types.Round, p types.Params, a artifacttypes.Artifact) error {
+func (k Keeper) judge(ctx sdk.Context, pl *pool, r *types.Round, p types.Params, a artifacttypes.Artifact) error {
 	producer, err := k.addressCodec.StringToBytes(a.Producer)
 	if err != nil {
 		return err
@@ -121,7 +125,7 @@ func (k Keeper) judge(ctx sdk.Context, r *types.Round, p types.Params, a artifac
 		}); err != nil {
 			return err
 		}
-		if err := k.payVerifier(ctx, r, verifiers[i], agreement, r.Artifacts); err != nil {
+		if err := k.payVerifier(ctx, pl, r, verifiers[i], agreement, r.Artifacts); err != nil {
 			return err
 		}
 	}
@@ -153,9 +157,8 @@ func (k Keeper) judge(ctx sdk.Context, r *types.Round, p types.Params, a artifac
 	}
 }
 
-// addCandidate keeps an accepted artifact among the best
-// max_field_candidates; when the set overflows, the weakest is evicted and
-// its producer gets the "accepted, not selected" signal.
+// addCandidate records an accepted artifact as a candidate for the field.
+// The set is trimmed back to max_field_candidates at the end of each batch.
 func (k Keeper) addCandidate(ctx sdk.Context, r *types.Round, p types.Params, a artifacttypes.Artifact, quality uint32) error {
 	producer, err := k.addressCodec.StringToBytes(a.Producer)
 	if err != nil {
@@ -172,45 +175,48 @@ func (k Keeper) addCandidate(ctx sdk.Context, r *types.Round, p types.Params, a 
 	if err := k.Candidates.Set(ctx, collections.Join(math.MaxUint64-w, a.Id), types.Candidate{ArtifactId: a.Id, Weight: w, QualityPpm: quality}); err != nil {
 		return err
 	}
-	n, err := k.countCandidates(ctx, p.MaxFieldCandidates+1)
-	if err != nil || n <= uint64(p.MaxFieldCandidates) {
-		return err
-	}
-	worstKey, worst, err := k.worstCandidate(ctx)
-	if err != nil {
-		return err
-	}
-	if err := k.Candidates.Remove(ctx, worstKey); err != nil {
-		return err
-	}
-	evicted, err := k.artifacts.GetArtifact(ctx, worst.ArtifactId)
-	if err != nil {
-		return err
-	}
-	return k.producerOutcome(ctx, r, evicted, mulPPM32(worst.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", worst.QualityPpm)
+	r.Candidates++
+	return nil
 }
 
-func (k Keeper) countCandidates(ctx sdk.Context, limit uint32) (uint64, error) {
-	it, err := k.Candidates.Iterate(ctx, nil)
-	if err != nil {
-		return 0, err
+// trimCandidates evicts the weakest candidates beyond max_field_candidates
+// (ties: the higher id goes first); each evicted producer gets the "accepted,
+// not selected" signal. One descending scan per batch: the keys to evict are
+// collected and the iterator closed before any delete, so a block costs
+// O(evicted) rather than rescanning its own deletions for every eviction.
+func (k Keeper) trimCandidates(ctx sdk.Context, r *types.Round, p types.Params) error {
+	excess := int64(r.Candidates) - int64(p.MaxFieldCandidates)
+	if excess <= 0 {
+		return nil
 	}
-	defer it.Close()
-	var n uint64
-	for ; it.Valid() && n < uint64(limit); it.Next() {
-		n++
-	}
-	return n, nil
-}
-
-func (k Keeper) worstCandidate(ctx sdk.Context) (collections.Pair[uint64, uint64], types.Candidate, error) {
 	it, err := k.Candidates.Iterate(ctx, new(collections.Range[collections.Pair[uint64, uint64]]).Descending())
 	if err != nil {
-		return collections.Pair[uint64, uint64]{}, types.Candidate{}, err
+		return err
 	}
-	defer it.Close()
-	kv, err := it.KeyValue()
-	return kv.Key, kv.Value, err
+	var worst []collections.KeyValue[collections.Pair[uint64, uint64], types.Candidate]
+	for ; it.Valid() && int64(len(worst)) < excess; it.Next() {
+		kv, err := it.KeyValue()
+		if err != nil {
+			it.Close()
+			return err
+		}
+		worst = append(worst, kv)
+	}
+	it.Close()
+	for _, kv := range worst {
+		if err := k.Candidates.Remove(ctx, kv.Key); err != nil {
+			return err
+		}
+		r.Candidates--
+		evicted, err := k.artifacts.GetArtifact(ctx, kv.Value.ArtifactId)
+		if err != nil {
+			return err
+		}
+		if err := k.producerOutcome(ctx, r, evicted, mulPPM32(kv.Value.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", kv.Value.QualityPpm); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (k Keeper) producerOutcome(ctx sdk.Context, r *types.Round, a artifacttypes.Artifact, signal uint32, outcome string, quality uint32) error {
@@ -233,7 +239,7 @@ func (k Keeper) emitJudged(ctx sdk.Context, r *types.Round, a artifacttypes.Arti
 // buildField runs the outlier filter and the field selection over the
 // candidates, applies the producer outcomes, pays the producers, stores the
 // field and clears the candidates. Its work is O(max_field_candidates · dim).
-func (k Keeper) buildField(ctx sdk.Context, r *types.Round, p types.Params) error {
+func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Params) error {
 	var (
 		arts   []artifacttypes.Artifact
 		quals  []uint32
@@ -321,7 +327,7 @@ func (k Keeper) buildField(ctx sdk.Context, r *types.Round, p types.Params) erro
 			return err
 		}
 	}
-	producerPaid, err := k.payProducers(ctx, p, field.Entries)
+	producerPaid, err := k.payProducers(ctx, pl, p, field.Entries)
 	if err != nil {
 		return err
 	}

@@ -72,19 +72,18 @@ func (k Keeper) ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o Out
 	if err != nil {
 		return types.Reputation{}, err
 	}
-	r, err := k.Get(ctx, operator)
-	if err != nil {
+	r, err := k.Reputations.Get(ctx, operator)
+	switch {
+	case errors.Is(err, collections.ErrNotFound):
+		r = types.Reputation{Operator: operator.String(), ScorePpm: params.InitialScorePpm}
+	case err != nil:
 		return r, err
-	}
-	if has, err := k.Reputations.Has(ctx, operator); err != nil {
-		return r, err
-	} else if has {
+	default:
 		if err := k.Leaderboard.Remove(ctx, leaderboardKey(r.ScorePpm, operator)); err != nil {
 			return r, err
 		}
 	}
-	old := r.ScorePpm
-	r.ScorePpm = types.EMA(old, o.SignalPPM, params.EmaAlphaPpm)
+	r.ScorePpm = types.EMA(r.ScorePpm, o.SignalPPM, params.EmaAlphaPpm)
 	if r.LastRound != o.Round || r.Rounds == 0 {
 		r.Rounds++
 	}
@@ -107,12 +106,9 @@ func (k Keeper) ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o Out
 	if err := k.Reputations.Set(ctx, operator, r); err != nil {
 		return r, err
 	}
-	if err := k.Leaderboard.Set(ctx, leaderboardKey(r.ScorePpm, operator)); err != nil {
-		return r, err
-	}
-	return r, sdkCtx.EventManager().EmitTypedEvent(&types.EventScoreUpdated{
-		Operator: r.Operator, Round: o.Round, OldScorePpm: old, NewScorePpm: r.ScorePpm, SignalPpm: o.SignalPPM,
-	})
+	// No event per outcome: a round applies several per artifact, and the
+	// round's EventArtifactJudged events and the score query tell the story.
+	return r, k.Leaderboard.Set(ctx, leaderboardKey(r.ScorePpm, operator))
 }
 
 // Slash burns slash_fraction_ppm of the node's identity bond for an artifact

@@ -23,83 +23,6 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// EventScoreUpdated is emitted for every outcome applied to a node.
-type EventScoreUpdated struct {
-	Operator    string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
-	Round       uint64 `protobuf:"varint,2,opt,name=round,proto3" json:"round,omitempty"`
-	OldScorePpm uint32 `protobuf:"varint,3,opt,name=old_score_ppm,json=oldScorePpm,proto3" json:"old_score_ppm,omitempty"`
-	NewScorePpm uint32 `protobuf:"varint,4,opt,name=new_score_ppm,json=newScorePpm,proto3" json:"new_score_ppm,omitempty"`
-	SignalPpm   uint32 `protobuf:"varint,5,opt,name=signal_ppm,json=signalPpm,proto3" json:"signal_ppm,omitempty"`
-}
-
-func (m *EventScoreUpdated) Reset()         { *m = EventScoreUpdated{} }
-func (m *EventScoreUpdated) String() string { return proto.CompactTextString(m) }
-func (*EventScoreUpdated) ProtoMessage()    {}
-func (*EventScoreUpdated) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da89e3cc2cc85241, []int{0}
-}
-func (m *EventScoreUpdated) XXX_Unmarshal(b []byte) error {
-	return m.Unmarshal(b)
-}
-func (m *EventScoreUpdated) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
-	if deterministic {
-		return xxx_messageInfo_EventScoreUpdated.Marshal(b, m, deterministic)
-	} else {
-		b = b[:cap(b)]
-		n, err := m.MarshalToSizedBuffer(b)
-		if err != nil {
-			return nil, err
-		}
-		return b[:n], nil
-	}
-}
-func (m *EventScoreUpdated) XXX_Merge(src proto.Message) {
-	xxx_messageInfo_EventScoreUpdated.Merge(m, src)
-}
-func (m *EventScoreUpdated) XXX_Size() int {
-	return m.Size()
-}
-func (m *EventScoreUpdated) XXX_DiscardUnknown() {
-	xxx_messageInfo_EventScoreUpdated.DiscardUnknown(m)
-}
-
-var xxx_messageInfo_EventScoreUpdated proto.InternalMessageInfo
-
-func (m *EventScoreUpdated) GetOperator() string {
-	if m != nil {
-		return m.Operator
-	}
-	return ""
-}
-
-func (m *EventScoreUpdated) GetRound() uint64 {
-	if m != nil {
-		return m.Round
-	}
-	return 0
-}
-
-func (m *EventScoreUpdated) GetOldScorePpm() uint32 {
-	if m != nil {
-		return m.OldScorePpm
-	}
-	return 0
-}
-
-func (m *EventScoreUpdated) GetNewScorePpm() uint32 {
-	if m != nil {
-		return m.NewScorePpm
-	}
-	return 0
-}
-
-func (m *EventScoreUpdated) GetSignalPpm() uint32 {
-	if m != nil {
-		return m.SignalPpm
-	}
-	return 0
-}
-
 // EventNodeJailed is emitted when a node's score falls below the floor.
 type EventNodeJailed struct {
 	Operator   string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
@@ -112,7 +35,7 @@ func (m *EventNodeJailed) Reset()         { *m = EventNodeJailed{} }
 func (m *EventNodeJailed) String() string { return proto.CompactTextString(m) }
 func (*EventNodeJailed) ProtoMessage()    {}
 func (*EventNodeJailed) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da89e3cc2cc85241, []int{1}
+	return fileDescriptor_da89e3cc2cc85241, []int{0}
 }
 func (m *EventNodeJailed) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -178,7 +101,7 @@ func (m *EventParamsUpdated) Reset()         { *m = EventParamsUpdated{} }
 func (m *EventParamsUpdated) String() string { return proto.CompactTextString(m) }
 func (*EventParamsUpdated) ProtoMessage()    {}
 func (*EventParamsUpdated) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da89e3cc2cc85241, []int{2}
+	return fileDescriptor_da89e3cc2cc85241, []int{1}
 }
 func (m *EventParamsUpdated) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -215,7 +138,6 @@ func (m *EventParamsUpdated) GetParams() Params {
 }
 
 func init() {
-	proto.RegisterType((*EventScoreUpdated)(nil), "h3lix.reputation.v1.EventScoreUpdated")
 	proto.RegisterType((*EventNodeJailed)(nil), "h3lix.reputation.v1.EventNodeJailed")
 	proto.RegisterType((*EventParamsUpdated)(nil), "h3lix.reputation.v1.EventParamsUpdated")
 }
@@ -223,80 +145,26 @@ func init() {
 func init() { proto.RegisterFile("h3lix/reputation/v1/events.proto", fileDescriptor_da89e3cc2cc85241) }
 
 var fileDescriptor_da89e3cc2cc85241 = []byte{
-	// 355 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x91, 0xbf, 0x4e, 0xf3, 0x30,
-	0x14, 0xc5, 0xe3, 0xaf, 0x7f, 0xd4, 0xba, 0xaa, 0x3e, 0x11, 0x3a, 0x54, 0xad, 0x48, 0xa3, 0x88,
-	0xa1, 0x2c, 0x89, 0x4a, 0x27, 0xd6, 0x22, 0x16, 0x06, 0xa8, 0x82, 0x58, 0x58, 0x2a, 0xb7, 0xb1,
-	0xd2, 0x48, 0x89, 0x6d, 0x39, 0x4e, 0x0b, 0x23, 0x6f, 0xc0, 0x83, 0xf0, 0x20, 0x1d, 0x3b, 0x32,
-	0x21, 0xd4, 0xbc, 0x08, 0xca, 0x75, 0x29, 0x05, 0x75, 0x62, 0xb1, 0x7c, 0xef, 0xfd, 0xdd, 0xe3,
-	0x23, 0x1f, 0x6c, 0xcf, 0x87, 0x71, 0xf4, 0xe8, 0x49, 0x2a, 0x32, 0x45, 0x54, 0xc4, 0x99, 0xb7,
-	0x18, 0x78, 0x74, 0x41, 0x99, 0x4a, 0x5d, 0x21, 0xb9, 0xe2, 0xe6, 0x31, 0x10, 0xee, 0x37, 0xe1,
-	0x2e, 0x06, 0x9d, 0x56, 0xc8, 0x43, 0x0e, 0x73, 0xaf, 0xb8, 0x69, 0xb4, 0x73, 0x7a, 0x48, 0x6c,
-	0x6f, 0x11, 0x28, 0xe7, 0x15, 0xe1, 0xa3, 0xab, 0xe2, 0x85, 0xbb, 0x19, 0x97, 0xf4, 0x5e, 0x04,
-	0x44, 0xd1, 0xc0, 0xec, 0xe0, 0x1a, 0x17, 0x54, 0x12, 0xc5, 0x65, 0x1b, 0xd9, 0xa8, 0x5f, 0xf7,
-	0x77, 0xb5, 0xd9, 0xc2, 0x15, 0xc9, 0x33, 0x16, 0xb4, 0xff, 0xd9, 0xa8, 0x5f, 0xf6, 0x75, 0x61,
-	0x3a, 0xb8, 0xc9, 0xe3, 0x60, 0x92, 0x16, 0x2a, 0x13, 0x21, 0x92, 0x76, 0xc9, 0x46, 0xfd, 0xa6,
-	0xdf, 0xe0, 0x71, 0x00, 0xca, 0x63, 0x91, 0x14, 0x0c, 0xa3, 0xcb, 0x3d, 0xa6, 0xac, 0x19, 0x46,
-	0x97, 0x3b, 0xe6, 0x04, 0xe3, 0x34, 0x0a, 0x19, 0x89, 0x01, 0xa8, 0x00, 0x50, 0xd7, 0x9d, 0xb1,
-	0x48, 0x9c, 0x67, 0x84, 0xff, 0x83, 0xdd, 0x1b, 0x1e, 0xd0, 0x6b, 0x12, 0xc5, 0x7f, 0x32, 0xdb,
-	0xc3, 0x8d, 0x8c, 0xa9, 0x28, 0x9e, 0xe8, 0x59, 0x09, 0x66, 0x18, 0x5a, 0x3e, 0x00, 0x5d, 0x5c,
-	0xff, 0xed, 0xb2, 0x96, 0x6e, 0x2d, 0x3a, 0xb7, 0xd8, 0x04, 0x0b, 0x63, 0x22, 0x49, 0x92, 0x7e,
-	0x7d, 0xd9, 0x05, 0xae, 0x0a, 0x68, 0x80, 0x87, 0xc6, 0x79, 0xd7, 0x3d, 0x10, 0x95, 0xab, 0x77,
-	0x46, 0xe5, 0xd5, 0x7b, 0xcf, 0xf0, 0xb7, 0x0b, 0xa3, 0xcb, 0xd5, 0xc6, 0x42, 0xeb, 0x8d, 0x85,
-	0x3e, 0x36, 0x16, 0x7a, 0xc9, 0x2d, 0x63, 0x9d, 0x5b, 0xc6, 0x5b, 0x6e, 0x19, 0x0f, 0x67, 0x61,
-	0xa4, 0xe6, 0xd9, 0xd4, 0x9d, 0xf1, 0xc4, 0xd3, 0x71, 0xea, 0xf3, 0x47, 0xac, 0xea, 0x49, 0xd0,
-	0x74, 0x5a, 0x85, 0x3c, 0x87, 0x9f, 0x01, 0x00, 0x00, 0xff, 0xff, 0x50, 0x76, 0xbb, 0x21, 0x44,
-	0x02, 0x00, 0x00,
-}
-
-func (m *EventScoreUpdated) Marshal() (dAtA []byte, err error) {
-	size := m.Size()
-	dAtA = make([]byte, size)
-	n, err := m.MarshalToSizedBuffer(dAtA[:size])
-	if err != nil {
-		return nil, err
-	}
-	return dAtA[:n], nil
-}
-
-func (m *EventScoreUpdated) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *EventScoreUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	_ = i
-	var l int
-	_ = l
-	if m.SignalPpm != 0 {
-		i = encodeVarintEvents(dAtA, i, uint64(m.SignalPpm))
-		i--
-		dAtA[i] = 0x28
-	}
-	if m.NewScorePpm != 0 {
-		i = encodeVarintEvents(dAtA, i, uint64(m.NewScorePpm))
-		i--
-		dAtA[i] = 0x20
-	}
-	if m.OldScorePpm != 0 {
-		i = encodeVarintEvents(dAtA, i, uint64(m.OldScorePpm))
-		i--
-		dAtA[i] = 0x18
-	}
-	if m.Round != 0 {
-		i = encodeVarintEvents(dAtA, i, uint64(m.Round))
-		i--
-		dAtA[i] = 0x10
-	}
-	if len(m.Operator) > 0 {
-		i -= len(m.Operator)
-		copy(dAtA[i:], m.Operator)
-		i = encodeVarintEvents(dAtA, i, uint64(len(m.Operator)))
-		i--
-		dAtA[i] = 0xa
-	}
-	return len(dAtA) - i, nil
+	// 296 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0xc8, 0x30, 0xce, 0xc9,
+	0xac, 0xd0, 0x2f, 0x4a, 0x2d, 0x28, 0x2d, 0x49, 0x2c, 0xc9, 0xcc, 0xcf, 0xd3, 0x2f, 0x33, 0xd4,
+	0x4f, 0x2d, 0x4b, 0xcd, 0x2b, 0x29, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x06, 0xab,
+	0xd0, 0x43, 0xa8, 0xd0, 0x2b, 0x33, 0x94, 0x12, 0x49, 0xcf, 0x4f, 0xcf, 0x07, 0xcb, 0xeb, 0x83,
+	0x58, 0x10, 0xa5, 0x52, 0x2a, 0xd8, 0x0c, 0x43, 0xd2, 0x08, 0x56, 0xa5, 0xd4, 0xc8, 0xc8, 0xc5,
+	0xef, 0x0a, 0xb2, 0xc1, 0x2f, 0x3f, 0x25, 0xd5, 0x2b, 0x31, 0x33, 0x27, 0x35, 0x45, 0x48, 0x8a,
+	0x8b, 0x23, 0xbf, 0x20, 0xb5, 0x28, 0xb1, 0x24, 0xbf, 0x48, 0x82, 0x51, 0x81, 0x51, 0x83, 0x33,
+	0x08, 0xce, 0x17, 0x12, 0xe1, 0x62, 0x2d, 0xca, 0x2f, 0xcd, 0x4b, 0x91, 0x60, 0x52, 0x60, 0xd4,
+	0x60, 0x09, 0x82, 0x70, 0x84, 0xe4, 0xb9, 0xb8, 0x4b, 0xf3, 0x4a, 0x32, 0x73, 0xe2, 0x21, 0x72,
+	0xcc, 0x60, 0x39, 0x2e, 0xb0, 0x50, 0x10, 0x58, 0x81, 0x34, 0x17, 0x67, 0x71, 0x72, 0x7e, 0x51,
+	0x6a, 0x7c, 0x41, 0x41, 0xae, 0x04, 0x8b, 0x02, 0xa3, 0x06, 0x6f, 0x10, 0x07, 0x58, 0x20, 0xa0,
+	0x20, 0x57, 0xc9, 0x9f, 0x4b, 0x08, 0xec, 0x84, 0x80, 0xc4, 0xa2, 0xc4, 0xdc, 0xe2, 0xd0, 0x82,
+	0x94, 0xc4, 0x92, 0xd4, 0x14, 0x21, 0x4b, 0x2e, 0xb6, 0x02, 0xb0, 0x00, 0xd8, 0x0d, 0xdc, 0x46,
+	0xd2, 0x7a, 0x58, 0xfc, 0xae, 0x07, 0xd1, 0xe3, 0xc4, 0x72, 0xe2, 0x9e, 0x3c, 0x43, 0x10, 0x54,
+	0x83, 0x93, 0xf3, 0x89, 0x47, 0x72, 0x8c, 0x17, 0x1e, 0xc9, 0x31, 0x3e, 0x78, 0x24, 0xc7, 0x38,
+	0xe1, 0xb1, 0x1c, 0xc3, 0x85, 0xc7, 0x72, 0x0c, 0x37, 0x1e, 0xcb, 0x31, 0x44, 0x69, 0xa6, 0x67,
+	0x96, 0x64, 0x94, 0x26, 0xe9, 0x25, 0xe7, 0xe7, 0xea, 0x43, 0xc2, 0x07, 0x42, 0xa2, 0x84, 0x53,
+	0x49, 0x65, 0x41, 0x6a, 0x71, 0x12, 0x1b, 0x38, 0x80, 0x8c, 0x01, 0x01, 0x00, 0x00, 0xff, 0xff,
+	0x1a, 0x2d, 0x63, 0x4a, 0x95, 0x01, 0x00, 0x00,
 }
 
 func (m *EventNodeJailed) Marshal() (dAtA []byte, err error) {
@@ -388,31 +256,6 @@ func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
-func (m *EventScoreUpdated) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	l = len(m.Operator)
-	if l > 0 {
-		n += 1 + l + sovEvents(uint64(l))
-	}
-	if m.Round != 0 {
-		n += 1 + sovEvents(uint64(m.Round))
-	}
-	if m.OldScorePpm != 0 {
-		n += 1 + sovEvents(uint64(m.OldScorePpm))
-	}
-	if m.NewScorePpm != 0 {
-		n += 1 + sovEvents(uint64(m.NewScorePpm))
-	}
-	if m.SignalPpm != 0 {
-		n += 1 + sovEvents(uint64(m.SignalPpm))
-	}
-	return n
-}
-
 func (m *EventNodeJailed) Size() (n int) {
 	if m == nil {
 		return 0
@@ -451,164 +294,6 @@ func sovEvents(x uint64) (n int) {
 }
 func sozEvents(x uint64) (n int) {
 	return sovEvents(uint64((x << 1) ^ uint64((int64(x) >> 63))))
-}
-func (m *EventScoreUpdated) Unmarshal(dAtA []byte) error {
-	l := len(dAtA)
-	iNdEx := 0
-	for iNdEx < l {
-		preIndex := iNdEx
-		var wire uint64
-		for shift := uint(0); ; shift += 7 {
-			if shift >= 64 {
-				return ErrIntOverflowEvents
-			}
-			if iNdEx >= l {
-				return io.ErrUnexpectedEOF
-			}
-			b := dAtA[iNdEx]
-			iNdEx++
-			wire |= uint64(b&0x7F) << shift
-			if b < 0x80 {
-				break
-			}
-		}
-		fieldNum := int32(wire >> 3)
-		wireType := int(wire & 0x7)
-		if wireType == 4 {
-			return fmt.Errorf("proto: EventScoreUpdated: wiretype end group for non-group")
-		}
-		if fieldNum <= 0 {
-			return fmt.Errorf("proto: EventScoreUpdated: illegal tag %d (wire type %d)", fieldNum, wire)
-		}
-		switch fieldNum {
-		case 1:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
-			}
-			var stringLen uint64
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowEvents
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				stringLen |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			intStringLen := int(stringLen)
-			if intStringLen < 0 {
-				return ErrInvalidLengthEvents
-			}
-			postIndex := iNdEx + intStringLen
-			if postIndex < 0 {
-				return ErrInvalidLengthEvents
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.Operator = string(dAtA[iNdEx:postIndex])
-			iNdEx = postIndex
-		case 2:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Round", wireType)
-			}
-			m.Round = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowEvents
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.Round |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 3:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field OldScorePpm", wireType)
-			}
-			m.OldScorePpm = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowEvents
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.OldScorePpm |= uint32(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 4:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field NewScorePpm", wireType)
-			}
-			m.NewScorePpm = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowEvents
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.NewScorePpm |= uint32(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		case 5:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field SignalPpm", wireType)
-			}
-			m.SignalPpm = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowEvents
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.SignalPpm |= uint32(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		default:
-			iNdEx = preIndex
-			skippy, err := skipEvents(dAtA[iNdEx:])
-			if err != nil {
-				return err
-			}
-			if (skippy < 0) || (iNdEx+skippy) < 0 {
-				return ErrInvalidLengthEvents
-			}
-			if (iNdEx + skippy) > l {
-				return io.ErrUnexpectedEOF
-			}
-			iNdEx += skippy
-		}
-	}
-
-	if iNdEx > l {
-		return io.ErrUnexpectedEOF
-	}
-	return nil
 }
 func (m *EventNodeJailed) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
