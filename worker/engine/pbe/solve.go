@@ -256,13 +256,14 @@ func costsFrom(g *grammar, w []float64) []int {
 // search runs cost levels until a solution, a stop, or the cost bound.
 func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Stats) (*sygus.Term, error) {
 	weights := append([]float64(nil), base...)
-	s.costs = costsFrom(s.g, weights)
+	s.setCosts(weights, opt.Prior)
+	s.eff = make([][][]span, len(s.cx.deltas))
 	fit := make([]float64, len(s.g.prods))
 	coverLevel := -1
 	idle := 0
-	maxProd := 0
+	maxProd := s.cx.maxD
 	for _, c := range s.costs {
-		maxProd = max(maxProd, c)
+		maxProd = max(maxProd, c+s.cx.maxD)
 	}
 	for c := 1; c <= opt.MaxCost; c++ {
 		before := s.bankSize
@@ -312,12 +313,12 @@ func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Sta
 				for i := range weights {
 					weights[i] = math.Pow(base[i], 1-fit[i])
 				}
-				nc := costsFrom(s.g, weights)
-				if !equalInts(nc, s.costs) {
-					s.costs = nc
+				old := s.cx
+				s.setCosts(weights, opt.Prior)
+				if !sameCosts(old, s.cx) {
 					maxProd = 0
 					for _, c := range s.costs {
-						maxProd = max(maxProd, c)
+						maxProd = max(maxProd, c+s.cx.maxD)
 					}
 					st.Restarts++
 					s.reset()
@@ -331,10 +332,17 @@ func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Sta
 	return nil, errExhausted
 }
 
-func equalInts(a, b []int) bool {
-	for i := range a {
-		if a[i] != b[i] {
+func sameCosts(a, b *ctxTable) bool {
+	for i := range a.base {
+		if a.base[i] != b.base[i] {
 			return false
+		}
+	}
+	for i := range a.deltas {
+		for j := range a.deltas[i] {
+			if a.deltas[i][j] != b.deltas[i][j] {
+				return false
+			}
 		}
 	}
 	return true

@@ -16,7 +16,6 @@ import (
 
 	"github.com/h3lix/h3lix/testutil/apptest"
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
-	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 )
 
 // BenchmarkFinalize measures round finalization over a real store: n revealed
@@ -38,7 +37,7 @@ func BenchmarkFinalize(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-							b.StartTimer()
+				b.StartTimer()
 				blocks = 0
 				for {
 					// A real block: FinalizeBlock runs every EndBlocker (ccf
@@ -162,5 +161,3 @@ func must(b *testing.B, err error) {
 		b.Fatal(err)
 	}
 }
-
-var _ = ccftypes.ModuleName
