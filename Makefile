@@ -43,9 +43,20 @@ test-e2e: ## Only the end-to-end tests (builds h3lixd, runs localnets)
 fuzz: ## Run each fuzz target for FUZZTIME (default 30s)
 	go test -run '^$$' -fuzz '^FuzzRegisterNode$$' -fuzztime $(FUZZTIME) ./x/identity/keeper
 	go test -run '^$$' -fuzz '^FuzzGenesisJSON$$' -fuzztime $(FUZZTIME) ./x/identity/types
+	go test -run '^$$' -fuzz '^FuzzRevealArtifact$$' -fuzztime $(FUZZTIME) ./x/artifact/keeper
+	go test -run '^$$' -fuzz '^FuzzAttest$$' -fuzztime $(FUZZTIME) ./x/artifact/keeper
+	go test -run '^$$' -fuzz '^FuzzManifestJSON$$' -fuzztime $(FUZZTIME) ./x/artifact/types
+	go test -run '^$$' -fuzz '^FuzzBuildField$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate
+	go test -run '^$$' -fuzz '^FuzzFilterOutliers$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate
+	go test -run '^$$' -fuzz '^FuzzDecideVerdict$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe/sygus
 
-bench: ## Go benchmarks
-	go test -run '^$$' -bench . -benchmem ./...
+bench: ## Go benchmarks (finalization at 1k/10k/50k artifacts, aggregation, the PBE enumerator)
+	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./x/...
+	GOMAXPROCS=1 go test -run '^$$' -bench . -timeout 30m ./worker/...
+
+bench-chain: build ## Committed tx/s of commit, reveal and attest vs bank sends on a fresh localnet
+	H3LIXD=$(BUILDDIR)/h3lixd ./scripts/bench-chain.sh
 
 lint: ## go vet and gofmt
 	go vet ./...
@@ -93,5 +104,5 @@ clean: ## Remove build outputs
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z0-9_-]+:.*##/ {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-.PHONY: build install test test-unit test-race test-e2e fuzz bench lint proto-tools proto-gen proto-lint proto-check \
+.PHONY: build install test test-unit test-race test-e2e fuzz bench bench-chain lint proto-tools proto-gen proto-lint proto-check \
         localnet localnet-multi localnet-stop localnet-status localnet-reset clean help

@@ -8,7 +8,8 @@
 #   scripts/localnet.sh reset         stop and delete the network
 #
 # Environment: LOCALNET_DIR (default ./.localnet/<N>val), H3LIXD (default ./build/h3lixd),
-# LOCALNET_PORT_OFFSET (default 0), LOCALNET_BLOCK_TIME (default 1s), LOCALNET_VOTING_PERIOD (default 30s).
+# LOCALNET_PORT_OFFSET (default 0), LOCALNET_BLOCK_TIME (default 1s), LOCALNET_VOTING_PERIOD (default 30s),
+# LOCALNET_ROUND_BLOCKS (commit,reveal,attest; default 10,5,10), LOCALNET_MAX_COMMITS (default 4).
 set -euo pipefail
 
 cmd=${1:-}
@@ -16,6 +17,8 @@ H3LIXD=${H3LIXD:-./build/h3lixd}
 OFFSET=${LOCALNET_PORT_OFFSET:-0}
 BLOCK_TIME=${LOCALNET_BLOCK_TIME:-1s}
 VOTING_PERIOD=${LOCALNET_VOTING_PERIOD:-30s}
+ROUND_BLOCKS=${LOCALNET_ROUND_BLOCKS:-10,5,10}
+MAX_COMMITS=${LOCALNET_MAX_COMMITS:-4}
 CHAIN_ID=${LOCALNET_CHAIN_ID:-h3lix-local}
 
 die() { echo "localnet: $*" >&2; exit 1; }
@@ -29,7 +32,11 @@ api_port() { echo $((1317 + OFFSET + $1)); }
 grpc_port() { echo $((9090 + OFFSET + $1)); }
 
 # count_nodes DIR prints how many validator homes DIR holds.
-count_nodes() { ls -d "$1"/node[0-9]* 2>/dev/null | grep -vc '\.' || true; }
+count_nodes() {
+  local n=0 d
+  for d in "$1"/node[0-9]*; do [ -d "$d" ] && n=$((n + 1)); done
+  echo "$n"
+}
 
 running() { # running DIR I
   local pidf="$1/node$2.pid"
@@ -90,7 +97,7 @@ start)
   if [ ! -f "$d/node0/config/genesis.json" ]; then
     "$H3LIXD" testnet init-files --v "$n" --output-dir "$d" --chain-id "$CHAIN_ID" \
       --keyring-backend test --block-time "$BLOCK_TIME" --port-offset "$OFFSET" \
-      --voting-period "$VOTING_PERIOD" >/dev/null
+      --voting-period "$VOTING_PERIOD" --round-blocks "$ROUND_BLOCKS" --max-commits-per-node "$MAX_COMMITS" >/dev/null
     echo "$OFFSET" >"$d/port_offset"
     echo "initialised $n validator(s) in $d"
   fi

@@ -63,7 +63,8 @@ type localnet struct {
 
 func startLocalnet(t *testing.T, validators, offset int, extraEnv ...string) *localnet {
 	t.Helper()
-	ln := &localnet{t: t, bin: binary(t), dir: filepath.Join(t.TempDir(), "net"), offset: offset}
+	// A dot in the path, as in ./.localnet, keeps the scripts honest about paths.
+	ln := &localnet{t: t, bin: binary(t), dir: filepath.Join(t.TempDir(), ".localnet", "net"), offset: offset}
 	out, err := ln.script(extraEnv, "start", strconv.Itoa(validators))
 	require.NoError(t, err, out)
 	t.Cleanup(func() {

@@ -33,6 +33,7 @@ import (
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/h3lix/h3lix/app"
+	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
 	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 )
@@ -55,6 +56,8 @@ const (
 	flagVotingPeriod        = "voting-period"
 	flagNodeUnbondingBlocks = "node-unbonding-blocks"
 	flagPortOffset          = "port-offset"
+	flagRoundBlocks         = "round-blocks"
+	flagMaxCommitsPerNode   = "max-commits-per-node"
 )
 
 // Amounts in uhlx.
@@ -87,6 +90,8 @@ type testnetArgs struct {
 	votingPeriod        time.Duration
 	nodeUnbondingBlocks int64
 	portOffset          int
+	roundBlocks         []int64
+	maxCommitsPerNode   uint32
 }
 
 func testnetInitFilesCmd(basics module.BasicManager) *cobra.Command {
@@ -118,6 +123,12 @@ Start validator i with: h3lixd start --home OUTPUT/node<i>`, BaseRPCPort, BaseP2
 			a.votingPeriod, _ = f.GetDuration(flagVotingPeriod)
 			a.nodeUnbondingBlocks, _ = f.GetInt64(flagNodeUnbondingBlocks)
 			a.portOffset, _ = f.GetInt(flagPortOffset)
+			a.maxCommitsPerNode, _ = f.GetUint32(flagMaxCommitsPerNode)
+			rb, _ := f.GetInt64Slice(flagRoundBlocks)
+			if len(rb) != 3 {
+				return fmt.Errorf("--%s takes three block counts: commit,reveal,attest", flagRoundBlocks)
+			}
+			a.roundBlocks = rb
 			if a.portOffset < 0 || a.portOffset > 5000 {
 				return fmt.Errorf("--%s must be between 0 and 5000, got %d", flagPortOffset, a.portOffset)
 			}
@@ -144,6 +155,8 @@ Start validator i with: h3lixd start --home OUTPUT/node<i>`, BaseRPCPort, BaseP2
 	f.Duration(flagVotingPeriod, 30*time.Second, "governance voting period (short, for local testing)")
 	f.Int64(flagNodeUnbondingBlocks, 20, "identity unbonding_blocks (short, for local testing)")
 	f.Int(flagPortOffset, 0, "added to every port, to run a second network beside the first")
+	f.Int64Slice(flagRoundBlocks, []int64{10, 5, 10}, "ccf phase lengths in blocks: commit,reveal,attest")
+	f.Uint32(flagMaxCommitsPerNode, 4, "artifact max_commits_per_node")
 	return cmd
 }
 
@@ -333,6 +346,22 @@ func testnetAppState(clientCtx client.Context, basics module.BasicManager, accou
 		return nil, err
 	}
 	state[identitytypes.ModuleName] = cdc.MustMarshalJSON(&idGen)
+
+	var ccfGen ccftypes.GenesisState
+	cdc.MustUnmarshalJSON(state[ccftypes.ModuleName], &ccfGen)
+	ccfGen.Params.CommitBlocks, ccfGen.Params.RevealBlocks, ccfGen.Params.AttestBlocks = a.roundBlocks[0], a.roundBlocks[1], a.roundBlocks[2]
+	if err := ccfGen.Validate(); err != nil {
+		return nil, err
+	}
+	state[ccftypes.ModuleName] = cdc.MustMarshalJSON(&ccfGen)
+
+	var artGen artifacttypes.GenesisState
+	cdc.MustUnmarshalJSON(state[artifacttypes.ModuleName], &artGen)
+	artGen.Params.MaxCommitsPerNode = a.maxCommitsPerNode
+	if err := artGen.Validate(); err != nil {
+		return nil, err
+	}
+	state[artifacttypes.ModuleName] = cdc.MustMarshalJSON(&artGen)
 
 	return json.MarshalIndent(state, "", "  ")
 }
