@@ -256,14 +256,13 @@ func costsFrom(g *grammar, w []float64) []int {
 // search runs cost levels until a solution, a stop, or the cost bound.
 func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Stats) (*sygus.Term, error) {
 	weights := append([]float64(nil), base...)
-	s.setCosts(weights, opt.Prior)
-	s.eff = make([][][]span, len(s.cx.deltas))
+	s.costs = costsFrom(s.g, weights)
 	fit := make([]float64, len(s.g.prods))
 	coverLevel := -1
 	idle := 0
-	maxProd := s.cx.maxD
+	maxProd := 0
 	for _, c := range s.costs {
-		maxProd = max(maxProd, c+s.cx.maxD)
+		maxProd = max(maxProd, c)
 	}
 	for c := 1; c <= opt.MaxCost; c++ {
 		before := s.bankSize
@@ -313,12 +312,12 @@ func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Sta
 				for i := range weights {
 					weights[i] = math.Pow(base[i], 1-fit[i])
 				}
-				old := s.cx
-				s.setCosts(weights, opt.Prior)
-				if !sameCosts(old, s.cx) {
+				nc := costsFrom(s.g, weights)
+				if !equalInts(nc, s.costs) {
+					s.costs = nc
 					maxProd = 0
 					for _, c := range s.costs {
-						maxProd = max(maxProd, c+s.cx.maxD)
+						maxProd = max(maxProd, c)
 					}
 					st.Restarts++
 					s.reset()
@@ -332,17 +331,10 @@ func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Sta
 	return nil, errExhausted
 }
 
-func sameCosts(a, b *ctxTable) bool {
-	for i := range a.base {
-		if a.base[i] != b.base[i] {
+func equalInts(a, b []int) bool {
+	for i := range a {
+		if a[i] != b[i] {
 			return false
-		}
-	}
-	for i := range a.deltas {
-		for j := range a.deltas[i] {
-			if a.deltas[i][j] != b.deltas[i][j] {
-				return false
-			}
 		}
 	}
 	return true

@@ -55,11 +55,6 @@ func (s *searcher) split(p *sygus.Problem, nt int, target []string, depth int) *
 	if idx := s.lookupVec(nt, target); idx >= 0 {
 		return s.term(p, nt, idx)
 	}
-	if depth < splitDepth {
-		if t := s.twoValued(p, nt, target); t != nil {
-			return t
-		}
-	}
 	if depth <= 1 || s.splitCalls >= maxSplitCalls {
 		return nil
 	}
@@ -111,7 +106,14 @@ func (s *searcher) split(p *sygus.Problem, nt int, target []string, depth int) *
 // subConditional finds (ite c P Q) for a remainder: two stored programs
 // that cover its examples and one stored predicate that separates them.
 func (s *searcher) subConditional(p *sygus.Problem, nt int, target []string) *sygus.Term {
-	ite := s.iteOf(nt)
+	ite := -1
+	for _, id := range s.g.nts[nt].prods {
+		pr := &s.g.prods[id]
+		if pr.kind == pkOp && pr.op == sygus.OpIte && pr.args[1] == nt && pr.args[2] == nt {
+			ite = id
+			break
+		}
+	}
 	if ite < 0 {
 		return nil
 	}
@@ -172,85 +174,4 @@ func (s *searcher) subConditional(p *sygus.Problem, nt int, target []string) *sy
 			Args: []*sygus.Term{s.term(p, cond, int32(i)), s.term(p, nt, yes), s.term(p, nt, no)}}
 	}
 	return nil
-}
-
-// twoValued finds (ite c A B) for a remainder that takes two values, each
-// the value of a stored program on every example (typically "" and a
-// suffix), and a stored predicate true exactly where the first is wanted.
-// Every lookup is a hash probe, so it is cheap enough to try on every
-// prefix.
-func (s *searcher) twoValued(p *sygus.Problem, nt int, target []string) *sygus.Term {
-	if s.m > 64 || s.m < 2 {
-		return nil
-	}
-	a, b, hasB := target[0], "", false
-	var maskA uint64
-	for j, v := range target {
-		switch {
-		case v == a:
-			maskA |= 1 << j
-		case !hasB:
-			b, hasB = v, true
-		case v != b:
-			return nil
-		}
-	}
-	if !hasB {
-		return nil
-	}
-	ite := s.iteOf(nt)
-	if ite < 0 {
-		return nil
-	}
-	vec := make([]string, s.m)
-	constant := func(v string) int32 {
-		for j := range vec {
-			vec[j] = v
-		}
-		return s.lookupVec(nt, vec)
-	}
-	ia, ib := constant(a), constant(b)
-	if ia < 0 || ib < 0 {
-		return nil
-	}
-	pr := &s.g.prods[ite]
-	cond := pr.args[0]
-	for _, mk := range []uint64{maskA, s.fullMask &^ maskA} {
-		c := s.lookupMask(cond, mk)
-		if c < 0 {
-			continue
-		}
-		yes, no := ia, ib
-		if mk != maskA {
-			yes, no = ib, ia
-		}
-		return &sygus.Term{Kind: sygus.TermApp, Sort: sygus.SortString, Op: sygus.OpIte, Spell: pr.spell,
-			Args: []*sygus.Term{s.term(p, cond, c), s.term(p, nt, yes), s.term(p, nt, no)}}
-	}
-	return nil
-}
-
-// iteOf is the production (ite B nt nt) of nt, or -1.
-func (s *searcher) iteOf(nt int) int {
-	for _, id := range s.g.nts[nt].prods {
-		pr := &s.g.prods[id]
-		if pr.kind == pkOp && pr.op == sygus.OpIte && pr.args[1] == nt && pr.args[2] == nt {
-			return id
-		}
-	}
-	return -1
-}
-
-// lookupMask finds the stored predicate of the bool non-terminal nt whose
-// value on the (at most 64) active examples is mk.
-func (s *searcher) lookupMask(nt int, mk uint64) int32 {
-	if s.w != 1 || s.banks[nt].sort != sygus.SortBool {
-		return -1
-	}
-	h := fmix(uint64(golden) ^ mk*golden)
-	idx := s.banks[nt].seen.lookup(h)
-	if idx < 0 || int(idx) >= len(s.banks[nt].nodes) || s.banks[nt].bools[idx] != mk {
-		return -1
-	}
-	return idx
 }
