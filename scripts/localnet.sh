@@ -110,13 +110,14 @@ start)
 
 H3LIX localnet is up: $n validator(s), chain id $CHAIN_ID, height $(height "$d" 0).
   RPC  http://127.0.0.1:$(rpc_port 0)   REST http://127.0.0.1:$(api_port 0)   gRPC 127.0.0.1:$(grpc_port 0)
-  keys alice and bob (test keyring) hold 1,000,000 HLX each.
+  keys alice, bob, carol and dave (test keyring) hold 1,000,000 HLX each; the ccf reward pool 1,000,000 HLX.
 
 Try:
   export H3LIXD_HOME=$home
   $H3LIXD tx identity register-node --from alice --bond 10000000uhlx --roles worker,verifier \\
       --multiaddrs /ip4/127.0.0.1/tcp/4001 --grid-zone DE --gas auto --gas-adjustment 1.5 -y
   curl -s http://127.0.0.1:$(api_port 0)/h3lix/identity/v1/nodes
+  ./scripts/demo-round.sh     # four nodes through one full round
   $H3LIXD query identity nodes -o json
 
 Stop with 'make localnet-stop' (state is kept; 'make localnet' starts it again).
