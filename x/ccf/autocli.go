@@ -13,6 +13,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			Service: types.Query_serviceDesc.ServiceName,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{RpcMethod: "CurrentRound", Use: "current-round", Short: "Show the round in progress and its phase"},
+				{RpcMethod: "Round", Use: "round ROUND", Short: "Show a round: the one in progress or a finalized one", PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "id"}}},
 				{RpcMethod: "Field", Use: "field ROUND", Short: "Show the field of a finalized round", PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "round"}}},
 				{RpcMethod: "LatestField", Use: "latest-field", Short: "Show the field of the last finalized round"},
 				{RpcMethod: "Params", Use: "params", Short: "Show the ccf parameters"},

@@ -41,6 +41,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	for _, r := range gs.Rounds {
+		if err := k.Rounds.Set(ctx, r.Id, r); err != nil {
+			return err
+		}
+	}
 	prune := gs.PruneRound
 	if prune == 0 {
 		prune = 1
@@ -70,6 +75,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.Fields.Walk(ctx, nil, func(_ uint64, f types.Field) (bool, error) {
 		gs.Fields = append(gs.Fields, f)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Rounds.Walk(ctx, nil, func(_ uint64, r types.Round) (bool, error) {
+		gs.Rounds = append(gs.Rounds, r)
 		return false, nil
 	}); err != nil {
 		return nil, err

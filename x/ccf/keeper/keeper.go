@@ -38,6 +38,8 @@ type Keeper struct {
 	Fields      collections.Map[uint64, types.Field]
 	LatestField collections.Item[uint64]
 	PruneRound  collections.Item[uint64]
+	// Rounds keeps the record of every finalized round (a few hundred bytes each).
+	Rounds collections.Map[uint64, types.Round]
 }
 
 // NewKeeper builds the keeper; authority may change params.
@@ -61,6 +63,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService storetypes.KVStoreService, ad
 		Fields:      collections.NewMap(sb, types.FieldsKey, "fields", collections.Uint64Key, codec.CollValue[types.Field](cdc)),
 		LatestField: collections.NewItem(sb, types.LatestFieldKey, "latest_field", collections.Uint64Value),
 		PruneRound:  collections.NewItem(sb, types.PruneRoundKey, "prune_round", collections.Uint64Value),
+		Rounds:      collections.NewMap(sb, types.RoundsKey, "rounds", collections.Uint64Key, codec.CollValue[types.Round](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

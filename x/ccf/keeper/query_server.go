@@ -33,6 +33,23 @@ func (q queryServer) CurrentRound(ctx context.Context, _ *types.QueryCurrentRoun
 	return &types.QueryCurrentRoundResponse{Round: r, Phase: PhaseAt(r, h+1), Height: h}, nil
 }
 
+func (q queryServer) Round(ctx context.Context, req *types.QueryRoundRequest) (*types.QueryRoundResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	if cur, err := q.k.CurrentRound.Get(ctx); err == nil && cur.Id == req.Id {
+		return &types.QueryRoundResponse{Round: cur}, nil
+	}
+	r, err := q.k.Rounds.Get(ctx, req.Id)
+	if isNotFound(err) {
+		return nil, status.Errorf(codes.NotFound, "round %d has not started", req.Id)
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryRoundResponse{Round: r, Finalized: true}, nil
+}
+
 func (q queryServer) Field(ctx context.Context, req *types.QueryFieldRequest) (*types.QueryFieldResponse, error) {
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")

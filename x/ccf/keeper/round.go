@@ -142,6 +142,9 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			return err
 		}
 		if done {
+			if err := k.Rounds.Set(ctx, r.Id, r); err != nil {
+				return err
+			}
 			if err := k.startRound(sdkCtx, r.Id+1, h+1, params); err != nil {
 				return err
 			}

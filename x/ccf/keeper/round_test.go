@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	sdkmath "cosmossdk.io/math"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/h3lix/h3lix/testutil/roundtest"
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
+	"github.com/h3lix/h3lix/x/ccf/keeper"
 	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 )
 
@@ -87,3 +90,20 @@ func TestFullRound(t *testing.T) {
 }
 
 func sdkInt(v int64) sdkmath.Int { return sdkmath.NewInt(v) }
+
+func TestRoundQuery(t *testing.T) {
+	n := roundtest.New(t, 3)
+	q := keeper.NewQueryServerImpl(n.App.CCFKeeper)
+	cur, err := q.Round(n.Ctx, &ccftypes.QueryRoundRequest{Id: 1})
+	require.NoError(t, err)
+	require.False(t, cur.Finalized)
+	n.FinalizeRound(t)
+	done, err := q.Round(n.Ctx, &ccftypes.QueryRoundRequest{Id: 1})
+	require.NoError(t, err)
+	require.True(t, done.Finalized)
+	require.True(t, done.Round.Finalizing)
+	_, err = q.Round(n.Ctx, &ccftypes.QueryRoundRequest{Id: 99})
+	require.Equal(t, codes.NotFound, status.Code(err))
+	_, err = q.Field(n.Ctx, &ccftypes.QueryFieldRequest{Round: 2})
+	require.Equal(t, codes.NotFound, status.Code(err), "round 2 is not finalized")
+}

@@ -21,6 +21,16 @@ func (gs GenesisState) Validate() error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "field of round %d, but round %d is in progress", f.Round, gs.CurrentRound.Id)
 		}
 	}
+	rounds := make(map[uint64]struct{}, len(gs.Rounds))
+	for _, r := range gs.Rounds {
+		if _, dup := rounds[r.Id]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "round %d listed twice", r.Id)
+		}
+		rounds[r.Id] = struct{}{}
+		if gs.CurrentRound != nil && r.Id >= gs.CurrentRound.Id {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "finalized round %d, but round %d is in progress", r.Id, gs.CurrentRound.Id)
+		}
+	}
 	if r := gs.CurrentRound; r != nil {
 		if r.Id == 0 || !(r.StartHeight < r.RevealStart && r.RevealStart < r.AttestStart && r.AttestStart < r.FinalizeStart) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "round %d has inconsistent heights", r.Id)

@@ -21,4 +21,5 @@ var (
 	FieldsKey       = collections.NewPrefix(3) // round -> Field
 	LatestFieldKey  = collections.NewPrefix(4)
 	PruneRoundKey   = collections.NewPrefix(5)
+	RoundsKey       = collections.NewPrefix(6) // round id -> finalized Round
 )

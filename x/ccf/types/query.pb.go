@@ -128,6 +128,103 @@ func (m *QueryCurrentRoundResponse) GetHeight() int64 {
 	return 0
 }
 
+type QueryRoundRequest struct {
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QueryRoundRequest) Reset()         { *m = QueryRoundRequest{} }
+func (m *QueryRoundRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryRoundRequest) ProtoMessage()    {}
+func (*QueryRoundRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7d77c3a9ffc10c37, []int{2}
+}
+func (m *QueryRoundRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRoundRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRoundRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRoundRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRoundRequest.Merge(m, src)
+}
+func (m *QueryRoundRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRoundRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRoundRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRoundRequest proto.InternalMessageInfo
+
+func (m *QueryRoundRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+type QueryRoundResponse struct {
+	Round Round `protobuf:"bytes,1,opt,name=round,proto3" json:"round"`
+	// finalized is true when the round's field exists.
+	Finalized bool `protobuf:"varint,2,opt,name=finalized,proto3" json:"finalized,omitempty"`
+}
+
+func (m *QueryRoundResponse) Reset()         { *m = QueryRoundResponse{} }
+func (m *QueryRoundResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryRoundResponse) ProtoMessage()    {}
+func (*QueryRoundResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7d77c3a9ffc10c37, []int{3}
+}
+func (m *QueryRoundResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRoundResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRoundResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRoundResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRoundResponse.Merge(m, src)
+}
+func (m *QueryRoundResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRoundResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRoundResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRoundResponse proto.InternalMessageInfo
+
+func (m *QueryRoundResponse) GetRound() Round {
+	if m != nil {
+		return m.Round
+	}
+	return Round{}
+}
+
+func (m *QueryRoundResponse) GetFinalized() bool {
+	if m != nil {
+		return m.Finalized
+	}
+	return false
+}
+
 type QueryFieldRequest struct {
 	Round uint64 `protobuf:"varint,1,opt,name=round,proto3" json:"round,omitempty"`
 }
@@ -136,7 +233,7 @@ func (m *QueryFieldRequest) Reset()         { *m = QueryFieldRequest{} }
 func (m *QueryFieldRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryFieldRequest) ProtoMessage()    {}
 func (*QueryFieldRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7d77c3a9ffc10c37, []int{2}
+	return fileDescriptor_7d77c3a9ffc10c37, []int{4}
 }
 func (m *QueryFieldRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -179,7 +276,7 @@ func (m *QueryLatestFieldRequest) Reset()         { *m = QueryLatestFieldRequest
 func (m *QueryLatestFieldRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryLatestFieldRequest) ProtoMessage()    {}
 func (*QueryLatestFieldRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7d77c3a9ffc10c37, []int{3}
+	return fileDescriptor_7d77c3a9ffc10c37, []int{5}
 }
 func (m *QueryLatestFieldRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -216,7 +313,7 @@ func (m *QueryFieldResponse) Reset()         { *m = QueryFieldResponse{} }
 func (m *QueryFieldResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryFieldResponse) ProtoMessage()    {}
 func (*QueryFieldResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7d77c3a9ffc10c37, []int{4}
+	return fileDescriptor_7d77c3a9ffc10c37, []int{6}
 }
 func (m *QueryFieldResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -259,7 +356,7 @@ func (m *QueryParamsRequest) Reset()         { *m = QueryParamsRequest{} }
 func (m *QueryParamsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryParamsRequest) ProtoMessage()    {}
 func (*QueryParamsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7d77c3a9ffc10c37, []int{5}
+	return fileDescriptor_7d77c3a9ffc10c37, []int{7}
 }
 func (m *QueryParamsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -296,7 +393,7 @@ func (m *QueryParamsResponse) Reset()         { *m = QueryParamsResponse{} }
 func (m *QueryParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryParamsResponse) ProtoMessage()    {}
 func (*QueryParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7d77c3a9ffc10c37, []int{6}
+	return fileDescriptor_7d77c3a9ffc10c37, []int{8}
 }
 func (m *QueryParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -335,6 +432,8 @@ func (m *QueryParamsResponse) GetParams() Params {
 func init() {
 	proto.RegisterType((*QueryCurrentRoundRequest)(nil), "h3lix.ccf.v1.QueryCurrentRoundRequest")
 	proto.RegisterType((*QueryCurrentRoundResponse)(nil), "h3lix.ccf.v1.QueryCurrentRoundResponse")
+	proto.RegisterType((*QueryRoundRequest)(nil), "h3lix.ccf.v1.QueryRoundRequest")
+	proto.RegisterType((*QueryRoundResponse)(nil), "h3lix.ccf.v1.QueryRoundResponse")
 	proto.RegisterType((*QueryFieldRequest)(nil), "h3lix.ccf.v1.QueryFieldRequest")
 	proto.RegisterType((*QueryLatestFieldRequest)(nil), "h3lix.ccf.v1.QueryLatestFieldRequest")
 	proto.RegisterType((*QueryFieldResponse)(nil), "h3lix.ccf.v1.QueryFieldResponse")
@@ -345,39 +444,43 @@ func init() {
 func init() { proto.RegisterFile("h3lix/ccf/v1/query.proto", fileDescriptor_7d77c3a9ffc10c37) }
 
 var fileDescriptor_7d77c3a9ffc10c37 = []byte{
-	// 505 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x93, 0xcf, 0x6b, 0xd4, 0x40,
-	0x14, 0xc7, 0x77, 0x5a, 0x77, 0xc1, 0x69, 0x11, 0xfa, 0x1a, 0xd6, 0x34, 0xae, 0xe9, 0x1a, 0x7f,
-	0x6d, 0x3d, 0x64, 0x68, 0x2b, 0x78, 0xf1, 0x54, 0xc1, 0x83, 0x88, 0xd4, 0x1c, 0xbd, 0xa5, 0x71,
-	0x36, 0x09, 0xee, 0x66, 0xd2, 0xcc, 0xa4, 0x58, 0x8a, 0x17, 0xc1, 0xbb, 0xa0, 0x7f, 0x84, 0x47,
-	0xff, 0x8c, 0x1e, 0x0b, 0x5e, 0x3c, 0x89, 0xec, 0x0a, 0x1e, 0xfc, 0x27, 0x24, 0x6f, 0xa6, 0x98,
-	0xd4, 0xb4, 0x7a, 0x19, 0x66, 0xdf, 0xfb, 0xbe, 0xef, 0xe7, 0xcd, 0x7b, 0x1b, 0x6a, 0x27, 0xdb,
-	0x93, 0xf4, 0x35, 0x8b, 0xa2, 0x31, 0x3b, 0xd8, 0x64, 0xfb, 0x25, 0x2f, 0x0e, 0xfd, 0xbc, 0x10,
-	0x4a, 0xc0, 0x32, 0x66, 0xfc, 0x28, 0x1a, 0xfb, 0x07, 0x9b, 0xce, 0x4a, 0x38, 0x4d, 0x33, 0xc1,
-	0xf0, 0xd4, 0x02, 0xc7, 0x8a, 0x45, 0x2c, 0xf0, 0xca, 0xaa, 0x9b, 0x89, 0x0e, 0x62, 0x21, 0xe2,
-	0x09, 0x67, 0x61, 0x9e, 0xb2, 0x30, 0xcb, 0x84, 0x0a, 0x55, 0x2a, 0x32, 0x69, 0xb2, 0xfd, 0x06,
-	0xae, 0xf2, 0xc6, 0xb8, 0xe7, 0x50, 0xfb, 0x79, 0xc5, 0x7e, 0x54, 0x16, 0x05, 0xcf, 0x54, 0x20,
-	0xca, 0xec, 0x65, 0xc0, 0xf7, 0x4b, 0x2e, 0x95, 0xf7, 0x91, 0xd0, 0xb5, 0x96, 0xa4, 0xcc, 0x45,
-	0x26, 0x39, 0xdc, 0xa7, 0xdd, 0xa2, 0x0a, 0xd8, 0x64, 0x48, 0x46, 0x4b, 0x5b, 0xab, 0x7e, 0xbd,
-	0x6d, 0x1f, 0xb5, 0x3b, 0x97, 0x8f, 0xbf, 0xad, 0x77, 0x3e, 0xfd, 0xfc, 0x7c, 0x8f, 0x04, 0x5a,
-	0x0c, 0x1b, 0xb4, 0x9b, 0x27, 0xa1, 0xe4, 0xf6, 0xc2, 0x90, 0x8c, 0xae, 0x9c, 0xad, 0xda, 0xad,
-	0x52, 0x81, 0x56, 0x40, 0x9f, 0xf6, 0x12, 0x9e, 0xc6, 0x89, 0xb2, 0x17, 0x87, 0x64, 0xb4, 0x18,
-	0x98, 0x5f, 0xde, 0x06, 0x5d, 0xc1, 0xae, 0x1e, 0xa7, 0x7c, 0x72, 0xda, 0x2b, 0x58, 0xf5, 0x6e,
-	0x2e, 0x19, 0x9a, 0xb7, 0x46, 0xaf, 0xa2, 0xf4, 0x69, 0xa8, 0xb8, 0x54, 0xf5, 0x02, 0xef, 0x09,
-	0x85, 0xba, 0xcb, 0x9f, 0x47, 0x8d, 0xab, 0x40, 0xfb, 0xa3, 0x50, 0xdb, 0x78, 0x14, 0x8a, 0x3d,
-	0xcb, 0x78, 0xed, 0x86, 0x45, 0x38, 0x95, 0xa7, 0x84, 0x67, 0x74, 0xb5, 0x11, 0x35, 0x88, 0x07,
-	0xb4, 0x97, 0x63, 0xc4, 0x30, 0xac, 0x33, 0x23, 0xc0, 0x5c, 0x1d, 0x62, 0xe4, 0x5b, 0xbf, 0x16,
-	0x69, 0x17, 0x0d, 0xe1, 0x1d, 0xa1, 0xcb, 0xf5, 0x9d, 0xc0, 0x9d, 0xa6, 0xc7, 0x79, 0x1b, 0x75,
-	0xee, 0xfe, 0x53, 0xa7, 0x9b, 0xf4, 0x6e, 0xbd, 0xfd, 0xf2, 0xe3, 0xc3, 0x82, 0x0b, 0x03, 0xd6,
-	0xf8, 0xdf, 0xe0, 0x54, 0x25, 0x8b, 0x74, 0x09, 0xe4, 0xb4, 0x8b, 0x23, 0x81, 0xf5, 0x16, 0xdf,
-	0xfa, 0xb4, 0x9d, 0xe1, 0xf9, 0x82, 0x8b, 0x89, 0x38, 0x60, 0xc9, 0x8e, 0x90, 0xfc, 0x06, 0x8e,
-	0xe8, 0x52, 0x6d, 0x97, 0x70, 0xbb, 0xc5, 0xf6, 0xef, 0x5d, 0xff, 0x07, 0xfd, 0x26, 0xd2, 0xaf,
-	0xc3, 0xb5, 0x56, 0xfa, 0x04, 0x2d, 0xe1, 0x15, 0xed, 0xe9, 0xed, 0x40, 0x9b, 0x61, 0x63, 0xf9,
-	0xce, 0x8d, 0x0b, 0x14, 0x86, 0x39, 0x40, 0x66, 0x1f, 0xac, 0x26, 0x53, 0x6f, 0x7b, 0xe7, 0xe1,
-	0xf1, 0xcc, 0x25, 0x27, 0x33, 0x97, 0x7c, 0x9f, 0xb9, 0xe4, 0xfd, 0xdc, 0xed, 0x9c, 0xcc, 0xdd,
-	0xce, 0xd7, 0xb9, 0xdb, 0x79, 0xe1, 0xc5, 0xa9, 0x4a, 0xca, 0x3d, 0x3f, 0x12, 0x53, 0x53, 0xa9,
-	0x4f, 0xed, 0xa0, 0x0e, 0x73, 0x2e, 0xf7, 0x7a, 0xf8, 0x75, 0x6f, 0xff, 0x0e, 0x00, 0x00, 0xff,
-	0xff, 0x24, 0xc8, 0xf5, 0x54, 0x66, 0x04, 0x00, 0x00,
+	// 568 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x94, 0xcf, 0x6b, 0x13, 0x41,
+	0x14, 0xc7, 0xb3, 0x69, 0x12, 0xec, 0xb4, 0x14, 0x3a, 0x0d, 0x31, 0x49, 0xe3, 0x36, 0x9d, 0xfa,
+	0x23, 0xf5, 0xb0, 0x43, 0x5b, 0xc1, 0x8b, 0xa7, 0x0a, 0x1e, 0x44, 0xa4, 0xee, 0xd1, 0xdb, 0x76,
+	0x33, 0xd9, 0x1d, 0x4c, 0x76, 0xb6, 0x3b, 0x93, 0x62, 0x0d, 0xbd, 0x08, 0xde, 0x05, 0xfd, 0x23,
+	0x3c, 0xfa, 0x67, 0xf4, 0x58, 0xf0, 0x22, 0x1e, 0x44, 0x12, 0xc1, 0x7f, 0x43, 0xf6, 0xcd, 0x68,
+	0x77, 0xeb, 0x46, 0x85, 0x5e, 0x96, 0xcd, 0x7b, 0xdf, 0xf7, 0xfd, 0x7c, 0x93, 0xf7, 0x08, 0x6a,
+	0x86, 0x7b, 0x43, 0xfe, 0x92, 0xfa, 0xfe, 0x80, 0x1e, 0xef, 0xd0, 0xa3, 0x31, 0x4b, 0x4e, 0x9c,
+	0x38, 0x11, 0x4a, 0xe0, 0x65, 0xe8, 0x38, 0xbe, 0x3f, 0x70, 0x8e, 0x77, 0xda, 0xab, 0xde, 0x88,
+	0x47, 0x82, 0xc2, 0x53, 0x0b, 0xda, 0xf5, 0x40, 0x04, 0x02, 0x5e, 0x69, 0xfa, 0x66, 0xaa, 0x9d,
+	0x40, 0x88, 0x60, 0xc8, 0xa8, 0x17, 0x73, 0xea, 0x45, 0x91, 0x50, 0x9e, 0xe2, 0x22, 0x92, 0xa6,
+	0xdb, 0xc8, 0xe1, 0x52, 0x6f, 0xa8, 0x93, 0x36, 0x6a, 0x3e, 0x4b, 0xd9, 0x0f, 0xc7, 0x49, 0xc2,
+	0x22, 0xe5, 0x8a, 0x71, 0xd4, 0x77, 0xd9, 0xd1, 0x98, 0x49, 0x45, 0xde, 0x5b, 0xa8, 0x55, 0xd0,
+	0x94, 0xb1, 0x88, 0x24, 0xc3, 0xf7, 0x50, 0x35, 0x49, 0x0b, 0x4d, 0xab, 0x6b, 0xf5, 0x96, 0x76,
+	0xd7, 0x9c, 0x6c, 0x6c, 0x07, 0xb4, 0xfb, 0x8b, 0x67, 0x5f, 0x37, 0x4a, 0x1f, 0x7e, 0x7c, 0xbc,
+	0x6b, 0xb9, 0x5a, 0x8c, 0xb7, 0x51, 0x35, 0x0e, 0x3d, 0xc9, 0x9a, 0xe5, 0xae, 0xd5, 0x5b, 0xb9,
+	0x3c, 0x75, 0x90, 0xb6, 0x5c, 0xad, 0xc0, 0x0d, 0x54, 0x0b, 0x19, 0x0f, 0x42, 0xd5, 0x5c, 0xe8,
+	0x5a, 0xbd, 0x05, 0xd7, 0x7c, 0x22, 0x5b, 0x68, 0x15, 0x52, 0x65, 0xb3, 0xe2, 0x15, 0x54, 0xe6,
+	0x3a, 0x4a, 0xc5, 0x2d, 0xf3, 0x3e, 0x09, 0x11, 0xce, 0x8a, 0xae, 0x94, 0xb9, 0x83, 0x16, 0x07,
+	0x3c, 0xf2, 0x86, 0xfc, 0x15, 0xeb, 0x43, 0xee, 0x6b, 0xee, 0x45, 0x81, 0x6c, 0x9b, 0x38, 0x8f,
+	0x38, 0x1b, 0xfe, 0x8e, 0x53, 0xcf, 0x82, 0x2a, 0xc6, 0x88, 0xb4, 0xd0, 0x75, 0x90, 0x3e, 0xf1,
+	0x14, 0x93, 0x2a, 0x3b, 0x40, 0x1e, 0x9b, 0xbc, 0xa6, 0x78, 0x91, 0x77, 0x90, 0x16, 0x8a, 0xf3,
+	0x82, 0x36, 0x97, 0x17, 0xc4, 0xa4, 0x6e, 0xbc, 0x0e, 0xbc, 0xc4, 0x1b, 0xc9, 0x5f, 0x84, 0xa7,
+	0x68, 0x2d, 0x57, 0x35, 0x88, 0xfb, 0xa8, 0x16, 0x43, 0xc5, 0x30, 0xea, 0x97, 0x36, 0x02, 0xbd,
+	0x2c, 0xc4, 0xc8, 0x77, 0xbf, 0x54, 0x50, 0x15, 0x0c, 0xf1, 0x1b, 0x0b, 0x2d, 0x67, 0x4f, 0x04,
+	0xdf, 0xce, 0x7b, 0xcc, 0x3b, 0xb0, 0xf6, 0x9d, 0x7f, 0xea, 0x74, 0x48, 0x72, 0xf3, 0xf5, 0xa7,
+	0xef, 0xef, 0xca, 0x36, 0xee, 0xd0, 0xdc, 0x19, 0xc3, 0xaf, 0x2a, 0xa9, 0xaf, 0x47, 0xf0, 0x08,
+	0x55, 0x35, 0x7f, 0xa3, 0xc0, 0x37, 0x07, 0xee, 0xce, 0x17, 0x18, 0xe2, 0x26, 0x10, 0xd7, 0x71,
+	0xab, 0x90, 0x38, 0xe1, 0xfd, 0x53, 0x1c, 0xa3, 0x2a, 0x6c, 0xa0, 0x10, 0x97, 0x5d, 0x6e, 0x21,
+	0x2e, 0xb7, 0xe8, 0x79, 0x5f, 0x10, 0xf6, 0x29, 0xe9, 0x04, 0xb0, 0xa7, 0x78, 0x82, 0x96, 0x32,
+	0xa7, 0x83, 0x6f, 0x15, 0xd8, 0xfe, 0x79, 0x5a, 0xff, 0x41, 0xdf, 0x02, 0xfa, 0x0d, 0xbc, 0x5e,
+	0x48, 0x1f, 0x82, 0x25, 0x7e, 0x81, 0x6a, 0xfa, 0x18, 0x70, 0x91, 0x61, 0xee, 0xd6, 0xda, 0x9b,
+	0x7f, 0x51, 0x18, 0x66, 0x07, 0x98, 0x0d, 0x5c, 0xcf, 0x33, 0xf5, 0x71, 0xed, 0x3f, 0x38, 0x9b,
+	0xda, 0xd6, 0xf9, 0xd4, 0xb6, 0xbe, 0x4d, 0x6d, 0xeb, 0xed, 0xcc, 0x2e, 0x9d, 0xcf, 0xec, 0xd2,
+	0xe7, 0x99, 0x5d, 0x7a, 0x4e, 0x02, 0xae, 0xc2, 0xf1, 0xa1, 0xe3, 0x8b, 0x91, 0x99, 0xd4, 0x4f,
+	0xed, 0xa0, 0x4e, 0x62, 0x26, 0x0f, 0x6b, 0xf0, 0xdf, 0xb6, 0xf7, 0x33, 0x00, 0x00, 0xff, 0xff,
+	0x67, 0x4a, 0xe7, 0x10, 0x64, 0x05, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -395,6 +498,9 @@ type QueryClient interface {
 	// CurrentRound returns the round in progress, the latest height and the
 	// phase of the next block (where a transaction sent now would land).
 	CurrentRound(ctx context.Context, in *QueryCurrentRoundRequest, opts ...grpc.CallOption) (*QueryCurrentRoundResponse, error)
+	// Round returns a round by id: the one in progress, or a finalized one
+	// (schedule, counts, energy and rewards as they were at finalization).
+	Round(ctx context.Context, in *QueryRoundRequest, opts ...grpc.CallOption) (*QueryRoundResponse, error)
 	// Field returns the field of a finalized round.
 	Field(ctx context.Context, in *QueryFieldRequest, opts ...grpc.CallOption) (*QueryFieldResponse, error)
 	// LatestField returns the field of the last finalized round.
@@ -414,6 +520,15 @@ func NewQueryClient(cc grpc1.ClientConn) QueryClient {
 func (c *queryClient) CurrentRound(ctx context.Context, in *QueryCurrentRoundRequest, opts ...grpc.CallOption) (*QueryCurrentRoundResponse, error) {
 	out := new(QueryCurrentRoundResponse)
 	err := c.cc.Invoke(ctx, "/h3lix.ccf.v1.Query/CurrentRound", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Round(ctx context.Context, in *QueryRoundRequest, opts ...grpc.CallOption) (*QueryRoundResponse, error) {
+	out := new(QueryRoundResponse)
+	err := c.cc.Invoke(ctx, "/h3lix.ccf.v1.Query/Round", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -452,6 +567,9 @@ type QueryServer interface {
 	// CurrentRound returns the round in progress, the latest height and the
 	// phase of the next block (where a transaction sent now would land).
 	CurrentRound(context.Context, *QueryCurrentRoundRequest) (*QueryCurrentRoundResponse, error)
+	// Round returns a round by id: the one in progress, or a finalized one
+	// (schedule, counts, energy and rewards as they were at finalization).
+	Round(context.Context, *QueryRoundRequest) (*QueryRoundResponse, error)
 	// Field returns the field of a finalized round.
 	Field(context.Context, *QueryFieldRequest) (*QueryFieldResponse, error)
 	// LatestField returns the field of the last finalized round.
@@ -466,6 +584,9 @@ type UnimplementedQueryServer struct {
 
 func (*UnimplementedQueryServer) CurrentRound(ctx context.Context, req *QueryCurrentRoundRequest) (*QueryCurrentRoundResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CurrentRound not implemented")
+}
+func (*UnimplementedQueryServer) Round(ctx context.Context, req *QueryRoundRequest) (*QueryRoundResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Round not implemented")
 }
 func (*UnimplementedQueryServer) Field(ctx context.Context, req *QueryFieldRequest) (*QueryFieldResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Field not implemented")
@@ -495,6 +616,24 @@ func _Query_CurrentRound_Handler(srv interface{}, ctx context.Context, dec func(
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(QueryServer).CurrentRound(ctx, req.(*QueryCurrentRoundRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Round_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRoundRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Round(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/h3lix.ccf.v1.Query/Round",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Round(ctx, req.(*QueryRoundRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -563,6 +702,10 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 			Handler:    _Query_CurrentRound_Handler,
 		},
 		{
+			MethodName: "Round",
+			Handler:    _Query_Round_Handler,
+		},
+		{
 			MethodName: "Field",
 			Handler:    _Query_Field_Handler,
 		},
@@ -629,6 +772,77 @@ func (m *QueryCurrentRoundResponse) MarshalToSizedBuffer(dAtA []byte) (int, erro
 	}
 	if m.Phase != 0 {
 		i = encodeVarintQuery(dAtA, i, uint64(m.Phase))
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size, err := m.Round.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRoundRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRoundRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRoundRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRoundResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRoundResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRoundResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Finalized {
+		i--
+		if m.Finalized {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
 		i--
 		dAtA[i] = 0x10
 	}
@@ -818,6 +1032,32 @@ func (m *QueryCurrentRoundResponse) Size() (n int) {
 	}
 	if m.Height != 0 {
 		n += 1 + sovQuery(uint64(m.Height))
+	}
+	return n
+}
+
+func (m *QueryRoundRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *QueryRoundResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Round.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.Finalized {
+		n += 2
 	}
 	return n
 }
@@ -1030,6 +1270,178 @@ func (m *QueryCurrentRoundResponse) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRoundRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRoundRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRoundRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRoundResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRoundResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRoundResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Round", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Round.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Finalized", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Finalized = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])
