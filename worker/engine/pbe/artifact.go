@@ -182,6 +182,13 @@ func (p *Payload) Prior() *Prior {
 	for k, v := range p.PriorDelta.Consts {
 		pr.Consts[k] = v
 	}
+	// Context counts follow from the (validated) program itself, so the
+	// payload need not carry them.
+	if t, err := ParseCanonical(p.Program, p.Params, p.Ret); err == nil {
+		for _, k := range ctxKeys(t) {
+			pr.Ctx[k] += milli
+		}
+	}
 	pr.Library = []LibEntry{{Program: p.Program, Params: p.Params, Ret: p.Ret, Weight: milli, Checks: p.Checks}}
 	return pr
 }

@@ -9,13 +9,18 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
 )
 
 // PriorSchema versions the prior encoding.
-const PriorSchema = "h3lix/pbe/prior/v1"
+const PriorSchema = "h3lix/pbe/prior/v2"
+
+// PriorSchemaV1 is the previous encoding (no context counts); it is
+// rejected with a message that says so.
+const PriorSchemaV1 = "h3lix/pbe/prior/v1"
 
 // DSLFingerprint identifies the production-key scheme and the semantics the
 // counts refer to. Priors with another fingerprint never merge: their counts
@@ -49,7 +54,10 @@ type Prior struct {
 	// Ops counts operator and variable productions by key ("str.substr", "v:String").
 	Ops map[string]int64 `json:"ops"`
 	// Consts counts literal constants by key (`c:" "`, "c:1").
-	Consts  map[string]int64 `json:"consts"`
+	Consts map[string]int64 `json:"consts"`
+	// Ctx counts productions in the context of their parent operator and
+	// argument slot: ctxKey("str.++", 0, `c:" "`) = `str.++#0>c:" "`.
+	Ctx     map[string]int64 `json:"ctx"`
 	Library []LibEntry       `json:"library"`
 }
 
@@ -72,7 +80,7 @@ type Check struct {
 
 // NewPrior returns an empty (uniform) prior.
 func NewPrior() *Prior {
-	return &Prior{Schema: PriorSchema, DSL: DSLFingerprint, Ops: map[string]int64{}, Consts: map[string]int64{}}
+	return &Prior{Schema: PriorSchema, DSL: DSLFingerprint, Ops: map[string]int64{}, Consts: map[string]int64{}, Ctx: map[string]int64{}}
 }
 
 // Encode is the canonical encoding: compact JSON with sorted map keys and
@@ -107,6 +115,9 @@ func DecodePrior(b []byte) (*Prior, error) {
 	if err := dec.Decode(p); err != nil {
 		return nil, fmt.Errorf("prior: %w", err)
 	}
+	if p.Schema == PriorSchemaV1 {
+		return nil, fmt.Errorf("prior: schema %q has no context counts; learn it again with this version (want %q)", p.Schema, PriorSchema)
+	}
 	if p.Schema != PriorSchema {
 		return nil, fmt.Errorf("prior: schema %q, want %q", p.Schema, PriorSchema)
 	}
@@ -118,6 +129,14 @@ func DecodePrior(b []byte) (*Prior, error) {
 	}
 	if p.Consts == nil {
 		p.Consts = map[string]int64{}
+	}
+	if p.Ctx == nil {
+		p.Ctx = map[string]int64{}
+	}
+	for k, v := range p.Ctx {
+		if v < 0 {
+			return nil, fmt.Errorf("prior: negative count %d for %q", v, k)
+		}
 	}
 	for k, v := range p.Ops {
 		if v < 0 {
@@ -162,6 +181,9 @@ func Merge(ps []Weighted) (*Prior, error) {
 		for k, v := range w.Prior.Consts {
 			out.Consts[k] += scale(v)
 		}
+		for k, v := range w.Prior.Ctx {
+			out.Ctx[k] += scale(v)
+		}
 		for _, e := range w.Prior.Library {
 			key := e.Program + "|" + strings.Join(e.Params, ",")
 			if have, ok := lib[key]; ok {
@@ -187,6 +209,11 @@ func Merge(ps []Weighted) (*Prior, error) {
 	for k, v := range out.Consts {
 		if v == 0 {
 			delete(out.Consts, k)
+		}
+	}
+	for k, v := range out.Ctx {
+		if v == 0 {
+			delete(out.Ctx, k)
 		}
 	}
 	return out, nil
@@ -268,6 +295,9 @@ func Learn(solved []Solved, seed uint64) (*Prior, error) {
 			} else {
 				p.Ops[k] += milli
 			}
+		}
+		for _, k := range ctxKeys(s.Term) {
+			p.Ctx[k] += milli
 		}
 		params := make([]string, len(s.Problem.Fun.Params))
 		for i, v := range s.Problem.Fun.Params {
@@ -353,6 +383,45 @@ func termKeys(t *sygus.Term) []string {
 			for _, a := range t.Args {
 				walk(a)
 			}
+		}
+	}
+	walk(t)
+	return keys
+}
+
+// nodeKey is the prior key of one node of a term.
+func nodeKey(t *sygus.Term) string {
+	switch t.Kind {
+	case sygus.TermConst:
+		return constKey(t.Val)
+	case sygus.TermVar:
+		return varKey(t.Sort)
+	}
+	ks := t.Sort
+	if (t.Op == sygus.OpEq || t.Op == sygus.OpDistinct) && len(t.Args) > 0 {
+		ks = t.Args[0].Sort
+	}
+	return opKey(t.Op, ks)
+}
+
+// ctxKey names a production (child key) in argument slot i of a parent
+// operator (parent key).
+func ctxKey(parent string, slot int, child string) string {
+	return parent + "#" + strconv.Itoa(slot) + ">" + child
+}
+
+// ctxKeys lists the context keys of every parent/child edge of t.
+func ctxKeys(t *sygus.Term) []string {
+	var keys []string
+	var walk func(t *sygus.Term)
+	walk = func(t *sygus.Term) {
+		if t.Kind != sygus.TermApp {
+			return
+		}
+		pk := nodeKey(t)
+		for i, a := range t.Args {
+			keys = append(keys, ctxKey(pk, i, nodeKey(a)))
+			walk(a)
 		}
 	}
 	walk(t)

@@ -30,6 +30,9 @@ type ntBank struct {
 	ints   []int64
 	bools  []uint64 // w words per program
 	seen   oeSet
+	// grp lists the runs of one production in the level being enumerated;
+	// indexLevel files them by effective cost per context.
+	grp []group
 	// first indexes programs by the hash of their value on the first
 	// example; kept for the prefix arguments of concatenations (split.go).
 	first map[uint64][]int32
@@ -41,6 +44,15 @@ func (b *ntBank) rangeOf(c int) (int, int) {
 	}
 	return int(b.levels[c]), int(b.levels[c+1])
 }
+
+// group is a run of programs of one level with the same root production.
+type group struct {
+	pid    int32
+	lo, hi int32
+}
+
+// span is a run of bank indices.
+type span struct{ lo, hi int32 }
 
 // oeSet is an open-addressing map from 64-bit value-vector hashes to the
 // index of the program that first produced the vector.
@@ -156,19 +168,25 @@ var (
 // searcher enumerates programs bottom-up in order of cost for one set of
 // examples, merging observationally equivalent ones.
 type searcher struct {
-	g       *grammar
-	costs   []int
-	m       int // active examples
-	w       int // words per bool vector
-	ascii   bool
-	inputs  [][]sygus.Value // [param][example]
-	target  []sygus.Value
-	tHash   uint64
-	banks   []ntBank
-	outS    []string
-	outI    []int64
-	outB    []uint64
-	libVals map[int][]sygus.Value // pkLib prod -> values per example (nil entry = undefined)
+	g      *grammar
+	costs  []int      // stored cost per production (ctx.base)
+	cx     *ctxTable  // context costs
+	eff    [][][]span // per context, per effective cost: bank runs
+	m      int        // active examples
+	w      int        // words per bool vector
+	ascii  bool
+	inputs [][]sygus.Value // [param][example]
+	target []sygus.Value
+	tHash  uint64
+	banks  []ntBank
+	outS   []string
+	// scratch holds the bytes of concatenations: outS then points into it
+	// (scratchOut) until add stores the vector, which copies it once.
+	scratch    []byte
+	scratchOut bool
+	outI       []int64
+	outB       []uint64
+	libVals    map[int][]sygus.Value // pkLib prod -> values per example (nil entry = undefined)
 
 	// start-symbol bookkeeping for partial solutions and conditionals
 	startMask []uint64
@@ -190,9 +208,10 @@ type searcher struct {
 
 	// splitProds are binary concatenations whose parent is a String
 	// non-terminal; split.go decomposes targets along them.
-	splitProds []int
-	splitCalls int
-	subDT      int
+	splitProds  []int
+	splitCalls  int
+	splitProbes int
+	subDT       int
 
 	solution int32 // index in the start bank, -1 if none
 	err      error
@@ -262,6 +281,9 @@ func (s *searcher) reset() {
 		if s.banks[a].first == nil {
 			s.banks[a].first = map[uint64][]int32{}
 		}
+	}
+	if s.cx != nil {
+		s.eff = make([][][]span, len(s.cx.deltas))
 	}
 	s.startMask = s.startMask[:0]
 	s.newPartials = s.newPartials[:0]
@@ -344,6 +366,9 @@ func (s *searcher) add(nt int, pr int, kids [3]int32) bool {
 	s.bankSize++
 	switch b.sort {
 	case sygus.SortString:
+		if s.scratchOut {
+			s.ownOut()
+		}
 		b.strs = append(b.strs, s.outS...)
 	case sygus.SortInt:
 		b.ints = append(b.ints, s.outI...)
@@ -413,17 +438,67 @@ func (s *searcher) valueAt(nt int, idx int32, j int) sygus.Value {
 // runLevel enumerates every program of cost exactly c. It returns false when
 // the search stopped (solution, budget or error).
 func (s *searcher) runLevel(c int) bool {
+	s.indexLevel(c - 1)
 	for i := range s.banks {
 		s.banks[i].levels = append(s.banks[i].levels, int32(len(s.banks[i].nodes)))
 	}
 	for nt := range s.g.nts {
+		b := &s.banks[nt]
 		for _, pid := range s.g.nts[nt].prods {
-			if !s.runProd(nt, pid, c) {
+			before := len(b.nodes)
+			ok := s.runProd(nt, pid, c)
+			if len(b.nodes) > before {
+				b.grp = append(b.grp, group{pid: int32(pid), lo: int32(before), hi: int32(len(b.nodes))})
+			}
+			if !ok {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// setCosts installs the context costs of weights w.
+func (s *searcher) setCosts(w []float64, pr *Prior) {
+	s.cx = contextCosts(s.g, w, pr)
+	s.costs = s.cx.base
+}
+
+// indexLevel files the programs of the completed level lc under the
+// effective cost they have in every argument slot that reads their bank.
+func (s *searcher) indexLevel(lc int) {
+	if lc >= 1 {
+		for pid := range s.g.prods {
+			ctxs := s.cx.ctxOf[pid]
+			for slot, ci := range ctxs {
+				d := s.cx.deltas[ci]
+				l := s.eff[ci]
+				for _, gr := range s.banks[s.g.prods[pid].args[slot]].grp {
+					e := lc + int(d[gr.pid])
+					for len(l) <= e {
+						l = append(l, nil)
+					}
+					if n := len(l[e]); n > 0 && l[e][n-1].hi == gr.lo {
+						l[e][n-1].hi = gr.hi
+					} else {
+						l[e] = append(l[e], span{gr.lo, gr.hi})
+					}
+				}
+				s.eff[ci] = l
+			}
+		}
+	}
+	for i := range s.banks {
+		s.banks[i].grp = s.banks[i].grp[:0]
+	}
+}
+
+// effAt is the runs of programs with effective cost e in context ci.
+func (s *searcher) effAt(ci int32, e int) []span {
+	if l := s.eff[ci]; e >= 1 && e < len(l) {
+		return l[e]
+	}
+	return nil
 }
 
 func (s *searcher) runProd(nt, pid, c int) bool {
@@ -454,49 +529,59 @@ func (s *searcher) runProd(nt, pid, c int) bool {
 		return true
 	}
 	rem := c - pc
+	cx := s.cx.ctxOf[pid]
 	switch len(pr.args) {
 	case 1:
-		lo, hi := s.banks[pr.args[0]].rangeOf(rem)
-		for i := lo; i < hi; i++ {
-			k := [3]int32{int32(i)}
-			if s.apply(pr, k) && !s.add(nt, pid, k) {
-				return false
+		for _, r := range s.effAt(cx[0], rem) {
+			for i := r.lo; i < r.hi; i++ {
+				k := [3]int32{i}
+				if s.apply(pr, k) && !s.add(nt, pid, k) {
+					return false
+				}
 			}
 		}
 	case 2:
 		for c1 := 1; c1 < rem; c1++ {
-			lo1, hi1 := s.banks[pr.args[0]].rangeOf(c1)
-			lo2, hi2 := s.banks[pr.args[1]].rangeOf(rem - c1)
-			if lo1 == hi1 || lo2 == hi2 {
+			l1, l2 := s.effAt(cx[0], c1), s.effAt(cx[1], rem-c1)
+			if l1 == nil || l2 == nil {
 				continue
 			}
-			for i := lo1; i < hi1; i++ {
-				for j := lo2; j < hi2; j++ {
-					k := [3]int32{int32(i), int32(j)}
-					if s.apply(pr, k) && !s.add(nt, pid, k) {
-						return false
+			for _, r1 := range l1 {
+				for i := r1.lo; i < r1.hi; i++ {
+					for _, r2 := range l2 {
+						for j := r2.lo; j < r2.hi; j++ {
+							k := [3]int32{i, j}
+							if s.apply(pr, k) && !s.add(nt, pid, k) {
+								return false
+							}
+						}
 					}
 				}
 			}
 		}
 	case 3:
 		for c1 := 1; c1 < rem-1; c1++ {
-			lo1, hi1 := s.banks[pr.args[0]].rangeOf(c1)
-			if lo1 == hi1 {
+			l1 := s.effAt(cx[0], c1)
+			if l1 == nil {
 				continue
 			}
 			for c2 := 1; c1+c2 < rem; c2++ {
-				lo2, hi2 := s.banks[pr.args[1]].rangeOf(c2)
-				lo3, hi3 := s.banks[pr.args[2]].rangeOf(rem - c1 - c2)
-				if lo2 == hi2 || lo3 == hi3 {
+				l2, l3 := s.effAt(cx[1], c2), s.effAt(cx[2], rem-c1-c2)
+				if l2 == nil || l3 == nil {
 					continue
 				}
-				for i := lo1; i < hi1; i++ {
-					for j := lo2; j < hi2; j++ {
-						for l := lo3; l < hi3; l++ {
-							k := [3]int32{int32(i), int32(j), int32(l)}
-							if s.apply(pr, k) && !s.add(nt, pid, k) {
-								return false
+				for _, r1 := range l1 {
+					for i := r1.lo; i < r1.hi; i++ {
+						for _, r2 := range l2 {
+							for j := r2.lo; j < r2.hi; j++ {
+								for _, r3 := range l3 {
+									for l := r3.lo; l < r3.hi; l++ {
+										k := [3]int32{i, j, l}
+										if s.apply(pr, k) && !s.add(nt, pid, k) {
+											return false
+										}
+									}
+								}
 							}
 						}
 					}
@@ -508,6 +593,7 @@ func (s *searcher) runProd(nt, pid, c int) bool {
 }
 
 func (s *searcher) copyVec(nt int, i int32) {
+	s.scratchOut = false
 	switch s.banks[nt].sort {
 	case sygus.SortString:
 		copy(s.outS, s.strVec(nt, i))
@@ -534,6 +620,7 @@ func (s *searcher) setValue(j int, v sygus.Value) {
 }
 
 func (s *searcher) evalLeaf(pr *prod, pid int) bool {
+	s.scratchOut = false
 	switch pr.kind {
 	case pkConst:
 		for j := 0; j < s.m; j++ {
@@ -568,6 +655,7 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 	a := pr.args
 	m := s.m
 	out := s.outS
+	s.scratchOut = false
 	switch pr.op {
 	case sygus.OpConcat:
 		x := s.strVec(a[0], k[0])
@@ -577,9 +665,7 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 		}
 		y := s.strVec(a[1], k[1])
 		if len(a) == 2 {
-			for j := 0; j < m; j++ {
-				out[j] = x[j] + y[j]
-			}
+			s.concatScratch(x, y)
 			return true
 		}
 		z := s.strVec(a[2], k[2])
@@ -816,6 +902,50 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 		return s.applyGeneric(pr, k)
 	}
 	return true
+}
+
+// concatScratch writes x[j]+y[j] into the scratch buffer and points outS
+// at it, so that a concatenation that turns out to be observationally
+// equivalent to a stored program allocates nothing.
+func (s *searcher) concatScratch(x, y []string) {
+	n := 0
+	for j := range x {
+		n += len(x[j]) + len(y[j])
+	}
+	if cap(s.scratch) < n {
+		s.scratch = make([]byte, 0, max(n, 2*cap(s.scratch)))
+	}
+	buf := s.scratch[:0]
+	for j := range x {
+		start := len(buf)
+		buf = append(buf, x[j]...)
+		buf = append(buf, y[j]...)
+		if len(buf) == start {
+			s.outS[j] = ""
+		} else {
+			s.outS[j] = unsafe.String(&buf[start], len(buf)-start)
+		}
+	}
+	s.scratch = buf
+	s.scratchOut = true
+}
+
+// ownOut copies a scratch vector into one fresh allocation before it is
+// stored.
+func (s *searcher) ownOut() {
+	n := 0
+	for _, v := range s.outS {
+		n += len(v)
+	}
+	if n > 0 {
+		all := string(s.scratch[:n])
+		off := 0
+		for j, v := range s.outS {
+			s.outS[j] = all[off : off+len(v)]
+			off += len(v)
+		}
+	}
+	s.scratchOut = false
 }
 
 // maskTail clears the bits past the last example so equal vectors hash equal.

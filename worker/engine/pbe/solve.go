@@ -114,6 +114,7 @@ func Synthesize(ctx context.Context, p *sygus.Problem, opt Options, lim Limits) 
 	}
 	out := Outcome{}
 	active := initialExamples(examples)
+	fit := make([]float64, len(g.prods))
 	for round := 1; ; round++ {
 		out.Stats.Rounds = round
 		sub := make([]sygus.Example, len(active))
@@ -123,7 +124,7 @@ func Synthesize(ctx context.Context, p *sygus.Problem, opt Options, lim Limits) 
 		s := newSearcher(g, sub, ascii)
 		s.ctx, s.deadline, s.maxCand, s.candidates, s.maxBank = ctx, deadline, lim.Candidates, &cand, opt.MaxBank
 		s.libVals = libValues(p, g, sub)
-		term, err := s.search(p, base, opt, &out.Stats)
+		term, err := s.search(p, base, fit, opt, &out.Stats)
 		out.Stats.Candidates = cand
 		out.Stats.Bank = s.bankSize
 		if term == nil {
@@ -253,16 +254,29 @@ func costsFrom(g *grammar, w []float64) []int {
 	return costs
 }
 
+// jitWarmup is how many candidates a search spends before JIT updates
+// start: a restart costs the whole bank, which only pays on searches that
+// are not about to finish anyway (measured, docs/pbe-engine.md).
+const jitWarmup = 200_000
+
 // search runs cost levels until a solution, a stop, or the cost bound.
-func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Stats) (*sygus.Term, error) {
-	weights := append([]float64(nil), base...)
-	s.costs = costsFrom(s.g, weights)
-	fit := make([]float64, len(s.g.prods))
+//
+// fit holds, per production, the best share of examples a partial solution
+// using it satisfied (JIT). It is shared by the counterexample rounds of one
+// problem, so what one round learned is where the next one starts.
+func (s *searcher) search(p *sygus.Problem, base, fit []float64, opt Options, st *Stats) (*sygus.Term, error) {
+	// Probe's update p <- p^(1-fit) is on probabilities (p < 1, so a
+	// production of a partial solution gets likelier); base weights are
+	// unnormalized and may exceed 1.
+	prob := probabilities(s.g, base)
+	weights := jitWeights(prob, fit)
+	s.setCosts(weights, opt.Prior)
+	s.eff = make([][][]span, len(s.cx.deltas))
 	coverLevel := -1
 	idle := 0
-	maxProd := 0
+	maxProd := s.cx.maxD
 	for _, c := range s.costs {
-		maxProd = max(maxProd, c)
+		maxProd = max(maxProd, c+s.cx.maxD)
 	}
 	for c := 1; c <= opt.MaxCost; c++ {
 		before := s.bankSize
@@ -296,7 +310,7 @@ func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Sta
 				}
 			}
 		}
-		if opt.JIT && len(s.newPartials) > 0 && st.Restarts < 32 {
+		if opt.JIT && len(s.newPartials) > 0 && st.Restarts < 32 && *s.candidates >= jitWarmup {
 			changed := false
 			for _, idx := range s.newPartials {
 				f := float64(popcount(s.startMask[idx])) / float64(min(s.m, 64))
@@ -309,15 +323,13 @@ func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Sta
 			}
 			s.newPartials = s.newPartials[:0]
 			if changed {
-				for i := range weights {
-					weights[i] = math.Pow(base[i], 1-fit[i])
-				}
-				nc := costsFrom(s.g, weights)
-				if !equalInts(nc, s.costs) {
-					s.costs = nc
+				weights = jitWeights(prob, fit)
+				old := s.cx
+				s.setCosts(weights, opt.Prior)
+				if !sameCosts(old, s.cx) {
 					maxProd = 0
 					for _, c := range s.costs {
-						maxProd = max(maxProd, c)
+						maxProd = max(maxProd, c+s.cx.maxD)
 					}
 					st.Restarts++
 					s.reset()
@@ -331,10 +343,46 @@ func (s *searcher) search(p *sygus.Problem, base []float64, opt Options, st *Sta
 	return nil, errExhausted
 }
 
-func equalInts(a, b []int) bool {
-	for i := range a {
-		if a[i] != b[i] {
+// jitWeights is Probe's update: p^(1-fit) per production.
+func jitWeights(prob, fit []float64) []float64 {
+	w := make([]float64, len(prob))
+	for i := range w {
+		w[i] = math.Pow(prob[i], 1-fit[i])
+	}
+	return w
+}
+
+// probabilities normalizes weights per non-terminal (library leaves keep
+// their fixed cost and are left out).
+func probabilities(g *grammar, w []float64) []float64 {
+	p := append([]float64(nil), w...)
+	for _, nt := range g.nts {
+		var sum float64
+		for _, id := range nt.prods {
+			if g.prods[id].kind != pkLib {
+				sum += w[id]
+			}
+		}
+		for _, id := range nt.prods {
+			if g.prods[id].kind != pkLib && sum > 0 {
+				p[id] = w[id] / sum
+			}
+		}
+	}
+	return p
+}
+
+func sameCosts(a, b *ctxTable) bool {
+	for i := range a.base {
+		if a.base[i] != b.base[i] {
 			return false
+		}
+	}
+	for i := range a.deltas {
+		for j := range a.deltas[i] {
+			if a.deltas[i][j] != b.deltas[i][j] {
+				return false
+			}
 		}
 	}
 	return true

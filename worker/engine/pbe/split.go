@@ -19,6 +19,9 @@ const (
 	maxSubDT      = 8       // conditionals tried per attempt
 	maxSubDTWork  = 1 << 23 // stored values scanned per conditional
 	splitDepth    = 4       // pieces at most
+	// maxSplitProbes bounds the prefixes whose remainder is probed (two hash
+	// lookups each) per attempt.
+	maxSplitProbes = 1 << 16
 )
 
 func (s *searcher) trySplit(p *sygus.Problem) *sygus.Term {
@@ -29,7 +32,7 @@ func (s *searcher) trySplit(p *sygus.Problem) *sygus.Term {
 	for j, v := range s.target {
 		target[j] = v.Str
 	}
-	s.splitCalls, s.subDT = 0, 0
+	s.splitCalls, s.subDT, s.splitProbes = 0, 0, 0
 	return s.split(p, s.g.start, target, splitDepth)
 }
 
@@ -54,6 +57,11 @@ func (s *searcher) lookupVec(nt int, vec []string) int32 {
 func (s *searcher) split(p *sygus.Problem, nt int, target []string, depth int) *sygus.Term {
 	if idx := s.lookupVec(nt, target); idx >= 0 {
 		return s.term(p, nt, idx)
+	}
+	if depth < splitDepth {
+		if t := s.twoValued(p, nt, target); t != nil {
+			return t
+		}
 	}
 	if depth <= 1 || s.splitCalls >= maxSplitCalls {
 		return nil
@@ -86,12 +94,21 @@ func (s *searcher) split(p *sygus.Problem, nt int, target []string, depth int) *
 				for j := range target {
 					rem[j] = target[j][len(vals[j]):]
 				}
-				if r := s.split(p, b, rem, depth-1); r != nil {
+				// Cheap completions first (hash probes): a stored program
+				// or a two-valued conditional for the remainder. They are
+				// tried for every prefix; the recursive search only for the
+				// first maxSplitTries.
+				if s.splitProbes++; s.splitProbes > maxSplitProbes {
+					break prefixes
+				}
+				r := s.complete(p, b, rem)
+				if r == nil && tries < maxSplitTries && s.splitCalls < maxSplitCalls {
+					tries++
+					r = s.split(p, b, rem, depth-1)
+				}
+				if r != nil {
 					return &sygus.Term{Kind: sygus.TermApp, Sort: sygus.SortString, Op: sygus.OpConcat, Spell: pr.spell,
 						Args: []*sygus.Term{s.term(p, a, idx), r}}
-				}
-				if tries++; tries >= maxSplitTries || s.splitCalls >= maxSplitCalls {
-					break prefixes
 				}
 			}
 		}
@@ -106,14 +123,7 @@ func (s *searcher) split(p *sygus.Problem, nt int, target []string, depth int) *
 // subConditional finds (ite c P Q) for a remainder: two stored programs
 // that cover its examples and one stored predicate that separates them.
 func (s *searcher) subConditional(p *sygus.Problem, nt int, target []string) *sygus.Term {
-	ite := -1
-	for _, id := range s.g.nts[nt].prods {
-		pr := &s.g.prods[id]
-		if pr.kind == pkOp && pr.op == sygus.OpIte && pr.args[1] == nt && pr.args[2] == nt {
-			ite = id
-			break
-		}
-	}
+	ite := s.iteOf(nt)
 	if ite < 0 {
 		return nil
 	}
@@ -174,4 +184,94 @@ func (s *searcher) subConditional(p *sygus.Problem, nt int, target []string) *sy
 			Args: []*sygus.Term{s.term(p, cond, int32(i)), s.term(p, nt, yes), s.term(p, nt, no)}}
 	}
 	return nil
+}
+
+// complete is the cheap part of split: a stored program with exactly the
+// remainder's values, or a two-valued conditional.
+func (s *searcher) complete(p *sygus.Problem, nt int, rem []string) *sygus.Term {
+	if idx := s.lookupVec(nt, rem); idx >= 0 {
+		return s.term(p, nt, idx)
+	}
+	return s.twoValued(p, nt, rem)
+}
+
+// twoValued finds (ite c A B) for a remainder that takes two values, each
+// the value of a stored program on every example (typically "" and a
+// suffix), and a stored predicate true exactly where the first is wanted.
+// Every lookup is a hash probe, so it is cheap enough to try on every
+// prefix.
+func (s *searcher) twoValued(p *sygus.Problem, nt int, target []string) *sygus.Term {
+	if s.m > 64 || s.m < 2 {
+		return nil
+	}
+	a, b, hasB := target[0], "", false
+	var maskA uint64
+	for j, v := range target {
+		switch {
+		case v == a:
+			maskA |= 1 << j
+		case !hasB:
+			b, hasB = v, true
+		case v != b:
+			return nil
+		}
+	}
+	if !hasB {
+		return nil
+	}
+	ite := s.iteOf(nt)
+	if ite < 0 {
+		return nil
+	}
+	vec := make([]string, s.m)
+	constant := func(v string) int32 {
+		for j := range vec {
+			vec[j] = v
+		}
+		return s.lookupVec(nt, vec)
+	}
+	ia, ib := constant(a), constant(b)
+	if ia < 0 || ib < 0 {
+		return nil
+	}
+	pr := &s.g.prods[ite]
+	cond := pr.args[0]
+	for _, mk := range []uint64{maskA, s.fullMask &^ maskA} {
+		c := s.lookupMask(cond, mk)
+		if c < 0 {
+			continue
+		}
+		yes, no := ia, ib
+		if mk != maskA {
+			yes, no = ib, ia
+		}
+		return &sygus.Term{Kind: sygus.TermApp, Sort: sygus.SortString, Op: sygus.OpIte, Spell: pr.spell,
+			Args: []*sygus.Term{s.term(p, cond, c), s.term(p, nt, yes), s.term(p, nt, no)}}
+	}
+	return nil
+}
+
+// iteOf is the production (ite B nt nt) of nt, or -1.
+func (s *searcher) iteOf(nt int) int {
+	for _, id := range s.g.nts[nt].prods {
+		pr := &s.g.prods[id]
+		if pr.kind == pkOp && pr.op == sygus.OpIte && pr.args[1] == nt && pr.args[2] == nt {
+			return id
+		}
+	}
+	return -1
+}
+
+// lookupMask finds the stored predicate of the bool non-terminal nt whose
+// value on the (at most 64) active examples is mk.
+func (s *searcher) lookupMask(nt int, mk uint64) int32 {
+	if s.w != 1 || s.banks[nt].sort != sygus.SortBool {
+		return -1
+	}
+	h := fmix(uint64(golden) ^ mk*golden)
+	idx := s.banks[nt].seen.lookup(h)
+	if idx < 0 || int(idx) >= len(s.banks[nt].nodes) || s.banks[nt].bools[idx] != mk {
+		return -1
+	}
+	return idx
 }
