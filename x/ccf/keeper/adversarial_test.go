@@ -285,3 +285,44 @@ func TestCandidateSetIsBounded(t *testing.T) {
 		require.Equal(t, uint64(1), rep.ArtifactsAccepted, "node %d", i)
 	}
 }
+
+// Governance changing embedding_dim while a round is open leaves embeddings
+// of two sizes in one round: finalization must not halt the chain.
+func TestEmbeddingDimChangedMidRound(t *testing.T) {
+	n := roundtest.New(t, 5)
+	r := n.Round(t)
+	type art struct {
+		id   uint64
+		cid  string
+		salt []byte
+	}
+	var arts []art
+	for p := 0; p < 5; p++ {
+		id, c, salt := n.CommitArtifact(t, p, 0)
+		arts = append(arts, art{id, c, salt})
+	}
+	n.AdvanceTo(t, r.RevealStart)
+	for p := 0; p < 3; p++ {
+		n.Reveal(t, p, arts[p].id, arts[p].cid, arts[p].salt, sameDomain(p))
+	}
+	ap, err := n.App.ArtifactKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	ap.EmbeddingDim = 32
+	require.NoError(t, n.App.ArtifactKeeper.Params.Set(n.Ctx, ap))
+	for p := 3; p < 5; p++ {
+		m := sameDomain(p)
+		m.Embedding = m.Embedding[:32]
+		n.Reveal(t, p, arts[p].id, arts[p].cid, arts[p].salt, m)
+	}
+	n.AdvanceTo(t, r.AttestStart)
+	for _, a := range arts {
+		for _, v := range n.Assigned(t, a.id) {
+			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))
+		}
+	}
+	f := n.FinalizeRound(t)
+	require.Equal(t, uint64(5), f.Counts.Accepted)
+	require.NotEmpty(t, f.Entries)
+	require.Less(t, len(f.Entries), 5, "only one embedding size makes it into the field")
+	require.Equal(t, uint64(2), n.Round(t).Id, "the chain moved on")
+}

@@ -241,9 +241,10 @@ func (k Keeper) emitJudged(ctx sdk.Context, r *types.Round, a artifacttypes.Arti
 // field and clears the candidates. Its work is O(max_field_candidates · dim).
 func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Params) error {
 	var (
-		arts   []artifacttypes.Artifact
-		quals  []uint32
-		points []aggregate.Point
+		arts       []artifacttypes.Artifact
+		quals      []uint32
+		points     []aggregate.Point
+		mismatched []types.Candidate
 	)
 	err := k.Candidates.Walk(ctx, nil, func(_ collections.Pair[uint64, uint64], c types.Candidate) (bool, error) {
 		a, err := k.artifacts.GetArtifact(ctx, c.ArtifactId)
@@ -258,6 +259,13 @@ func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Pa
 		if err != nil {
 			return true, err
 		}
+		// Embeddings of one round share a dimension unless governance changed
+		// embedding_dim while it was open; the field keeps the dimension of
+		// the strongest candidate and treats the others as not selected.
+		if len(points) > 0 && len(a.Manifest.Embedding) != len(points[0].Embedding) {
+			mismatched = append(mismatched, c)
+			return false, nil
+		}
 		arts = append(arts, a)
 		quals = append(quals, c.QualityPpm)
 		points = append(points, aggregate.Point{
@@ -269,9 +277,20 @@ func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Pa
 	if err != nil {
 		return err
 	}
+	for _, c := range mismatched {
+		a, err := k.artifacts.GetArtifact(ctx, c.ArtifactId)
+		if err != nil {
+			return err
+		}
+		if err := k.producerOutcome(ctx, r, a, mulPPM32(c.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", c.QualityPpm); err != nil {
+			return err
+		}
+	}
 	keep, _, err := aggregate.FilterOutliers(points, aggregate.FilterParams{MADMultiplierPPM: p.MadMultiplierPpm, MinMAD: p.MinMad})
 	if err != nil {
-		return err
+		// Inputs are validated on the way in, so this is a bug; halting the
+		// chain would be worse than a round without a field.
+		return k.failField(ctx, r, err)
 	}
 	var (
 		cands    []aggregate.Candidate
@@ -308,7 +327,7 @@ func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Pa
 		MaxFieldSize: int(p.MaxFieldSize), GreenBonusPPM: p.GreenBonusPpm, MinSpreadPPM: p.MinSpreadPpm, EMABetaPPM: p.EmaBetaPpm,
 	})
 	if err != nil {
-		return err
+		return k.failField(ctx, r, err)
 	}
 	inField := make(map[uint64]uint32, len(field.Entries))
 	for _, e := range field.Entries {
@@ -354,6 +373,21 @@ func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Pa
 		Round: r.Id, Entries: uint64(len(rec.Entries)), Degenerate: rec.Degenerate, MerkleRootHex: hex.EncodeToString(rec.MerkleRoot),
 		Counts: rec.Counts, ProducerRewards: producerPaid, VerifierRewards: r.VerifierPaid,
 	})
+}
+
+// failField finalizes the round with an empty, degenerate field when the
+// aggregation rejects its inputs, logging why, instead of halting the chain.
+func (k Keeper) failField(ctx sdk.Context, r *types.Round, cause error) error {
+	ctx.Logger().Error("field aggregation failed; the round gets an empty field", "round", r.Id, "err", cause)
+	rec := types.Field{Round: r.Id, FinalizedHeight: ctx.BlockHeight(), Degenerate: true, Counts: r.Counts, Energy: r.Energy,
+		ProducerRewards: sdk.NewCoin(r.VerifierPool.Denom, sdkmath.ZeroInt()), VerifierRewards: r.VerifierPaid}
+	if err := k.Fields.Set(ctx, r.Id, rec); err != nil {
+		return err
+	}
+	if err := k.LatestField.Set(ctx, r.Id); err != nil {
+		return err
+	}
+	return k.Candidates.Clear(ctx, nil)
 }
 
 func (k Keeper) previousEMA(ctx sdk.Context) ([]aggregate.DomainVector, error) {
