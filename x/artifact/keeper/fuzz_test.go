@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/h3lix/h3lix/testutil/roundtest"
 	"github.com/h3lix/h3lix/x/artifact/types"
 )
@@ -34,14 +36,7 @@ func FuzzRevealArtifact(f *testing.F) {
 		if msg.Unmarshal(bz) != nil {
 			return
 		}
-		ctx, _ := n.Ctx.CacheContext()
-		saved := n.Ctx
-		n.Ctx = ctx
-		defer func() { n.Ctx = saved }()
-		before := n.StoreDump(t, stores...)
-		if _, err := n.Artifact.RevealArtifact(ctx, &msg); err != nil {
-			require.Equal(t, before, n.StoreDump(t, stores...), "rejected reveal changed state: %v", err)
-		}
+		unchangedOnError(t, n, func(ctx sdk.Context) error { _, err := n.Artifact.RevealArtifact(ctx, &msg); return err })
 	})
 }
 
@@ -69,13 +64,19 @@ func FuzzAttest(f *testing.F) {
 		if msg.Unmarshal(bz) != nil {
 			return
 		}
-		ctx, _ := n.Ctx.CacheContext()
-		saved := n.Ctx
-		n.Ctx = ctx
-		defer func() { n.Ctx = saved }()
-		before := n.StoreDump(t, stores...)
-		if _, err := n.Artifact.Attest(ctx, &msg); err != nil {
-			require.Equal(t, before, n.StoreDump(t, stores...), "rejected attestation changed state: %v", err)
-		}
+		unchangedOnError(t, n, func(ctx sdk.Context) error { _, err := n.Artifact.Attest(ctx, &msg); return err })
 	})
+}
+
+// unchangedOnError runs fn on a throw-away cache of the net's state and,
+// when fn fails, checks that it wrote nothing.
+func unchangedOnError(t *testing.T, n *roundtest.Net, fn func(sdk.Context) error) {
+	ctx, _ := n.Ctx.CacheContext()
+	saved := n.Ctx
+	n.Ctx = ctx
+	defer func() { n.Ctx = saved }()
+	before := n.StoreDump(t, stores...)
+	if err := fn(ctx); err != nil {
+		require.Equal(t, before, n.StoreDump(t, stores...), "a rejected message changed state: %v", err)
+	}
 }
