@@ -135,18 +135,32 @@ func TestSingleValidator(t *testing.T) {
 	reimport := ln.home(0) + "-reimported"
 	require.NoError(t, os.MkdirAll(filepath.Join(reimport, "data"), 0o755))
 	require.NoError(t, exec.Command("cp", "-r", filepath.Join(ln.home(0), "config"), reimport).Run())
-	require.NoError(t, exec.Command("cp", filepath.Join(ln.home(0), "data", "priv_validator_state.json"), filepath.Join(reimport, "data")).Run())
+	// A new chain from the export: the signing state starts afresh (the old chain is stopped).
+	require.NoError(t, os.WriteFile(filepath.Join(reimport, "data", "priv_validator_state.json"), []byte(`{"height":"0","round":0,"step":0}`), 0o600))
 	require.NoError(t, exec.Command("cp", "-r", filepath.Join(ln.home(0), "keyring-test"), reimport).Run())
 	require.NoError(t, os.WriteFile(filepath.Join(reimport, "config", "genesis.json"), exported, 0o644))
 	out, err := exec.Command(ln.bin, "genesis", "validate", filepath.Join(reimport, "config", "genesis.json"), "--home", reimport).CombinedOutput()
 	require.NoError(t, err, string(out))
 
 	node := exec.Command(ln.bin, "start", "--home", reimport)
-	logFile, err := os.Create(filepath.Join(t.TempDir(), "reimported.log"))
+	logPath := filepath.Join(t.TempDir(), "reimported.log")
+	logFile, err := os.Create(logPath)
 	require.NoError(t, err)
+	t.Cleanup(func() {
+		if t.Failed() {
+			if log, err := os.ReadFile(logPath); err == nil {
+				t.Logf("reimported node log (tail):\n%s", tail(string(log), 4000))
+			}
+		}
+	})
 	node.Stdout, node.Stderr = logFile, logFile
 	require.NoError(t, node.Start())
-	defer func() { _ = node.Process.Kill(); _ = node.Wait() }()
+	exited := make(chan error, 1)
+	go func() { exited <- node.Wait() }()
+	defer func() {
+		_ = node.Process.Kill()
+		<-exited
+	}()
 	var exp struct {
 		InitialHeight int64 `json:"initial_height"`
 		AppState      struct {
@@ -155,7 +169,16 @@ func TestSingleValidator(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(exported, &exp))
 	require.Contains(t, string(exp.AppState.Identity), keyJSON.PeerID, "the export holds the node")
-	ln.waitHeight(0, exp.InitialHeight+1, 60*time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
+	for ln.height(0) < exp.InitialHeight+1 {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the re-imported node exited: %v", err)
+		case <-time.After(250 * time.Millisecond):
+		}
+		require.True(t, time.Now().Before(deadline), "the re-imported node did not reach height %d", exp.InitialHeight+1)
+	}
 	ln.getJSON(ln.api(0)+"/h3lix/identity/v1/nodes", &nodes)
 	require.Len(t, nodes.Nodes, 1)
 	require.Equal(t, keyJSON.PeerID, nodes.Nodes[0].PeerID)
