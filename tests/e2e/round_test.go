@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,4 +52,19 @@ func runRoundByHand(t *testing.T, ln *localnet) {
 	}
 	require.Less(t, scores["dave"], 500_000, "the lying verifier lost reputation")
 	require.True(t, strings.Contains(s, "dave attested"), s)
+
+	// The other ccf REST routes answer (fixed paths, not shadowed by {round}).
+	var latest struct {
+		Field struct {
+			Round   string            `json:"round"`
+			Entries []json.RawMessage `json:"entries"`
+		} `json:"field"`
+	}
+	ln.getJSON(ln.api(0)+"/h3lix/ccf/v1/latest_field", &latest)
+	require.NotEmpty(t, latest.Field.Round)
+	var current struct {
+		Phase string `json:"phase"`
+	}
+	ln.getJSON(ln.api(0)+"/h3lix/ccf/v1/current_round", &current)
+	require.NotEmpty(t, current.Phase)
 }

@@ -461,13 +461,13 @@ func RegisterQueryHandlerClient(ctx context.Context, mux *runtime.ServeMux, clie
 }
 
 var (
-	pattern_Query_CurrentRound_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 2, 4}, []string{"h3lix", "ccf", "v1", "rounds", "current"}, "", runtime.AssumeColonVerbOpt(false)))
+	pattern_Query_CurrentRound_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"h3lix", "ccf", "v1", "current_round"}, "", runtime.AssumeColonVerbOpt(false)))
 
 	pattern_Query_Round_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"h3lix", "ccf", "v1", "rounds", "id"}, "", runtime.AssumeColonVerbOpt(false)))
 
 	pattern_Query_Field_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"h3lix", "ccf", "v1", "fields", "round"}, "", runtime.AssumeColonVerbOpt(false)))
 
-	pattern_Query_LatestField_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 2, 4}, []string{"h3lix", "ccf", "v1", "fields", "latest"}, "", runtime.AssumeColonVerbOpt(false)))
+	pattern_Query_LatestField_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"h3lix", "ccf", "v1", "latest_field"}, "", runtime.AssumeColonVerbOpt(false)))
 
 	pattern_Query_Params_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"h3lix", "ccf", "v1", "params"}, "", runtime.AssumeColonVerbOpt(false)))
 )
