@@ -20,7 +20,12 @@ import (
 
 // NodeKey is a deterministic node key for index i.
 func NodeKey(t testing.TB, i int) nodekey.Key {
-	seed := sha256.Sum256([]byte(fmt.Sprintf("identitytest-node-%d", i)))
+	return NodeKeyFor(t, fmt.Sprintf("identitytest-node-%d", i))
+}
+
+// NodeKeyFor is a deterministic node key derived from a label.
+func NodeKeyFor(t testing.TB, label string) nodekey.Key {
+	seed := sha256.Sum256([]byte(label))
 	k, err := nodekey.FromPrivate(ed25519.NewKeyFromSeed(seed[:]))
 	require.NoError(t, err)
 	return k

@@ -1,8 +1,6 @@
 package keeper_test
 
 import (
-	"crypto/ed25519"
-	"crypto/sha256"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/h3lix/h3lix/app"
 	"github.com/h3lix/h3lix/testutil/apptest"
+	"github.com/h3lix/h3lix/testutil/identitytest"
 	"github.com/h3lix/h3lix/x/identity/client/nodekey"
 	"github.com/h3lix/h3lix/x/identity/keeper"
 	"github.com/h3lix/h3lix/x/identity/types"
@@ -34,12 +33,7 @@ func newSuite(t testing.TB) *suite {
 }
 
 // nodeKey derives a deterministic node key from a label.
-func nodeKey(t testing.TB, label string) nodekey.Key {
-	seed := sha256.Sum256([]byte(label))
-	k, err := nodekey.FromPrivate(ed25519.NewKeyFromSeed(seed[:]))
-	require.NoError(t, err)
-	return k
-}
+func nodeKey(t testing.TB, label string) nodekey.Key { return identitytest.NodeKeyFor(t, label) }
 
 func minBond() sdk.Coin { return types.DefaultParams().MinBond }
 
