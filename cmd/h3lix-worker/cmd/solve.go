@@ -17,6 +17,7 @@ type synthFlags struct {
 	prior      string
 	jit        bool
 	library    int
+	memMiB     int64
 }
 
 func (f *synthFlags) register(c *cobra.Command, timeout time.Duration) {
@@ -25,10 +26,14 @@ func (f *synthFlags) register(c *cobra.Command, timeout time.Duration) {
 	c.Flags().StringVar(&f.prior, "prior", "", "prior.json learned by 'pbe learn' (default: uniform)")
 	c.Flags().BoolVar(&f.jit, "jit", false, "just-in-time (Probe) updates of the grammar from partial solutions, after 200k candidates (measured in docs/pbe-engine.md)")
 	c.Flags().IntVar(&f.library, "library", 24, "library programs of the prior offered as leaves (negative: none)")
+	c.Flags().Int64Var(&f.memMiB, "mem", pbe.DefaultMemBudget>>20, "memory budget of one search in MiB (estimated peak resident size); the search stops when its program bank reaches it")
 }
 
 func (f *synthFlags) options() (pbe.Options, error) {
-	opts := pbe.Options{JIT: f.jit, Library: f.library}
+	if f.memMiB <= 0 {
+		return pbe.Options{}, fmt.Errorf("--mem must be positive, got %d", f.memMiB)
+	}
+	opts := pbe.Options{JIT: f.jit, Library: f.library, MemBudget: f.memMiB << 20}
 	if f.prior != "" {
 		pr, err := readPrior(f.prior)
 		if err != nil {

@@ -502,11 +502,153 @@ func selectLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int) {
 		}
 		seen[e.Program] = true
 		t = instantiate(t, p, spell)
+		seen[Canonical(t)] = true
 		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.Weight)))))
 		g.prods = append(g.prods, prod{nt: nt, kind: pkLib, lib: &libProgram{term: t, key: "lib:" + e.Program, cost: cost}, key: "lib"})
 		g.nts[nt].prods = append(g.nts[nt].prods, len(g.prods)-1)
 		added++
 	}
+	instantiateLibrary(p, g, pr, limit, top, have, spell, seen)
+}
+
+// instantiateLibrary offers library programs that read one parameter but do
+// not fit the task's signature, or whose parameter is better filled by one
+// of the task's own constants: the parameter is replaced by each parameter
+// of the task of its sort (first pass, at most limit leaves) and by each
+// string constant of the task grammar (second pass, at most 2·limit; e.g.
+// the learned (str.++ "," (str.++ " " $2)) with the task constant "USA" is
+// the leaf ", USA"). Every instance is a term of the task grammar and costs
+// what its library program costs.
+func instantiateLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int, top int64, have map[string]bool, spell map[sygus.Op]string, seen map[string]bool) {
+	var consts []sygus.Value
+	constVals := map[string]bool{}
+	for _, pd := range g.prods {
+		if pd.kind == pkConst && pd.val.Sort == sygus.SortString {
+			consts = append(consts, pd.val)
+			constVals[pd.val.Str] = true
+		}
+	}
+	type entry struct {
+		t    *sygus.Term
+		v    int
+		nt   int
+		cost int
+		same bool // the entry has the task's signature
+	}
+	var es []entry
+	for _, e := range pr.Library {
+		t, err := ParseCanonical(e.Program, e.Params, e.Ret)
+		if err != nil {
+			continue
+		}
+		used := map[int]bool{}
+		ok := true
+		var walk func(t *sygus.Term)
+		walk = func(t *sygus.Term) {
+			if t.Kind == sygus.TermVar {
+				used[t.Index] = true
+				return
+			}
+			if !have[nodeKey(t)] {
+				ok = false
+			}
+			for _, a := range t.Args {
+				walk(a)
+			}
+		}
+		walk(t)
+		if !ok || len(used) != 1 {
+			continue
+		}
+		var v int
+		for k := range used {
+			v = k
+		}
+		nt := -1
+		for i, n := range g.nts {
+			if n.sort == t.Sort {
+				nt = i
+				break
+			}
+		}
+		if g.nts[g.start].sort == t.Sort {
+			nt = g.start
+		}
+		if nt < 0 || e.Params[v] != "String" {
+			continue
+		}
+		same := len(e.Params) == len(p.Fun.Params)
+		for i, s := range e.Params {
+			if same && p.Fun.Params[i].Sort.String() != s {
+				same = false
+			}
+		}
+		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.Weight)))))
+		es = append(es, entry{t: t, v: v, nt: nt, cost: cost, same: same})
+	}
+	add := func(e entry, a *sygus.Term) bool {
+		it := instantiate(substVar(e.t, e.v, a), p, spell)
+		key := Canonical(it)
+		if seen[key] {
+			return false
+		}
+		if a.Kind == sygus.TermConst {
+			// A constant instance is only worth a leaf if it is a new
+			// string the grammar has no constant for.
+			val, err := p.Eval(it, make([]sygus.Value, len(p.Fun.Params)), nil)
+			if err != nil || e.t.Sort != sygus.SortString || len(val.Str) < 2 || constVals[val.Str] {
+				return false
+			}
+			constVals[val.Str] = true
+		}
+		seen[key] = true
+		g.prods = append(g.prods, prod{nt: e.nt, kind: pkLib, lib: &libProgram{term: it, key: "lib:" + key, cost: e.cost}, key: "lib"})
+		g.nts[e.nt].prods = append(g.nts[e.nt].prods, len(g.prods)-1)
+		return true
+	}
+	added := 0
+	for _, e := range es {
+		for i, fp := range p.Fun.Params {
+			if added >= limit {
+				break
+			}
+			if fp.Sort == sygus.SortString && (!e.same || i != e.v) {
+				if add(e, &sygus.Term{Kind: sygus.TermVar, Sort: fp.Sort, Name: fp.Name, Index: i}) {
+					added++
+				}
+			}
+		}
+	}
+	added = 0
+	for _, e := range es {
+		for _, c := range consts {
+			if added >= 2*limit {
+				return
+			}
+			if add(e, &sygus.Term{Kind: sygus.TermConst, Sort: c.Sort, Val: c}) {
+				added++
+			}
+		}
+	}
+}
+
+// substVar replaces parameter v of t by a.
+func substVar(t *sygus.Term, v int, a *sygus.Term) *sygus.Term {
+	if t.Kind == sygus.TermVar {
+		if t.Index == v {
+			return a
+		}
+		return t
+	}
+	if len(t.Args) == 0 {
+		return t
+	}
+	c := *t
+	c.Args = make([]*sygus.Term, len(t.Args))
+	for i, x := range t.Args {
+		c.Args[i] = substVar(x, v, a)
+	}
+	return &c
 }
 
 // libValues evaluates the library leaves on the active examples.

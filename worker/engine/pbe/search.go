@@ -204,7 +204,11 @@ type searcher struct {
 	candidates *int64
 	maxBank    int
 	bankSize   int
-	tick       int
+	// memUsed estimates the bytes of the stored programs (memory.go);
+	// the search stops with errBankFull when it reaches memBudget.
+	memUsed   int64
+	memBudget int64
+	tick      int
 
 	// splitProds are binary concatenations whose parent is a String
 	// non-terminal; split.go decomposes targets along them.
@@ -288,6 +292,7 @@ func (s *searcher) reset() {
 	s.startMask = s.startMask[:0]
 	s.newPartials = s.newPartials[:0]
 	s.bankSize = 0
+	s.memUsed = 0
 	s.solution = -1
 }
 
@@ -359,21 +364,28 @@ func (s *searcher) add(nt int, pr int, kids [3]int32) bool {
 	if !b.seen.insert(h, int32(len(b.nodes))) {
 		return true
 	}
-	if s.bankSize >= s.maxBank {
+	if s.bankSize >= s.maxBank || s.memFull() {
 		s.err = errBankFull
 		return false
 	}
 	s.bankSize++
+	s.memUsed += bytesPerNode
 	switch b.sort {
 	case sygus.SortString:
 		if s.scratchOut {
-			s.ownOut()
+			s.memUsed += int64(s.ownOut())
 		}
 		b.strs = append(b.strs, s.outS...)
+		s.memUsed += int64(16 * s.m)
+		if b.first != nil {
+			s.memUsed += bytesPerFirst
+		}
 	case sygus.SortInt:
 		b.ints = append(b.ints, s.outI...)
+		s.memUsed += int64(8 * s.m)
 	case sygus.SortBool:
 		b.bools = append(b.bools, s.outB...)
+		s.memUsed += int64(8 * s.w)
 	}
 	b.nodes = append(b.nodes, node{prod: int32(pr), kids: kids})
 	if b.first != nil && s.outS[0] != "" {
@@ -932,7 +944,7 @@ func (s *searcher) concatScratch(x, y []string) {
 
 // ownOut copies a scratch vector into one fresh allocation before it is
 // stored.
-func (s *searcher) ownOut() {
+func (s *searcher) ownOut() int {
 	n := 0
 	for _, v := range s.outS {
 		n += len(v)
@@ -946,6 +958,7 @@ func (s *searcher) ownOut() {
 		}
 	}
 	s.scratchOut = false
+	return n
 }
 
 // maskTail clears the bits past the last example so equal vectors hash equal.

@@ -19,9 +19,13 @@ type Options struct {
 	// JIT enables Probe-style just-in-time updates: productions used by
 	// partial solutions get cheaper and the search restarts.
 	JIT bool
-	// MaxBank bounds the number of stored programs (memory): about 500 bytes
-	// each with six active examples. Default 4M (about 2 GB).
+	// MaxBank bounds the number of stored programs. Default: no bound but
+	// MemBudget (and the int32 indices of the banks).
 	MaxBank int
+	// MemBudget bounds the memory of the stored programs, in bytes of
+	// estimated peak resident size (memory.go); the search stops with
+	// "program bank full" when it is reached. Default DefaultMemBudget.
+	MemBudget int64
 	// MaxCost stops the search at this program cost. Default 400.
 	MaxCost int
 	// IteDelay is how many cost levels past the first full cover by
@@ -40,7 +44,10 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxBank <= 0 {
-		o.MaxBank = 4_000_000
+		o.MaxBank = 1<<31 - 1
+	}
+	if o.MemBudget <= 0 {
+		o.MemBudget = DefaultMemBudget
 	}
 	if o.MaxCost <= 0 {
 		o.MaxCost = 400
@@ -122,7 +129,7 @@ func Synthesize(ctx context.Context, p *sygus.Problem, opt Options, lim Limits) 
 			sub[i] = examples[k]
 		}
 		s := newSearcher(g, sub, ascii)
-		s.ctx, s.deadline, s.maxCand, s.candidates, s.maxBank = ctx, deadline, lim.Candidates, &cand, opt.MaxBank
+		s.ctx, s.deadline, s.maxCand, s.candidates, s.maxBank, s.memBudget = ctx, deadline, lim.Candidates, &cand, opt.MaxBank, opt.MemBudget
 		s.libVals = libValues(p, g, sub)
 		term, err := s.search(p, base, fit, opt, &out.Stats)
 		out.Stats.Candidates = cand
