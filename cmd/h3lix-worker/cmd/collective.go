@@ -9,12 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/h3lix/h3lix/worker/engine/pbe"
+	"github.com/h3lix/h3lix/worker/sim"
 )
 
 func newBenchCollectiveCmd() *cobra.Command {
 	var (
-		cfg        pbe.SimConfig
+		cfg        sim.Config
 		trainDir   string
 		heldDir    string
 		heldN      int
@@ -26,12 +26,15 @@ func newBenchCollectiveCmd() *cobra.Command {
 		Short: "Simulate nodes that learn from each other's artifacts",
 		Long: `collective partitions the training tasks privately among simulated nodes.
 Every round each node solves its next batch with a fixed candidate budget and
-distils artifacts; the artifacts of all nodes form a field (weights by
-confidence); collective nodes condition on the field, isolated nodes only on
-their own artifacts. After each round every honest node solves the held-out
-tasks. With --adversarial, that share of nodes publishes poisoned priors and
-programs with wrong check vectors; a third group merges the field without
-verification to show what verification filters out.`,
+distils artifacts; the honest nodes verify each other's artifacts (k verifiers
+per artifact, drawn as on chain) and the round is finalized with the chain's
+own aggregation (x/ccf/aggregate: verdict, outlier filter, field, reputation
+EMA, default params). Collective nodes condition on the field, isolated nodes
+only on their own artifacts. After each round every honest node solves the
+held-out tasks. With --adversarial, that share of nodes publishes poisoned
+priors and programs with wrong check vectors and attests VALID on everything;
+a third group merges, unverified, the field the chain would build without
+attestations, to show what verification filters out.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			train, err := simTasks(trainDir, 0)
@@ -45,7 +48,7 @@ verification to show what verification filters out.`,
 			cfg.Train, cfg.HeldOut = train, held
 			cfg.Adversarial = int(adversarFr*float64(cfg.Nodes) + 0.5)
 			cfg.Progress = func(s string) { fmt.Fprintln(cmd.ErrOrStderr(), s) }
-			rep, err := pbe.Simulate(cmd.Context(), cfg)
+			rep, err := sim.Simulate(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -55,13 +58,15 @@ verification to show what verification filters out.`,
 			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out, %d candidates per task\n",
 				cfg.Nodes, cfg.Adversarial, len(train), len(held), cfg.Budget)
 			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.Baseline*rep.HonestNodes))
-			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tfield\tpoisoned\tfiltered")
+			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial")
+			score := func(ppm uint32) string { return fmt.Sprintf("%.3f", float64(ppm)/1e6) }
 			for _, r := range rep.Rounds {
-				naive := "-"
+				naive, adv := "-", "-"
 				if cfg.Adversarial > 0 {
-					naive = pct(r.Naive)
+					naive, adv = pct(r.Naive), score(r.AdversarialReputation)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\n", r.Round, pct(r.Isolated), pct(r.Collective), naive, r.Published, r.Poisoned, r.Filtered)
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Round, pct(r.Isolated), pct(r.Collective), naive,
+					r.Published, r.Accepted, r.Outliers, r.Field, r.Poisoned, r.Filtered, score(r.HonestReputation), adv)
 			}
 			w.Flush()
 			if jsonPath != "" {
@@ -83,7 +88,7 @@ verification to show what verification filters out.`,
 	return c
 }
 
-func simTasks(dir string, n int) ([]pbe.SimTask, error) {
+func simTasks(dir string, n int) ([]sim.Task, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sl"))
 	if err != nil {
 		return nil, err
@@ -95,13 +100,13 @@ func simTasks(dir string, n int) ([]pbe.SimTask, error) {
 	if n > 0 && len(files) > n {
 		step = len(files) / n
 	}
-	var out []pbe.SimTask
+	var out []sim.Task
 	for i := 0; i < len(files); i += step {
 		src, err := os.ReadFile(files[i])
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, pbe.SimTask{Name: filepath.Base(files[i]), Spec: src})
+		out = append(out, sim.Task{Name: filepath.Base(files[i]), Spec: src})
 	}
 	return out, nil
 }

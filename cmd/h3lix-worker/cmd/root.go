@@ -16,6 +16,6 @@ programming-by-example synthesizer for SyGuS string tasks; it needs no model
 weights.`,
 		SilenceUsage: true,
 	}
-	root.AddCommand(newSolveCmd(), newPBECmd(), newBenchCmd())
+	root.AddCommand(newSolveCmd(), newPBECmd(), newBenchCmd(), newTasksCmd())
 	return root
 }

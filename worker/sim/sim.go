@@ -1,0 +1,364 @@
+package sim
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/h3lix/h3lix/worker/engine"
+	"github.com/h3lix/h3lix/worker/engine/pbe"
+	"github.com/h3lix/h3lix/x/ccf/aggregate"
+)
+
+// Task is a task of the simulation.
+type Task struct {
+	Name string
+	Spec []byte
+}
+
+// Config configures Simulate.
+type Config struct {
+	Train   []Task // partitioned privately among the nodes
+	HeldOut []Task // solved by every honest node after every round
+	Nodes   int
+	Rounds  int
+	// Budget is the candidate budget per task; candidate budgets keep the
+	// simulation deterministic.
+	Budget int64
+	// Adversarial is how many of the nodes publish poisoned artifacts and
+	// attest VALID on everything.
+	Adversarial int
+	Seed        uint64
+	// Params are the chain parameters; the zero value means DefaultParams().
+	Params Params
+	// Progress, if set, receives one line per finished round.
+	Progress func(string)
+	// Trace, if set, receives each round's field and its inputs.
+	Trace func(RoundTrace)
+}
+
+// Round is one row of the report.
+type Round struct {
+	Round int `json:"round"`
+	// Held-out tasks solved, summed over the honest nodes of each group.
+	Isolated   int `json:"isolated"`
+	Collective int `json:"collective"`
+	// Naive is a group that merges, unverified, the field the chain would
+	// build without attestations (only with adversaries).
+	Naive     int `json:"naive,omitempty"`
+	Published int `json:"published"`
+	Accepted  int `json:"accepted"` // verdict VALID, of Published
+	Outliers  int `json:"outliers"` // accepted, dropped by the outlier filter
+	Field     int `json:"field"`    // entries of the round's field
+	Poisoned  int `json:"poisoned"`
+	// Filtered counts poisoned artifacts rejected by the verdict or dropped as outliers.
+	Filtered        int `json:"filtered"`
+	PoisonedInField int `json:"poisoned_in_field"`
+	// Mean reputation (ppm) of the honest and the adversarial nodes after the round.
+	HonestReputation      uint32 `json:"honest_reputation_ppm"`
+	AdversarialReputation uint32 `json:"adversarial_reputation_ppm,omitempty"`
+}
+
+// Report is the outcome of Simulate.
+type Report struct {
+	HonestNodes int     `json:"honest_nodes"`
+	HeldOut     int     `json:"held_out"`
+	Rounds      []Round `json:"rounds"`
+	Baseline    int     `json:"baseline"` // held-out solved per node before any round (uniform prior)
+	Params      Params  `json:"params"`
+}
+
+// RoundTrace is one round's field with the inputs it was built from, so a
+// test can rebuild it with aggregate.BuildField and compare.
+type RoundTrace struct {
+	Round      int
+	Candidates []aggregate.Candidate // accepted, not outliers, in the order BuildField got them
+	PrevEMA    []aggregate.DomainVector
+	Params     aggregate.FieldParams
+	Field      aggregate.Field
+	// Conditioned is what the collective nodes conditioned on, in field order.
+	Conditioned []engine.WeightedArtifact
+}
+
+// Simulate runs the collective experiment: every round each node solves its
+// next private batch and distils artifacts, the round is attested and
+// finalized as on chain (see the package doc), collective nodes condition on
+// the field and isolated nodes on their own artifacts. After each round
+// every honest node solves the held-out tasks.
+func Simulate(ctx context.Context, cfg Config) (Report, error) {
+	if cfg.Nodes <= 0 || cfg.Rounds <= 0 || cfg.Adversarial < 0 || cfg.Adversarial >= cfg.Nodes {
+		return Report{}, fmt.Errorf("simulate: need nodes > adversarial >= 0 and rounds > 0")
+	}
+	p := cfg.Params
+	if p == (Params{}) {
+		p = DefaultParams()
+	}
+	if err := p.validate(); err != nil {
+		return Report{}, fmt.Errorf("simulate: %w", err)
+	}
+	progress := cfg.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	batches := partition(cfg.Train, cfg.Nodes, cfg.Rounds, cfg.Seed)
+	honest := cfg.Nodes - cfg.Adversarial
+	seed := func(n int) uint64 { return cfg.Seed*1000 + uint64(n) }
+	names := make([]string, cfg.Nodes)
+	rep := make([]uint32, cfg.Nodes)
+	isolated := make([]*pbe.Engine, honest)
+	// Nodes 0..honest-1 are the collective (verifying) honest nodes, the
+	// rest adversaries; all of them publish.
+	nodes := make([]*pbe.Engine, cfg.Nodes)
+	var naive []*pbe.Engine
+	for n := range nodes {
+		names[n] = fmt.Sprintf("node%03d", n)
+		rep[n] = p.InitialScorePPM
+		nodes[n] = pbe.New(pbe.Options{}, seed(n))
+		if n < honest {
+			isolated[n] = pbe.New(pbe.Options{}, seed(n))
+		}
+	}
+	collective := nodes[:honest]
+	if cfg.Adversarial > 0 {
+		naive = make([]*pbe.Engine, honest)
+		for n := range naive {
+			naive[n] = pbe.New(pbe.Options{}, seed(n))
+		}
+	}
+	budget := engine.Budget{Candidates: cfg.Budget, Seed: cfg.Seed}
+	heldOut := func(es []*pbe.Engine) (int, error) {
+		total := 0
+		for _, e := range es {
+			for _, t := range cfg.HeldOut {
+				res, err := e.Solve(ctx, engine.Task{ID: t.Name, Spec: t.Spec}, budget)
+				if err != nil {
+					continue // unsupported held-out task: counts as unsolved
+				}
+				if res.Solved {
+					total++
+				}
+			}
+		}
+		return total, ctx.Err()
+	}
+	solveBatch := func(e *pbe.Engine, tasks []Task) ([]engine.Artifact, error) {
+		var solved []engine.Result
+		for _, t := range tasks {
+			res, err := e.Solve(ctx, engine.Task{ID: t.Name, Spec: t.Spec}, budget)
+			if err != nil {
+				continue
+			}
+			if res.Solved {
+				solved = append(solved, res)
+			}
+		}
+		return e.Distill(ctx, solved)
+	}
+
+	rpt := Report{HonestNodes: honest, HeldOut: len(cfg.HeldOut), Params: p}
+	base, err := heldOut(isolated[:1])
+	if err != nil {
+		return rpt, err
+	}
+	rpt.Baseline = base
+	var (
+		nextID   uint64 = 1
+		poisoned int
+		prevEMA  []aggregate.DomainVector
+	)
+	for round := 0; round < cfg.Rounds; round++ {
+		row := Round{Round: round + 1}
+
+		// Commit and reveal.
+		var arts []published
+		for n, e := range nodes {
+			out, err := solveBatch(e, batches[n][round])
+			if err != nil {
+				return rpt, err
+			}
+			for _, a := range out {
+				bad := n >= honest
+				if bad {
+					// A global count alternates the two attacks across rounds.
+					a = pbe.Poison(a, poisoned)
+					poisoned++
+					row.Poisoned++
+				}
+				arts = append(arts, newPublished(nextID, n, a, bad))
+				nextID++
+			}
+		}
+		row.Published = len(arts)
+
+		// Attest: weights frozen at the start of the phase, as on chain.
+		cum := make([]uint64, cfg.Nodes)
+		weight := make([]uint64, cfg.Nodes)
+		var total uint64
+		for n, r := range rep {
+			weight[n] = uint64(max(r, 1)) // a zero score can still be drawn
+			total += weight[n]
+			cum[n] = total
+		}
+		seedR := roundSeed(cfg.Seed, round)
+		votes := make([][]vote, len(arts))
+		for i, a := range arts {
+			for _, v := range assign(seedR, a.id, a.producer, cum, p.VerifiersPerArtifact) {
+				att := aggregate.Attestation{Verifier: names[v], Weight: weight[v]}
+				if v >= honest {
+					att.Verdict, att.Quality = aggregate.VerdictValid, aggregate.PPM // collusion
+				} else {
+					res, err := nodes[v].Verify(ctx, a.art)
+					if err != nil {
+						return rpt, err
+					}
+					verdict, ok := aggregateVerdict(res.Verdict)
+					if !ok {
+						continue // nothing the chain would accept as an attestation
+					}
+					att.Verdict, att.Quality = verdict, uint32(min(res.Quality, engine.MaxPPM))
+				}
+				votes[i] = append(votes[i], vote{node: v, att: att})
+			}
+		}
+
+		// Finalize.
+		fin, err := finalize(arts, votes, rep, names, prevEMA, p)
+		if err != nil {
+			return rpt, fmt.Errorf("round %d: %w", row.Round, err)
+		}
+		field := weighted(fin.field, arts)
+		if cfg.Trace != nil {
+			cfg.Trace(RoundTrace{Round: row.Round, Candidates: fin.candidates, PrevEMA: prevEMA, Params: p.Field, Field: fin.field, Conditioned: field})
+		}
+		prevEMA = fin.field.EMA
+		row.Field = len(fin.field.Entries)
+		for i, j := range fin.judged {
+			if j.verdict.Accepted {
+				row.Accepted++
+			}
+			if j.outlier {
+				row.Outliers++
+			}
+			if arts[i].poisoned {
+				if !j.verdict.Accepted || j.outlier {
+					row.Filtered++
+				}
+				if j.inField {
+					row.PoisonedInField++
+				}
+			}
+		}
+		row.HonestReputation = mean(rep[:honest])
+		row.AdversarialReputation = mean(rep[honest:])
+
+		// Condition.
+		for n := range isolated {
+			out, err := solveBatch(isolated[n], batches[n][round])
+			if err != nil {
+				return rpt, err
+			}
+			own := make([]published, len(out))
+			for i, a := range out {
+				own[i] = newPublished(uint64(i+1), n, a, false)
+			}
+			f, err := trustedField(own, names, p, false)
+			if err != nil {
+				return rpt, err
+			}
+			if _, err := isolated[n].Condition(ctx, weighted(f, own)); err != nil {
+				return rpt, err
+			}
+		}
+		for _, e := range collective {
+			if _, err := e.Condition(ctx, field); err != nil {
+				return rpt, err
+			}
+		}
+		if naive != nil {
+			f, err := trustedField(arts, names, p, true)
+			if err != nil {
+				return rpt, err
+			}
+			unverified := weighted(f, arts)
+			for _, e := range naive {
+				if err := e.ConditionUnverified(unverified); err != nil {
+					return rpt, err
+				}
+			}
+		}
+
+		if row.Isolated, err = heldOut(isolated); err != nil {
+			return rpt, err
+		}
+		if row.Collective, err = heldOut(collective); err != nil {
+			return rpt, err
+		}
+		if naive != nil {
+			if row.Naive, err = heldOut(naive); err != nil {
+				return rpt, err
+			}
+		}
+		rpt.Rounds = append(rpt.Rounds, row)
+		progress(fmt.Sprintf("round %d: isolated %d, collective %d, naive %d of %d; %d published, %d accepted, %d outliers, field %d; %d poisoned, %d filtered; reputation honest %d adversarial %d ppm",
+			row.Round, row.Isolated, row.Collective, row.Naive, honest*len(cfg.HeldOut), row.Published, row.Accepted, row.Outliers, row.Field,
+			row.Poisoned, row.Filtered, row.HonestReputation, row.AdversarialReputation))
+	}
+	return rpt, nil
+}
+
+// partition deals the training tasks privately: a seeded shuffle dealt
+// round-robin, batches[node][round].
+func partition(train []Task, nodes, rounds int, seed uint64) [][][]Task {
+	order := make([]int, len(train))
+	for i := range order {
+		order[i] = i
+	}
+	r := splitmix{s: seed}
+	for i := len(order) - 1; i > 0; i-- {
+		j := int(r.next() % uint64(i+1))
+		order[i], order[j] = order[j], order[i]
+	}
+	batches := make([][][]Task, nodes)
+	for n := range batches {
+		batches[n] = make([][]Task, rounds)
+	}
+	for k, i := range order {
+		n := k % nodes
+		round := (k / nodes) % rounds
+		batches[n][round] = append(batches[n][round], train[i])
+	}
+	return batches
+}
+
+// splitmix is SplitMix64: a seeded, platform-independent shuffle.
+type splitmix struct{ s uint64 }
+
+func (r *splitmix) next() uint64 {
+	r.s += 0x9E3779B97F4A7C15
+	z := r.s
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
+
+// roundSeed stands in for the chain's seed from the block hash and round.
+func roundSeed(seed uint64, round int) []byte {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], seed)
+	binary.BigEndian.PutUint64(b[8:], uint64(round))
+	sum := sha256.Sum256(append([]byte("h3lix/sim/seed/v1"), b[:]...))
+	return sum[:]
+}
+
+// mean is the integer mean in ppm, 0 for no nodes.
+func mean(scores []uint32) uint32 {
+	if len(scores) == 0 {
+		return 0
+	}
+	var s uint64
+	for _, x := range scores {
+		s += uint64(x)
+	}
+	return uint32(s / uint64(len(scores)))
+}

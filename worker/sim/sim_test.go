@@ -1,0 +1,166 @@
+package sim_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/h3lix/h3lix/worker/sim"
+	"github.com/h3lix/h3lix/x/ccf/aggregate"
+	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
+)
+
+// The engine's small tasks; they solve within the budget below in well
+// under a second each.
+const testdata = "../engine/pbe/testdata"
+
+func tasks(t *testing.T) []sim.Task {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(testdata, "*.sl"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var out []sim.Task
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		out = append(out, sim.Task{Name: filepath.Base(f), Spec: src})
+	}
+	return out
+}
+
+// Two small networks over two rounds. "lone" has one adversary among three
+// nodes, dealt a task in each round, so it publishes both poisoned of poison;
+// "colluding" has two adversaries among five that may verify each other.
+func configs(t *testing.T) map[string]sim.Config {
+	ts := tasks(t)
+	base := sim.Config{Train: ts, HeldOut: ts[:3], Rounds: 2, Budget: 300_000, Seed: 5}
+	lone, colluding := base, base
+	lone.Nodes, lone.Adversarial = 3, 1
+	colluding.Nodes, colluding.Adversarial = 5, 2
+	return map[string]sim.Config{"lone": lone, "colluding": colluding}
+}
+
+type run struct {
+	cfg    sim.Config
+	report sim.Report
+	traces []sim.RoundTrace
+}
+
+// The simulations are the slow part; the tests below share one run of each.
+var (
+	once   sync.Once
+	runs   map[string]*run
+	errRun error
+)
+
+func simulate(t *testing.T) map[string]*run {
+	t.Helper()
+	once.Do(func() {
+		runs = map[string]*run{}
+		for name, cfg := range configs(t) {
+			r := &run{cfg: cfg}
+			cfg.Trace = func(tr sim.RoundTrace) { r.traces = append(r.traces, tr) }
+			r.report, errRun = sim.Simulate(context.Background(), cfg)
+			if errRun != nil {
+				return
+			}
+			runs[name] = r
+		}
+	})
+	require.NoError(t, errRun)
+	return runs
+}
+
+func TestAdversariesFiltered(t *testing.T) {
+	for name, r := range simulate(t) {
+		t.Run(name, func(t *testing.T) {
+			rep := r.report
+			require.Len(t, rep.Rounds, r.cfg.Rounds)
+			require.Equal(t, r.cfg.Nodes-r.cfg.Adversarial, rep.HonestNodes)
+			poisoned := 0
+			for _, row := range rep.Rounds {
+				t.Logf("%+v", row)
+				poisoned += row.Poisoned
+				require.Equal(t, row.Poisoned, row.Filtered, "round %d: every poisoned artifact is rejected or filtered", row.Round)
+				require.Zero(t, row.PoisonedInField, "round %d: a poisoned artifact entered the field", row.Round)
+				require.Equal(t, row.Published-row.Poisoned, row.Accepted, "round %d: every honest artifact is accepted", row.Round)
+				require.Positive(t, row.Field, "round %d", row.Round)
+			}
+			require.GreaterOrEqual(t, poisoned, 2, "the test needs both poisoned of poison")
+		})
+	}
+}
+
+func TestAdversariesLoseReputation(t *testing.T) {
+	start := sim.DefaultParams().InitialScorePPM
+	for name, r := range simulate(t) {
+		t.Run(name, func(t *testing.T) {
+			for _, row := range r.report.Rounds {
+				require.Less(t, row.AdversarialReputation, row.HonestReputation, "round %d", row.Round)
+				require.Less(t, row.AdversarialReputation, start, "round %d", row.Round)
+				require.Greater(t, row.HonestReputation, start, "round %d", row.Round)
+			}
+		})
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	r := simulate(t)["lone"]
+	again, err := sim.Simulate(context.Background(), r.cfg)
+	require.NoError(t, err)
+	require.Equal(t, r.report, again)
+}
+
+// TestFieldIsTheChains checks that the simulation weighs nothing privately:
+// each round's field is what aggregate.BuildField gives on the same
+// candidates with the chain's default parameters, and the collective nodes
+// condition on exactly those entries and ppm weights.
+func TestFieldIsTheChains(t *testing.T) {
+	c := ccftypes.DefaultParams()
+	chain := aggregate.FieldParams{
+		MaxFieldSize: int(c.MaxFieldSize), GreenBonusPPM: c.GreenBonusPpm, MinSpreadPPM: c.MinSpreadPpm, EMABetaPPM: c.EmaBetaPpm,
+	}
+	for name, r := range simulate(t) {
+		t.Run(name, func(t *testing.T) {
+			require.Len(t, r.traces, r.cfg.Rounds)
+			var prev []aggregate.DomainVector
+			for _, tr := range r.traces {
+				require.Equal(t, chain, tr.Params, "round %d", tr.Round)
+				require.Equal(t, prev, tr.PrevEMA, "round %d: the EMA carries over from the previous field", tr.Round)
+				want, err := aggregate.BuildField(tr.Candidates, tr.PrevEMA, chain)
+				require.NoError(t, err)
+				require.True(t, reflect.DeepEqual(want, tr.Field), "round %d: field differs from BuildField's", tr.Round)
+				require.NotEmpty(t, want.Entries)
+				require.Len(t, tr.Conditioned, len(want.Entries))
+				for i, e := range want.Entries {
+					sum := sha256.Sum256(tr.Conditioned[i].Artifact.Payload)
+					require.Equal(t, e.CID, hex.EncodeToString(sum[:]), "round %d entry %d", tr.Round, i)
+					require.EqualValues(t, e.WeightPPM, tr.Conditioned[i].Weight, "round %d entry %d", tr.Round, i)
+				}
+				prev = want.EMA
+			}
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for name, cfg := range map[string]sim.Config{
+		"no nodes":          {Rounds: 1},
+		"no rounds":         {Nodes: 2},
+		"all adversarial":   {Nodes: 2, Rounds: 1, Adversarial: 2},
+		"no verifiers":      {Nodes: 2, Rounds: 1, Params: sim.Params{MaxFieldCandidates: 1, Field: aggregate.FieldParams{MaxFieldSize: 1}}},
+		"negative attacker": {Nodes: 2, Rounds: 1, Adversarial: -1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := sim.Simulate(context.Background(), cfg)
+			require.Error(t, err)
+		})
+	}
+}
