@@ -23,11 +23,11 @@ FUZZTIME ?= 30s
 ##@ Build
 build: ## Build h3lixd and h3lix-worker into ./build
 	go build $(BUILD_FLAGS) -o $(BUILDDIR)/h3lixd ./cmd/h3lixd
-	go build -o $(BUILDDIR)/h3lix-worker ./cmd/h3lix-worker
+	go build $(BUILD_FLAGS) -o $(BUILDDIR)/h3lix-worker ./cmd/h3lix-worker
 
 install: ## Install h3lixd and h3lix-worker into $GOPATH/bin
 	go install $(BUILD_FLAGS) ./cmd/h3lixd
-	go install ./cmd/h3lix-worker
+	go install $(BUILD_FLAGS) ./cmd/h3lix-worker
 
 ##@ Test
 test: ## All tests: unit, keeper, fuzz seeds, in-process network and real-binary e2e

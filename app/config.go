@@ -1,42 +1,22 @@
 package app
 
-import (
-	"sync"
+import "github.com/h3lix/h3lix/app/params"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
-)
-
+// The chain's settings live in app/params so that clients can use them
+// without linking the keepers; these names keep the app's callers unchanged.
 const (
-	// AppName is the application name reported over ABCI.
-	AppName = "h3lix"
-	// Bech32Prefix is the account address prefix; validator and consensus
-	// prefixes derive from it.
-	Bech32Prefix = "h3lix"
-	// BondDenom is the base staking and fee denom; 1 HLX = 10^6 uhlx.
-	BondDenom = "uhlx"
-	// DisplayDenom is the human denom.
-	DisplayDenom = "hlx"
-	// DisplayExponent is the decimal exponent of DisplayDenom over BondDenom.
-	DisplayExponent = 6
+	AppName         = params.AppName
+	Bech32Prefix    = params.Bech32Prefix
+	BondDenom       = params.BondDenom
+	DisplayDenom    = params.DisplayDenom
+	DisplayExponent = params.DisplayExponent
 )
 
 var (
-	Bech32PrefixValAddr  = Bech32Prefix + sdk.PrefixValidator + sdk.PrefixOperator
-	Bech32PrefixConsAddr = Bech32Prefix + sdk.PrefixValidator + sdk.PrefixConsensus
+	Bech32PrefixValAddr  = params.Bech32PrefixValAddr
+	Bech32PrefixConsAddr = params.Bech32PrefixConsAddr
 )
 
-var configOnce sync.Once
-
-// SetConfig sets the process-wide address prefixes and bond denom. Much SDK
-// code formats addresses through the global config, so the CLI, the app and
-// the tests all call this before anything else; it is idempotent.
-func SetConfig() {
-	configOnce.Do(func() {
-		cfg := sdk.GetConfig()
-		cfg.SetBech32PrefixForAccount(Bech32Prefix, Bech32Prefix+sdk.PrefixPublic)
-		cfg.SetBech32PrefixForValidator(Bech32PrefixValAddr, Bech32PrefixValAddr+sdk.PrefixPublic)
-		cfg.SetBech32PrefixForConsensusNode(Bech32PrefixConsAddr, Bech32PrefixConsAddr+sdk.PrefixPublic)
-		cfg.Seal()
-		sdk.DefaultBondDenom = BondDenom
-	})
-}
+// SetConfig sets the process-wide address prefixes and bond denom (see
+// params.SetConfig).
+func SetConfig() { params.SetConfig() }

@@ -154,3 +154,11 @@ var ErrNotImplemented = errors.New("not implemented yet")
 
 // NotImplemented wraps ErrNotImplemented with what is missing.
 func NotImplemented(what string) error { return fmt.Errorf("%s: %w", what, ErrNotImplemented) }
+
+// Stateful is implemented by engines that can save what they have learned
+// (for PBE: the conditioned prior) and load it again, so a restarted worker
+// keeps the collective's lessons.
+type Stateful interface {
+	SaveState() ([]byte, error)
+	LoadState([]byte) error
+}

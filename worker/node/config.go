@@ -1,0 +1,400 @@
+// Package node holds the worker's configuration and wires its parts — the
+// chain client, the IPFS store, the engine, the round loop and the local
+// API — into one process.
+package node
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// EnvPrefix prefixes every environment variable of the worker:
+// H3LIX_WORKER_CHAIN_GRPC sets chain.grpc.
+const EnvPrefix = "H3LIX_WORKER"
+
+// ConfigFile is the config's name in the worker home.
+const ConfigFile = "config.toml"
+
+// NodeKeyFile is the node key's name in the worker home.
+const NodeKeyFile = "node_key.json"
+
+// Config is the whole worker configuration.
+type Config struct {
+	Chain   ChainConfig   `mapstructure:"chain"`
+	Keyring KeyringConfig `mapstructure:"keyring"`
+	P2P     P2PConfig     `mapstructure:"p2p"`
+	API     APIConfig     `mapstructure:"api"`
+	IPFS    IPFSConfig    `mapstructure:"ipfs"`
+	Engine  EngineConfig  `mapstructure:"engine"`
+	Round   RoundConfig   `mapstructure:"round"`
+	Energy  EnergyConfig  `mapstructure:"energy"`
+	Log     LogConfig     `mapstructure:"log"`
+	// Home is where the config was read from (not a file key).
+	Home string `mapstructure:"-"`
+}
+
+// ChainConfig locates the chain.
+type ChainConfig struct {
+	ID            string        `mapstructure:"id"`
+	Node          string        `mapstructure:"node"`
+	GRPC          string        `mapstructure:"grpc"`
+	GasAdjustment float64       `mapstructure:"gas_adjustment"`
+	GasPrices     string        `mapstructure:"gas_prices"`
+	TxTimeout     time.Duration `mapstructure:"tx_timeout"`
+}
+
+// KeyringConfig names the signing key.
+type KeyringConfig struct {
+	Backend string `mapstructure:"backend"`
+	Dir     string `mapstructure:"dir"`
+	From    string `mapstructure:"from"`
+}
+
+// P2PConfig is the libp2p node of the embedded IPFS store.
+type P2PConfig struct {
+	Listen []string `mapstructure:"listen"`
+	// Announce is what the node registers on chain; empty: Listen.
+	Announce []string `mapstructure:"announce"`
+	DHT      bool     `mapstructure:"dht"`
+}
+
+// APIConfig is the local HTTP API.
+type APIConfig struct {
+	Listen string `mapstructure:"listen"`
+}
+
+// IPFSConfig selects the store.
+type IPFSConfig struct {
+	Mode         string        `mapstructure:"mode"`
+	KuboURL      string        `mapstructure:"kubo_url"`
+	FetchTimeout time.Duration `mapstructure:"fetch_timeout"`
+	KeepRounds   uint64        `mapstructure:"keep_rounds"`
+}
+
+// EngineConfig selects and tunes the engine.
+type EngineConfig struct {
+	Kind        string `mapstructure:"kind"`
+	MemBudgetMB int64  `mapstructure:"mem_budget_mb"`
+	Seed        uint64 `mapstructure:"seed"`
+}
+
+// RoundConfig tunes the round loop.
+type RoundConfig struct {
+	TasksDir             string        `mapstructure:"tasks_dir"`
+	TasksPerRound        int           `mapstructure:"tasks_per_round"`
+	SolveBudget          time.Duration `mapstructure:"solve_budget"`
+	Candidates           int64         `mapstructure:"candidates"`
+	MaxArtifacts         int           `mapstructure:"max_artifacts"`
+	ValidationShare      float64       `mapstructure:"validation_share"`
+	ValidationCandidates int64         `mapstructure:"validation_candidates"`
+	// Adversary is for protocol tests only; it has no flag in the help.
+	Adversary string `mapstructure:"adversary"`
+}
+
+// EnergyConfig converts CPU time to energy and emissions.
+type EnergyConfig struct {
+	WattsPerCore  float64 `mapstructure:"watts_per_core"`
+	GridGPerKWh   float64 `mapstructure:"grid_g_per_kwh"`
+	RenewablePPM  uint32  `mapstructure:"renewable_ppm"`
+	GridZone      string  `mapstructure:"grid_zone"`
+}
+
+// LogConfig shapes the logs.
+type LogConfig struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+// Default is the configuration of a worker on the localnet.
+func Default() Config {
+	return Config{
+		Chain:   ChainConfig{ID: "h3lix-local", Node: "tcp://127.0.0.1:26657", GRPC: "127.0.0.1:9090", GasAdjustment: 1.5, TxTimeout: time.Minute},
+		Keyring: KeyringConfig{Backend: "test", From: "alice"},
+		P2P:     P2PConfig{Listen: []string{"/ip4/127.0.0.1/tcp/4001"}},
+		API:     APIConfig{Listen: "127.0.0.1:8480"},
+		IPFS:    IPFSConfig{Mode: "embedded", KuboURL: "http://127.0.0.1:5001", FetchTimeout: 5 * time.Second, KeepRounds: 8},
+		Engine:  EngineConfig{Kind: "pbe", MemBudgetMB: 1024, Seed: 1},
+		Round:   RoundConfig{TasksPerRound: 4, SolveBudget: 4 * time.Second, MaxArtifacts: 4, ValidationShare: 0.2, ValidationCandidates: 20_000},
+		Energy:  EnergyConfig{WattsPerCore: 8},
+		Log:     LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// Validate reports the first setting that cannot work, with what to do.
+func (c Config) Validate() error {
+	var errs []string
+	bad := func(key, format string, a ...any) { errs = append(errs, key+": "+fmt.Sprintf(format, a...)) }
+	if c.Chain.ID == "" {
+		bad("chain.id", "empty; set the chain id (h3lixd status shows it)")
+	}
+	if c.Chain.GRPC == "" {
+		bad("chain.grpc", "empty; set the node's gRPC address, e.g. 127.0.0.1:9090")
+	}
+	if c.Chain.Node != "" && !strings.Contains(c.Chain.Node, "://") {
+		bad("chain.node", "%q is not a URL; use tcp://HOST:26657", c.Chain.Node)
+	}
+	if c.Chain.GasAdjustment < 1 {
+		bad("chain.gas_adjustment", "%v is below 1; simulated gas would not be enough", c.Chain.GasAdjustment)
+	}
+	switch c.Keyring.Backend {
+	case "test", "file", "os":
+	default:
+		bad("keyring.backend", "%q: use test, file or os", c.Keyring.Backend)
+	}
+	if c.Keyring.From == "" {
+		bad("keyring.from", "empty; name the key that signs for this node")
+	}
+	switch c.IPFS.Mode {
+	case "embedded":
+		if len(c.P2P.Listen) == 0 {
+			bad("p2p.listen", "empty; the embedded IPFS node needs an address, e.g. /ip4/127.0.0.1/tcp/4001")
+		}
+	case "kubo":
+		if c.IPFS.KuboURL == "" {
+			bad("ipfs.kubo_url", "empty; set the Kubo RPC URL, e.g. http://127.0.0.1:5001")
+		}
+	default:
+		bad("ipfs.mode", "%q: use embedded or kubo", c.IPFS.Mode)
+	}
+	if c.IPFS.FetchTimeout <= 0 {
+		bad("ipfs.fetch_timeout", "must be positive, e.g. \"5s\"")
+	}
+	switch c.Engine.Kind {
+	case "pbe":
+	case "llm":
+		bad("engine.kind", "\"llm\" is not built yet; use \"pbe\"")
+	default:
+		bad("engine.kind", "%q: use pbe", c.Engine.Kind)
+	}
+	if c.Round.TasksPerRound <= 0 {
+		bad("round.tasks_per_round", "must be at least 1")
+	}
+	if c.Round.SolveBudget <= 0 {
+		bad("round.solve_budget", "must be positive, e.g. \"4s\"")
+	}
+	if c.Round.ValidationShare < 0 || c.Round.ValidationShare >= 1 {
+		bad("round.validation_share", "%v: must be in [0, 1)", c.Round.ValidationShare)
+	}
+	switch c.Round.Adversary {
+	case "", "poison", "lazy", "offline-after-commit":
+	default:
+		bad("round.adversary", "%q is not a known test behaviour", c.Round.Adversary)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q: use text or json", c.Log.Format)
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q: use debug, info, warn or error", c.Log.Level)
+	}
+	if len(errs) > 0 {
+		return errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+// Flag names shared by the commands, each bound to a config key.
+var flagKeys = map[string]string{
+	"chain-id":        "chain.id",
+	"node":            "chain.node",
+	"grpc":            "chain.grpc",
+	"gas-prices":      "chain.gas_prices",
+	"gas-adjustment":  "chain.gas_adjustment",
+	"from":            "keyring.from",
+	"keyring-backend": "keyring.backend",
+	"keyring-dir":     "keyring.dir",
+	"p2p-listen":      "p2p.listen",
+	"api-listen":      "api.listen",
+	"tasks":           "round.tasks_dir",
+	"log-level":       "log.level",
+	"log-format":      "log.format",
+	"adversary":       "round.adversary",
+}
+
+// Load reads HOME/config.toml, then the environment, then the flags that
+// were set: flags win, then environment, then the file. A missing file is
+// an error that says how to create it; unknown keys are errors too, so a
+// typo never silently falls back to a default.
+func Load(home string, flags *pflag.FlagSet) (Config, error) {
+	v := viper.New()
+	def := Default()
+	setDefaults(v, def)
+	path := filepath.Join(home, ConfigFile)
+	v.SetConfigFile(path)
+	v.SetConfigType("toml")
+	if err := v.ReadInConfig(); err != nil {
+		if errors.Is(err, os.ErrNotExist) || os.IsNotExist(errors.Unwrap(err)) {
+			return Config{}, fmt.Errorf("no config at %s: run 'h3lix-worker init --home %s' first", path, home)
+		}
+		if _, statErr := os.Stat(path); statErr != nil {
+			return Config{}, fmt.Errorf("no config at %s: run 'h3lix-worker init --home %s' first", path, home)
+		}
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if flags != nil {
+		for name, key := range flagKeys {
+			if f := flags.Lookup(name); f != nil {
+				if err := v.BindPFlag(key, f); err != nil {
+					return Config{}, err
+				}
+			}
+		}
+	}
+	var c Config
+	if err := v.UnmarshalExact(&c); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	c.Home = home
+	if c.Keyring.Dir == "" {
+		c.Keyring.Dir = home
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// setDefaults registers every key, which also makes AutomaticEnv see keys
+// that the file does not set.
+func setDefaults(v *viper.Viper, c Config) {
+	for k, val := range map[string]any{
+		"chain.id": c.Chain.ID, "chain.node": c.Chain.Node, "chain.grpc": c.Chain.GRPC,
+		"chain.gas_adjustment": c.Chain.GasAdjustment, "chain.gas_prices": c.Chain.GasPrices, "chain.tx_timeout": c.Chain.TxTimeout,
+		"keyring.backend": c.Keyring.Backend, "keyring.dir": c.Keyring.Dir, "keyring.from": c.Keyring.From,
+		"p2p.listen": c.P2P.Listen, "p2p.announce": c.P2P.Announce, "p2p.dht": c.P2P.DHT,
+		"api.listen": c.API.Listen,
+		"ipfs.mode": c.IPFS.Mode, "ipfs.kubo_url": c.IPFS.KuboURL, "ipfs.fetch_timeout": c.IPFS.FetchTimeout, "ipfs.keep_rounds": c.IPFS.KeepRounds,
+		"engine.kind": c.Engine.Kind, "engine.mem_budget_mb": c.Engine.MemBudgetMB, "engine.seed": c.Engine.Seed,
+		"round.tasks_dir": c.Round.TasksDir, "round.tasks_per_round": c.Round.TasksPerRound, "round.solve_budget": c.Round.SolveBudget,
+		"round.candidates": c.Round.Candidates, "round.max_artifacts": c.Round.MaxArtifacts, "round.validation_share": c.Round.ValidationShare,
+		"round.validation_candidates": c.Round.ValidationCandidates, "round.adversary": c.Round.Adversary,
+		"energy.watts_per_core": c.Energy.WattsPerCore, "energy.grid_g_per_kwh": c.Energy.GridGPerKWh, "energy.renewable_ppm": c.Energy.RenewablePPM,
+		"energy.grid_zone": c.Energy.GridZone,
+		"log.level": c.Log.Level, "log.format": c.Log.Format,
+	} {
+		v.SetDefault(k, val)
+	}
+}
+
+var configTemplate = template.Must(template.New("config").Funcs(template.FuncMap{
+	"list": func(xs []string) string {
+		q := make([]string, len(xs))
+		for i, x := range xs {
+			q[i] = fmt.Sprintf("%q", x)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
+	},
+}).Parse(`# h3lix-worker configuration.
+#
+# Every key can also come from the environment as H3LIX_WORKER_<SECTION>_<KEY>
+# (e.g. H3LIX_WORKER_CHAIN_GRPC) and from the matching command-line flag.
+# Flags win, then the environment, then this file.
+
+[chain]
+# The chain id; transactions signed for another chain are refused.
+id = "{{.Chain.ID}}"
+# CometBFT RPC, used to wake up on new blocks (polling over gRPC is the fallback).
+node = "{{.Chain.Node}}"
+# gRPC of a full node: queries, simulation and broadcast.
+grpc = "{{.Chain.GRPC}}"
+# Simulated gas is multiplied by this.
+gas_adjustment = {{.Chain.GasAdjustment}}
+# Empty: pay the node's minimum gas price. Otherwise e.g. "0.025uhlx".
+gas_prices = "{{.Chain.GasPrices}}"
+# How long to wait for a transaction to be included.
+tx_timeout = "{{.Chain.TxTimeout}}"
+
+[keyring]
+# The same keyring h3lixd uses: test, file or os. dir is the directory that
+# holds it (for an h3lixd home, that home).
+backend = "{{.Keyring.Backend}}"
+dir = "{{.Keyring.Dir}}"
+# The key that signs for this node (its operator account).
+from = "{{.Keyring.From}}"
+
+[p2p]
+# Where the embedded IPFS node listens. Several workers on one machine need
+# different ports.
+listen = {{list .P2P.Listen}}
+# What is registered on chain for other workers to dial; empty: listen.
+announce = {{list .P2P.Announce}}
+# A DHT (protocol /h3lix) in addition to the registry's peers. Off: the
+# identity registry is the routing table.
+dht = {{.P2P.DHT}}
+
+[api]
+# Local HTTP API: /healthz, /status, /metrics, /v1/solve, /ipfs/ (trustless
+# gateway). Keep it on loopback unless you put a proxy in front.
+listen = "{{.API.Listen}}"
+
+[ipfs]
+# embedded: an IPFS node inside the worker (data in <home>/data/ipfs).
+# kubo: an existing Kubo daemon at kubo_url.
+mode = "{{.IPFS.Mode}}"
+kubo_url = "{{.IPFS.KuboURL}}"
+# How long to wait for another worker's payload.
+fetch_timeout = "{{.IPFS.FetchTimeout}}"
+# Pins of own and field artifacts older than this many rounds are dropped.
+keep_rounds = {{.IPFS.KeepRounds}}
+
+[engine]
+# pbe: the embedded program-by-example synthesizer (no model weights).
+kind = "{{.Engine.Kind}}"
+# Memory the synthesizer's program banks may use per task.
+mem_budget_mb = {{.Engine.MemBudgetMB}}
+# Seeds the check vectors of distilled artifacts.
+seed = {{.Engine.Seed}}
+
+[round]
+# Your own tasks (.sl files). They never leave this machine; only distilled
+# artifacts do. The --tasks flag of 'run' sets it too.
+tasks_dir = "{{.Round.TasksDir}}"
+tasks_per_round = {{.Round.TasksPerRound}}
+# Time the engine may spend on one round's tasks (it also has to fit in the
+# commit phase).
+solve_budget = "{{.Round.SolveBudget}}"
+# Candidate cap per task; 0 = only the time budget.
+candidates = {{.Round.Candidates}}
+max_artifacts = {{.Round.MaxArtifacts}}
+# Share of the tasks held back to measure the learning curve, and the fixed
+# candidate budget it is measured at.
+validation_share = {{.Round.ValidationShare}}
+validation_candidates = {{.Round.ValidationCandidates}}
+
+[energy]
+# CPU time × watts per core estimates the energy of each artifact.
+watts_per_core = {{.Energy.WattsPerCore}}
+# Carbon intensity of your grid (g CO2e per kWh) and its renewable share
+# (ppm); 0 = unknown.
+grid_g_per_kwh = {{.Energy.GridGPerKWh}}
+renewable_ppm = {{.Energy.RenewablePPM}}
+grid_zone = "{{.Energy.GridZone}}"
+
+[log]
+level = "{{.Log.Level}}"   # debug, info, warn, error
+format = "{{.Log.Format}}" # text or json
+`))
+
+// Render writes c as a commented config file.
+func Render(c Config) ([]byte, error) {
+	var b bytes.Buffer
+	if err := configTemplate.Execute(&b, c); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

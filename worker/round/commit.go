@@ -1,0 +1,251 @@
+package round
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/h3lix/h3lix/worker/chain"
+	"github.com/h3lix/h3lix/worker/energy"
+	"github.com/h3lix/h3lix/worker/engine"
+)
+
+// artifactFile is what the journal's artifact records point at: the
+// artifact as the engine made it plus what producing it cost, enough to
+// reveal it after a restart even if the IPFS repository was lost.
+type artifactFile struct {
+	Round    uint64          `json:"round"`
+	Index    int             `json:"index"`
+	CID      string          `json:"cid"`
+	Manifest engine.Manifest `json:"manifest"`
+	Payload  []byte          `json:"payload"`
+	Joules   uint64          `json:"joules"`
+	MgCO2e   uint64          `json:"mg_co2e"`
+	Renew    uint32          `json:"renewable_ppm"`
+	Method   string          `json:"energy_method"`
+	TaskIDs  []string        `json:"task_ids,omitempty"`
+}
+
+// minSolve is the least solve time worth starting a commit for.
+const minSolve = 500 * time.Millisecond
+
+func (l *Loop) commit(ctx context.Context, rs chain.RoundStatus) error {
+	r := rs.Round.Id
+	st := l.journal.Round(r)
+	if st.Skipped != "" || len(st.IDs) > 0 || l.wasTried(fmt.Sprintf("commit/%d", r)) {
+		return nil
+	}
+	if len(st.Artifacts) == 0 {
+		if len(l.cfg.Tasks) == 0 {
+			l.markTried(fmt.Sprintf("commit/%d", r), "no tasks")
+			return nil
+		}
+		left := blocksLeft(rs)
+		budget := min(l.cfg.SolveBudget, time.Duration(left-3)*l.blockTime(rs.Height))
+		if budget < minSolve {
+			l.markTried(fmt.Sprintf("commit/%d", r), "joined too late in the commit phase")
+			l.log.Info("too late in the commit phase to solve; waiting for the next round", "round", r, "blocks_left", left)
+			return nil
+		}
+		n, err := l.prepare(ctx, r, budget)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			l.markTried(fmt.Sprintf("commit/%d", r), "nothing solved")
+			return nil
+		}
+		st = l.journal.Round(r)
+	}
+	return l.sendCommit(ctx, rs, st)
+}
+
+// prepare solves this round's tasks, distils artifacts, stores their
+// payloads in IPFS and journals them with fresh salts. It returns how many
+// artifacts were prepared.
+func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int, error) {
+	tasks := l.nextTasks()
+	span := l.cfg.Energy.Start()
+	solveCtx, cancel := context.WithTimeout(ctx, budget)
+	var solved []engine.Result
+	per := budget / time.Duration(len(tasks))
+	for _, t := range tasks {
+		res, err := l.eng.Solve(solveCtx, t, engine.Budget{Candidates: l.cfg.Candidates, Wall: per, Seed: l.cfg.Seed})
+		if err != nil {
+			l.log.Warn("task could not be read", "task", t.ID, "err", err)
+			continue
+		}
+		l.metrics.TasksSolved.WithLabelValues(fmt.Sprint(res.Solved)).Inc()
+		if res.Solved {
+			solved = append(solved, res)
+		}
+	}
+	cancel()
+	arts, err := l.eng.Distill(ctx, solved)
+	if err != nil {
+		return 0, fmt.Errorf("distil: %w", err)
+	}
+	reading := span.Stop()
+	l.addEnergy(reading)
+	l.log.Info("solved", "round", r, "tasks", len(tasks), "solved", len(solved), "artifacts", len(arts), "cpu", reading.CPU.Round(time.Millisecond))
+	maxN := l.cfg.MaxArtifacts
+	if p, err := l.client.ArtifactParams(ctx); err == nil {
+		maxN = min(maxN, int(p.MaxCommitsPerNode))
+	}
+	if len(arts) > maxN {
+		arts = arts[:maxN]
+	}
+	if l.cfg.Adversary == AdversaryPoison && l.cfg.Poison != nil {
+		for i := range arts {
+			arts[i] = l.cfg.Poison(arts[i], int(r)+i)
+		}
+	}
+	parts := reading.Split(len(arts))
+	for i, a := range arts {
+		start := time.Now()
+		c, err := l.store.Add(ctx, bytes.NewReader(a.Payload), fmt.Sprintf("h3lix/own/r%d/%d", r, i))
+		if err != nil {
+			return i, fmt.Errorf("storing the payload in IPFS: %w", err)
+		}
+		l.metrics.StoreAdd.Observe(time.Since(start).Seconds())
+		salt := make([]byte, 32)
+		if _, err := rand.Read(salt); err != nil {
+			return i, err
+		}
+		name := fmt.Sprintf("r%d-%d.json", r, i)
+		body, err := json.Marshal(artifactFile{Round: r, Index: i, CID: c.String(), Manifest: a.Manifest, Payload: a.Payload,
+			Joules: parts[i].Joules, MgCO2e: parts[i].MgCO2e, Renew: parts[i].Renew, Method: parts[i].Method})
+		if err != nil {
+			return i, err
+		}
+		if err := writeFileSync(filepath.Join(l.artifactsDir, name), body); err != nil {
+			return i, fmt.Errorf("writing the artifact file: %w", err)
+		}
+		// The salt is on disk before any commitment that needs it exists.
+		if err := l.journal.Append(Record{Kind: KindArtifact, Round: r, Index: i, CID: c.String(), Salt: hex.EncodeToString(salt), File: filepath.Join("artifacts", name)}); err != nil {
+			return i, fmt.Errorf("journal: %w", err)
+		}
+	}
+	return len(arts), nil
+}
+
+// nextTasks takes the next TasksPerRound tasks, cycling.
+func (l *Loop) nextTasks() []engine.Task {
+	n := min(l.cfg.TasksPerRound, len(l.cfg.Tasks))
+	out := make([]engine.Task, n)
+	for i := range out {
+		out[i] = l.cfg.Tasks[(l.nextTask+i)%len(l.cfg.Tasks)]
+	}
+	l.nextTask += n
+	return out
+}
+
+// sendCommit commits the journaled artifacts of the round, unless the chain
+// already holds their commitments (a crash after the broadcast): a
+// commitment is never sent twice.
+func (l *Loop) sendCommit(ctx context.Context, rs chain.RoundStatus, st RoundState) error {
+	r := rs.Round.Id
+	me := l.signer.Address()
+	commitments := make([][]byte, len(st.Artifacts))
+	for i, a := range st.Artifacts {
+		c, err := cid.Decode(a.CID)
+		if err != nil {
+			return fmt.Errorf("journal cid %q: %w", a.CID, err)
+		}
+		salt, err := hex.DecodeString(a.Salt)
+		if err != nil {
+			return fmt.Errorf("journal salt: %w", err)
+		}
+		commitments[i] = chain.Commitment(c, salt, me)
+	}
+	onChain, err := l.client.ArtifactsOf(ctx, me.String(), r)
+	if err != nil {
+		return err
+	}
+	ids := make([]uint64, len(commitments))
+	var missing [][]byte
+	var missingIdx []int
+	for i, cm := range commitments {
+		for _, a := range onChain {
+			if bytes.Equal(a.Commitment, cm) {
+				ids[i] = a.Id
+			}
+		}
+		if ids[i] == 0 {
+			missing, missingIdx = append(missing, cm), append(missingIdx, i)
+		}
+	}
+	var txHash string
+	if len(missing) > 0 {
+		if blocksLeft(rs) < 1 {
+			l.markTried(fmt.Sprintf("commit/%d", r), "commit phase ended before the commit was sent")
+			return l.journal.Append(Record{Kind: KindSkipped, Round: r, Note: "the commit phase ended before the commit was sent"})
+		}
+		start := time.Now()
+		got, res, err := l.signer.CommitArtifacts(ctx, r, missing)
+		if err != nil {
+			var te *chain.TxError
+			if errors.As(err, &te) {
+				// The chain refused it: retrying the same commit cannot help.
+				l.markTried(fmt.Sprintf("commit/%d", r), te.Log)
+				_ = l.journal.Append(Record{Kind: KindSkipped, Round: r, Note: "commit refused: " + te.Log})
+			}
+			return err
+		}
+		l.metrics.TxSeconds.WithLabelValues("commit").Observe(res.Broadcast.Seconds())
+		l.metrics.TxInclusion.WithLabelValues("commit").Observe(time.Since(start).Seconds())
+		for k, i := range missingIdx {
+			ids[i] = got[k]
+		}
+		txHash = res.TxHash
+	}
+	if err := l.journal.Append(Record{Kind: KindCommitted, Round: r, IDs: ids, TxHash: txHash}); err != nil {
+		return err
+	}
+	l.metrics.ArtifactsCommitted.Add(float64(len(ids)))
+	l.mu.Lock()
+	l.status.LastCommit = CommitStatus{Round: r, ArtifactIDs: ids, TxHash: txHash}
+	for _, a := range st.Artifacts {
+		l.status.LastCommit.CIDs = append(l.status.LastCommit.CIDs, a.CID)
+	}
+	l.status.Committed += uint64(len(ids))
+	l.mu.Unlock()
+	l.log.Info("committed", "round", r, "artifacts", ids, "tx", txHash)
+	if l.cfg.Adversary == AdversaryOffline {
+		l.log.Warn("adversary: going offline after the commit", "round", r)
+	}
+	return nil
+}
+
+func (l *Loop) loadArtifactFile(rec Record) (artifactFile, error) {
+	var f artifactFile
+	b, err := os.ReadFile(filepath.Join(l.cfg.Home, "data", rec.File))
+	if err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, fmt.Errorf("artifact file %s: %w", rec.File, err)
+	}
+	if f.CID != rec.CID {
+		return f, fmt.Errorf("artifact file %s holds cid %s, the journal says %s", rec.File, f.CID, rec.CID)
+	}
+	return f, nil
+}
+
+func (l *Loop) addEnergy(r energy.Reading) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.status.Energy.Joules += r.Joules
+	l.status.Energy.MgCO2e += r.MgCO2e
+	l.status.Energy.CPUSeconds += r.CPU.Seconds()
+	l.metrics.Joules.Add(float64(r.Joules))
+}

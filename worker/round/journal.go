@@ -1,0 +1,252 @@
+package round
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+)
+
+// A Record is one line of the journal. The journal is the worker's memory
+// across crashes: everything a round still needs after a restart (above all
+// the salts, without which a commitment can never be opened) is written and
+// fsynced before the transaction that depends on it is broadcast.
+type Record struct {
+	Kind  string `json:"kind"`
+	Round uint64 `json:"round"`
+	// Kind "artifact": one prepared artifact, before its commit.
+	Index int    `json:"index,omitempty"`
+	CID   string `json:"cid,omitempty"`
+	Salt  string `json:"salt,omitempty"` // hex
+	File  string `json:"file,omitempty"` // artifact file, relative to the journal's directory
+	// Kind "committed"/"revealed": artifact ids on chain, by Index.
+	IDs []uint64 `json:"ids,omitempty"`
+	// Kind "attested": how many verdicts were sent.
+	Count int `json:"count,omitempty"`
+	// TxHash of the transaction a record confirms, when there was one.
+	TxHash string `json:"tx,omitempty"`
+	// Note says why a round was given up ("skipped").
+	Note string `json:"note,omitempty"`
+}
+
+// Journal record kinds.
+const (
+	KindArtifact    = "artifact"
+	KindCommitted   = "committed"
+	KindRevealed    = "revealed"
+	KindAttested    = "attested"
+	KindConditioned = "conditioned"
+	KindSkipped     = "skipped"
+)
+
+// RoundState is what the journal knows of one round.
+type RoundState struct {
+	Round       uint64
+	Artifacts   []Record // kind "artifact", by Index
+	IDs         []uint64 // artifact ids by Index, once committed
+	CommitTx    string
+	Revealed    bool
+	Attested    bool
+	Attestation int
+	Conditioned bool
+	Skipped     string
+}
+
+// Journal is an append-only, fsynced JSON-lines file.
+type Journal struct {
+	mu     sync.Mutex
+	path   string
+	f      *os.File
+	rounds map[uint64]*RoundState
+}
+
+// OpenJournal opens (or creates) the journal at path and replays it. A
+// torn last line — the write a crash interrupted — is dropped and the file
+// is truncated to the last whole record; any other malformed line is an
+// error, since silently skipping it could lose a salt.
+func OpenJournal(path string) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	j := &Journal{path: path, f: f, rounds: map[uint64]*RoundState{}}
+	good, err := j.replay(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Truncate(good); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(good, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+func (j *Journal) replay(r io.Reader) (int64, error) {
+	br := bufio.NewReader(r)
+	var off int64
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			// No newline: a torn write (or nothing). Drop it.
+			return off, nil
+		}
+		if err != nil {
+			return off, err
+		}
+		var rec Record
+		if jerr := json.Unmarshal(bytes.TrimSpace(b), &rec); jerr != nil {
+			return off, fmt.Errorf("journal %s line %d is not a record (%v): the file was changed by hand or the disk is damaged; move it away to start afresh (salts of open rounds are lost)", j.path, line, jerr)
+		}
+		if err := j.apply(rec); err != nil {
+			return off, fmt.Errorf("journal %s line %d: %w", j.path, line, err)
+		}
+		off += int64(len(b))
+	}
+}
+
+func (j *Journal) state(round uint64) *RoundState {
+	s, ok := j.rounds[round]
+	if !ok {
+		s = &RoundState{Round: round}
+		j.rounds[round] = s
+	}
+	return s
+}
+
+func (j *Journal) apply(r Record) error {
+	s := j.state(r.Round)
+	switch r.Kind {
+	case KindArtifact:
+		if r.Index != len(s.Artifacts) {
+			return fmt.Errorf("artifact index %d out of order (have %d)", r.Index, len(s.Artifacts))
+		}
+		if r.CID == "" || r.Salt == "" {
+			return fmt.Errorf("artifact record without cid or salt")
+		}
+		s.Artifacts = append(s.Artifacts, r)
+	case KindCommitted:
+		if len(r.IDs) != len(s.Artifacts) {
+			return fmt.Errorf("committed %d ids for %d artifacts", len(r.IDs), len(s.Artifacts))
+		}
+		s.IDs, s.CommitTx = r.IDs, r.TxHash
+	case KindRevealed:
+		s.Revealed = true
+	case KindAttested:
+		s.Attested, s.Attestation = true, r.Count
+	case KindConditioned:
+		s.Conditioned = true
+	case KindSkipped:
+		s.Skipped = r.Note
+	default:
+		return fmt.Errorf("unknown record kind %q", r.Kind)
+	}
+	return nil
+}
+
+// Append validates, writes and fsyncs one record, then applies it.
+func (j *Journal) Append(r Record) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	// Validate against a copy first, so a bad record changes nothing.
+	probe := &Journal{rounds: map[uint64]*RoundState{}}
+	if cur, ok := j.rounds[r.Round]; ok {
+		cp := *cur
+		cp.Artifacts = append([]Record(nil), cur.Artifacts...)
+		probe.rounds[r.Round] = &cp
+	}
+	if err := probe.apply(r); err != nil {
+		return err
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if _, err := j.f.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	if err := j.f.Sync(); err != nil {
+		return err
+	}
+	return j.apply(r)
+}
+
+// Round returns a copy of what the journal knows of round r.
+func (j *Journal) Round(r uint64) RoundState {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	s, ok := j.rounds[r]
+	if !ok {
+		return RoundState{Round: r}
+	}
+	cp := *s
+	cp.Artifacts = append([]Record(nil), s.Artifacts...)
+	cp.IDs = append([]uint64(nil), s.IDs...)
+	return cp
+}
+
+// Rounds lists the rounds the journal knows, ascending.
+func (j *Journal) Rounds() []uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]uint64, 0, len(j.rounds))
+	for r := range j.rounds {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
+	return out
+}
+
+// Path is the journal file.
+func (j *Journal) Path() string { return j.path }
+
+// Close closes the file.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.f.Close()
+}
+
+// writeFileSync writes data to path through a temporary file, fsyncs it and
+// renames it into place, so a crash leaves either the old file or the new one.
+func writeFileSync(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package round
+
+import "github.com/h3lix/h3lix/worker/chain"
+
+// Status is what GET /status shows: where the node is, what it did in the
+// last rounds and what it learned.
+type Status struct {
+	Operator        string            `json:"operator"`
+	PeerID          string            `json:"peer_id"`
+	Engine          string            `json:"engine"`
+	Adversary       string            `json:"adversary,omitempty"`
+	Height          int64             `json:"height"`
+	Round           uint64            `json:"round"`
+	Phase           string            `json:"phase"`
+	PhaseEndsAt     int64             `json:"phase_ends_at_height"`
+	Tasks           int               `json:"tasks"`
+	ValidationTasks int               `json:"validation_tasks"`
+	Committed       uint64            `json:"artifacts_committed"`
+	Revealed        uint64            `json:"artifacts_revealed"`
+	Attested        uint64            `json:"attestations_sent"`
+	FetchedRemote   uint64            `json:"payloads_fetched_remote"`
+	LastCommit      CommitStatus      `json:"last_commit"`
+	LastReveal      RevealStatus      `json:"last_reveal"`
+	LastAttest      AttestStatus      `json:"last_attest"`
+	FieldRound      uint64            `json:"field_round"`
+	Field           FieldStatus       `json:"field"`
+	Reputation      *ReputationStatus `json:"reputation,omitempty"`
+	LearningCurve   []CurvePoint      `json:"learning_curve"`
+	Energy          EnergyStatus      `json:"energy"`
+	LastError       string            `json:"last_error,omitempty"`
+}
+
+// CommitStatus is the last commit.
+type CommitStatus struct {
+	Round       uint64   `json:"round"`
+	ArtifactIDs []uint64 `json:"artifact_ids"`
+	CIDs        []string `json:"cids"`
+	TxHash      string   `json:"tx"`
+}
+
+// RevealStatus is the last reveal.
+type RevealStatus struct {
+	Round    uint64 `json:"round"`
+	Revealed int    `json:"revealed"`
+	TxHash   string `json:"tx"`
+}
+
+// AttestStatus is the last attestation.
+type AttestStatus struct {
+	Round    uint64         `json:"round"`
+	Verdicts map[string]int `json:"verdicts"`
+	TxHash   string         `json:"tx"`
+}
+
+// FieldStatus is the last field the engine was conditioned on.
+type FieldStatus struct {
+	Round      uint64 `json:"round"`
+	Entries    int    `json:"entries"`
+	Accepted   int    `json:"accepted"`
+	Rejected   int    `json:"rejected"`
+	Missing    int    `json:"missing"`
+	Degenerate bool   `json:"degenerate"`
+}
+
+// ReputationStatus is the node's on-chain reputation.
+type ReputationStatus struct {
+	ScorePPM    uint32 `json:"score_ppm"`
+	Rounds      uint64 `json:"rounds"`
+	Accepted    uint64 `json:"artifacts_accepted"`
+	Rejected    uint64 `json:"artifacts_rejected"`
+	JailedUntil uint64 `json:"jailed_until_round,omitempty"`
+}
+
+// CurvePoint is one measurement of the learning curve: the validation
+// tasks solved at a fixed candidate budget after conditioning on a round's
+// field (AfterRound 0: before any field).
+type CurvePoint struct {
+	AfterRound uint64 `json:"after_round"`
+	Solved     int    `json:"solved"`
+	Total      int    `json:"total"`
+	Candidates int64  `json:"candidates"`
+}
+
+// EnergyStatus sums what the node's work cost.
+type EnergyStatus struct {
+	Method     string  `json:"method"`
+	CPUSeconds float64 `json:"cpu_seconds"`
+	Joules     uint64  `json:"joules"`
+	MgCO2e     uint64  `json:"mg_co2e"`
+}
+
+// Status returns a copy of the current status.
+func (l *Loop) Status() Status {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.status
+	s.LearningCurve = append([]CurvePoint(nil), l.status.LearningCurve...)
+	return s
+}
+
+func (l *Loop) setRound(rs chain.RoundStatus) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.status.Height, l.status.Round = rs.Height, rs.Round.Id
+	l.status.Phase = phaseName(rs.Phase)
+	l.status.PhaseEndsAt = map[chain.Phase]int64{chain.PhaseCommit: rs.Round.RevealStart, chain.PhaseReveal: rs.Round.AttestStart, chain.PhaseAttest: rs.Round.FinalizeStart}[rs.Phase]
+	l.metrics.Round.Set(float64(rs.Round.Id))
+	l.metrics.Height.Set(float64(rs.Height))
+}
+
+func (l *Loop) setError(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.status.LastError = err.Error()
+}
+
+func phaseName(p chain.Phase) string {
+	switch p {
+	case chain.PhaseCommit:
+		return "commit"
+	case chain.PhaseReveal:
+		return "reveal"
+	case chain.PhaseAttest:
+		return "attest"
+	case chain.PhaseFinalizing:
+		return "finalizing"
+	}
+	return "unknown"
+}
