@@ -19,6 +19,9 @@ GRPC_GATEWAY_VERSION  := v1.16.0
 OPENAPIV2_VERSION     := v2.30.0
 
 FUZZTIME ?= 30s
+# Workers `make localnet` starts next to the validator (0 for none).
+WORKERS ?= 3
+LOCALNET_ENV = H3LIXD=$(BUILDDIR)/h3lixd H3LIX_WORKER=$(BUILDDIR)/h3lix-worker
 
 ##@ Build
 build: ## Build h3lixd and h3lix-worker into ./build
@@ -85,20 +88,20 @@ proto-check: proto-gen ## Fail when the committed generated code is stale
 	  if [ -n "$$untracked" ]; then echo "untracked generated files: $$untracked"; exit 1; fi
 
 ##@ Local networks
-localnet: build ## Build and start a 1-validator localnet (~1 s blocks) in ./.localnet/1val
-	H3LIXD=$(BUILDDIR)/h3lixd ./scripts/localnet.sh start 1
+localnet: build ## Build and start a 1-validator localnet (~1 s blocks) with WORKERS workers (default 3) in ./.localnet/1val
+	$(LOCALNET_ENV) LOCALNET_WORKERS=$(WORKERS) ./scripts/localnet.sh start 1
 
-localnet-multi: build ## Build and start a 4-validator localnet in ./.localnet/4val
-	H3LIXD=$(BUILDDIR)/h3lixd ./scripts/localnet.sh start 4
+localnet-multi: build ## Build and start a 4-validator localnet with WORKERS workers in ./.localnet/4val
+	$(LOCALNET_ENV) LOCALNET_WORKERS=$(WORKERS) ./scripts/localnet.sh start 4
 
-localnet-stop: ## Stop the running localnet (state is kept)
-	H3LIXD=$(BUILDDIR)/h3lixd ./scripts/localnet.sh stop
+localnet-stop: ## Stop the running localnet and its workers (state is kept)
+	$(LOCALNET_ENV) ./scripts/localnet.sh stop
 
-localnet-status: ## Heights of the localnet validators
-	H3LIXD=$(BUILDDIR)/h3lixd ./scripts/localnet.sh status
+localnet-status: ## Heights of the localnet validators and the workers' state
+	$(LOCALNET_ENV) ./scripts/localnet.sh status
 
 localnet-reset: ## Stop and delete the localnet
-	H3LIXD=$(BUILDDIR)/h3lixd ./scripts/localnet.sh reset
+	$(LOCALNET_ENV) ./scripts/localnet.sh reset
 
 clean: ## Remove build outputs
 	rm -rf $(BUILDDIR)

@@ -4,12 +4,16 @@
 #   scripts/localnet.sh start [N]     create (first time) and start N validators (default 1)
 #   scripts/localnet.sh stop          stop every validator of the network (state is kept)
 #   scripts/localnet.sh stop-node I   stop validator I        scripts/localnet.sh start-node I
+#   scripts/localnet.sh stop-worker I  stop worker I          scripts/localnet.sh start-worker I
 #   scripts/localnet.sh status        heights of the running validators
 #   scripts/localnet.sh reset         stop and delete the network
 #
 # Environment: LOCALNET_DIR (default ./.localnet/<N>val), H3LIXD (default ./build/h3lixd),
 # LOCALNET_PORT_OFFSET (default 0), LOCALNET_BLOCK_TIME (default 1s), LOCALNET_VOTING_PERIOD (default 30s),
-# LOCALNET_ROUND_BLOCKS (commit,reveal,attest; default 10,5,10), LOCALNET_MAX_COMMITS (default 4).
+# LOCALNET_ROUND_BLOCKS (commit,reveal,attest; default 10,5,10), LOCALNET_MAX_COMMITS (default 4),
+# LOCALNET_WORKERS (workers to run next to validator 0; default 0, `make localnet` sets 3),
+# H3LIX_WORKER (default ./build/h3lix-worker). Worker i listens on p2p 4001+offset+i and API 8480+offset+i,
+# signs with key worker<i> of node0's test keyring, and works on 40 private tasks generated from seed i+1.
 set -euo pipefail
 
 cmd=${1:-}
@@ -20,6 +24,8 @@ VOTING_PERIOD=${LOCALNET_VOTING_PERIOD:-30s}
 ROUND_BLOCKS=${LOCALNET_ROUND_BLOCKS:-10,5,10}
 MAX_COMMITS=${LOCALNET_MAX_COMMITS:-4}
 CHAIN_ID=${LOCALNET_CHAIN_ID:-h3lix-local}
+WORKERS=${LOCALNET_WORKERS:-0}
+H3LIX_WORKER=${H3LIX_WORKER:-./build/h3lix-worker}
 
 die() { echo "localnet: $*" >&2; exit 1; }
 [ -x "$H3LIXD" ] || die "no h3lixd binary at $H3LIXD: run 'make build' first (or set H3LIXD)"
@@ -30,6 +36,8 @@ load_offset() { [ -f "$1/port_offset" ] && OFFSET=$(cat "$1/port_offset"); retur
 rpc_port() { echo $((26657 + OFFSET + $1)); }
 api_port() { echo $((1317 + OFFSET + $1)); }
 grpc_port() { echo $((9090 + OFFSET + $1)); }
+p2p_port() { echo $((4001 + OFFSET + $1)); }
+wapi_port() { echo $((8480 + OFFSET + $1)); }
 
 # count_nodes DIR prints how many validator homes DIR holds.
 count_nodes() {
@@ -77,6 +85,67 @@ wait_height() { # wait_height DIR I H TIMEOUT_S
   return 1
 }
 
+worker_running() { # worker_running DIR I
+  local pidf="$1/worker$2.pid"
+  [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null
+}
+
+count_workers() {
+  local n=0 d
+  for d in "$1"/worker[0-9]*; do [ -d "$d" ] && n=$((n + 1)); done
+  echo "$n"
+}
+
+# setup_workers DIR N: create, fund and register N workers (once each).
+setup_workers() {
+  local d=$1 n=$2 home i names=() addrs=()
+  home="$d/node0"
+  [ -x "$H3LIX_WORKER" ] || die "no h3lix-worker binary at $H3LIX_WORKER: run 'make build' first (or set H3LIX_WORKER)"
+  for i in $(seq 0 $((n - 1))); do
+    [ -f "$d/worker$i/config.toml" ] && continue
+    "$H3LIXD" keys show "worker$i" --keyring-backend test --home "$home" >/dev/null 2>&1 ||
+      "$H3LIXD" keys add "worker$i" --keyring-backend test --home "$home" >/dev/null 2>&1
+    names+=("$i")
+    addrs+=("$("$H3LIXD" keys show "worker$i" -a --keyring-backend test --home "$home")")
+  done
+  [ ${#names[@]} -eq 0 ] && return 0
+  echo "funding ${#names[@]} worker account(s) from alice"
+  "$H3LIXD" tx bank multi-send alice "${addrs[@]}" 100000000uhlx --home "$home" --keyring-backend test \
+    --chain-id "$CHAIN_ID" --node "tcp://127.0.0.1:$(rpc_port 0)" --gas auto --gas-adjustment 1.5 -y -o json >/dev/null ||
+    die "funding the workers failed"
+  wait_height "$d" 0 $(($(height "$d" 0) + 2)) 30 || die "no new block after funding the workers"
+  for i in "${names[@]}"; do
+    local w="$d/worker$i"
+    mkdir -p "$w"
+    "$H3LIX_WORKER" tasks gen --seed $((i + 1)) --count 40 --out "$w/tasks" >/dev/null 2>&1 || die "generating tasks for worker$i failed"
+    "$H3LIX_WORKER" init --home "$w" --chain-id "$CHAIN_ID" --node "tcp://127.0.0.1:$(rpc_port 0)" \
+      --grpc "127.0.0.1:$(grpc_port 0)" --from "worker$i" --keyring-backend test --keyring-dir "$home" \
+      --p2p-listen "/ip4/127.0.0.1/tcp/$(p2p_port "$i")" --api-listen "127.0.0.1:$(wapi_port "$i")" \
+      --tasks "$w/tasks" --grid-zone DE >/dev/null || die "h3lix-worker init failed for worker$i"
+    "$H3LIX_WORKER" register --home "$w" --bond 10000000uhlx >/dev/null || die "registering worker$i failed"
+    echo "registered worker$i ($w)"
+  done
+}
+
+start_worker() { # start_worker DIR I
+  local d=$1 i=$2
+  if worker_running "$d" "$i"; then echo "worker$i already running (pid $(cat "$d/worker$i.pid"))"; return; fi
+  nohup "$H3LIX_WORKER" run --home "$d/worker$i" >>"$d/worker$i.log" 2>&1 &
+  echo $! >"$d/worker$i.pid"
+  echo "started worker$i (pid $!, API http://127.0.0.1:$(wapi_port "$i"), log $d/worker$i.log)"
+}
+
+stop_worker() { # stop_worker DIR I
+  local d=$1 i=$2
+  if ! worker_running "$d" "$i"; then rm -f "$d/worker$i.pid"; return; fi
+  local pid; pid=$(cat "$d/worker$i.pid")
+  kill "$pid"
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  rm -f "$d/worker$i.pid"
+  echo "stopped worker$i"
+}
+
 find_dir() { # the network directory the stop/status commands act on
   if [ -n "${LOCALNET_DIR:-}" ]; then echo "$LOCALNET_DIR"; return; fi
   local found=()
@@ -106,6 +175,9 @@ start)
   for i in $(seq 0 $((n - 1))); do start_node "$d" "$i"; done
   wait_height "$d" 0 2 60 || die "node0 produced no block in 60 s; see $d/node0.log"
   home=$(cd "$d/node0" && pwd)
+  if [ "$WORKERS" -gt 0 ]; then setup_workers "$d" "$WORKERS"; fi
+  nw=$(count_workers "$d")
+  for i in $(seq 0 $((nw - 1))); do start_worker "$d" "$i"; done
   cat <<MSG
 
 H3LIX localnet is up: $n validator(s), chain id $CHAIN_ID, height $(height "$d" 0).
@@ -115,18 +187,36 @@ H3LIX localnet is up: $n validator(s), chain id $CHAIN_ID, height $(height "$d" 
 Try:
   export H3LIXD_HOME=$home
   $H3LIXD tx identity register-node --from alice --bond 10000000uhlx --roles worker,verifier \\
-      --multiaddrs /ip4/127.0.0.1/tcp/4001 --grid-zone DE --gas auto --gas-adjustment 1.5 -y
+      --multiaddrs /ip4/127.0.0.1/tcp/4901 --grid-zone DE --gas auto --gas-adjustment 1.5 -y
   curl -s http://127.0.0.1:$(api_port 0)/h3lix/identity/v1/nodes
   ./scripts/demo-round.sh     # four nodes through one full round
   $H3LIXD query identity nodes -o json
+MSG
+  if [ "$nw" -gt 0 ]; then
+    cat <<MSG
+  $nw worker(s) take part in every round: $H3LIX_WORKER status --home $d/worker0
+  curl -s http://127.0.0.1:$(wapi_port 0)/status     # logs: $d/worker<i>.log
+MSG
+  fi
+  cat <<MSG
 
 Stop with 'make localnet-stop' (state is kept; 'make localnet' starts it again).
 MSG
   ;;
 stop)
   net_dir; d=$NET
+  nw=$(count_workers "$d")
+  for i in $(seq 0 $((nw - 1))); do stop_worker "$d" "$i"; done
   n=$(count_nodes "$d")
   for i in $(seq 0 $((n - 1))); do stop_node "$d" "$i"; done
+  ;;
+stop-worker)
+  [ -n "${2:-}" ] || die "usage: $0 stop-worker I"
+  net_dir; stop_worker "$NET" "$2"
+  ;;
+start-worker)
+  [ -n "${2:-}" ] || die "usage: $0 start-worker I"
+  net_dir; start_worker "$NET" "$2"
   ;;
 stop-node)
   [ -n "${2:-}" ] || die "usage: $0 stop-node I"
@@ -142,16 +232,22 @@ status)
   for i in $(seq 0 $((n - 1))); do
     if running "$d" "$i"; then echo "node$i running, height $(height "$d" "$i")"; else echo "node$i stopped"; fi
   done
+  nw=$(count_workers "$d")
+  for i in $(seq 0 $((nw - 1))); do
+    if worker_running "$d" "$i"; then echo "worker$i running, API http://127.0.0.1:$(wapi_port "$i")"; else echo "worker$i stopped"; fi
+  done
   ;;
 reset)
   net_dir; d=$NET
+  nw=$(count_workers "$d")
+  for i in $(seq 0 $((nw - 1))); do stop_worker "$d" "$i"; done
   n=$(count_nodes "$d")
   for i in $(seq 0 $((n - 1))); do stop_node "$d" "$i"; done
   rm -rf "$d"
   echo "deleted $d"
   ;;
 *)
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
   ;;
 esac

@@ -51,9 +51,11 @@ func (c *Client) Heights(ctx context.Context) <-chan int64 {
 			case h := <-events:
 				emit(h)
 			case <-poll.C:
-				if h, err := c.LatestHeight(ctx); err == nil {
+				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				if h, err := c.LatestHeight(pctx); err == nil {
 					emit(h)
 				}
+				cancel()
 				poll.Reset(interval)
 			}
 		}
@@ -73,12 +75,13 @@ func (c *Client) subscribe(ctx context.Context, events chan<- int64, up chan boo
 	}
 	backoff := time.Second
 	for ctx.Err() == nil {
-		err := c.subscribeOnce(ctx, events, func() { report(true); backoff = time.Second })
+		// Why the subscription ended does not matter: polling covers the
+		// gap and the loop below reconnects.
+		_ = c.subscribeOnce(ctx, events, func() { report(true); backoff = time.Second })
 		report(false)
 		if ctx.Err() != nil {
 			return
 		}
-		_ = err
 		select {
 		case <-ctx.Done():
 			return

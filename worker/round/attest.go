@@ -76,7 +76,9 @@ func (l *Loop) attest(ctx context.Context, rs chain.RoundStatus) error {
 		return nil
 	}
 	start := time.Now()
-	res, err := l.signer.Attest(ctx, atts, int(params.MaxAttestationsPerMsg))
+	tctx, tcancel := l.txContext(ctx, rs)
+	res, err := l.signer.Attest(tctx, atts, int(params.MaxAttestationsPerMsg))
+	tcancel()
 	if err != nil {
 		var te *chain.TxError
 		if errors.As(err, &te) {

@@ -116,7 +116,13 @@ func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int
 		if err != nil {
 			return i, fmt.Errorf("storing the payload in IPFS: %w", err)
 		}
-		l.metrics.StoreAdd.Observe(time.Since(start).Seconds())
+		took := time.Since(start)
+		l.metrics.StoreAdd.Observe(took.Seconds())
+		l.mu.Lock()
+		o := l.overhead(r)
+		o.PutMs += float64(took.Microseconds()) / 1000
+		o.Artifacts++
+		l.mu.Unlock()
 		salt := make([]byte, 32)
 		if _, err := rand.Read(salt); err != nil {
 			return i, err
@@ -191,7 +197,9 @@ func (l *Loop) sendCommit(ctx context.Context, rs chain.RoundStatus, st RoundSta
 			return l.journal.Append(Record{Kind: KindSkipped, Round: r, Note: "the commit phase ended before the commit was sent"})
 		}
 		start := time.Now()
-		got, res, err := l.signer.CommitArtifacts(ctx, r, missing)
+		tctx, tcancel := l.txContext(ctx, rs)
+		got, res, err := l.signer.CommitArtifacts(tctx, r, missing)
+		tcancel()
 		if err != nil {
 			var te *chain.TxError
 			if errors.As(err, &te) {
@@ -202,6 +210,9 @@ func (l *Loop) sendCommit(ctx context.Context, rs chain.RoundStatus, st RoundSta
 			return err
 		}
 		l.metrics.TxSeconds.WithLabelValues("commit").Observe(res.Broadcast.Seconds())
+		l.mu.Lock()
+		l.overhead(r).CommitMs += float64(res.Broadcast.Microseconds()) / 1000
+		l.mu.Unlock()
 		l.metrics.TxInclusion.WithLabelValues("commit").Observe(time.Since(start).Seconds())
 		for k, i := range missingIdx {
 			ids[i] = got[k]

@@ -279,6 +279,15 @@ func blocksLeft(rs chain.RoundStatus) int64 {
 	return end - (rs.Height + 1)
 }
 
+// txContext bounds a transaction to the end of its phase: a tx that is not
+// in a block by then will be refused anyway, and a tx lost from the mempool
+// (a validator restart) must not hold the loop for the client's whole
+// timeout. The next step re-reads the chain and sends again if needed.
+func (l *Loop) txContext(ctx context.Context, rs chain.RoundStatus) (context.Context, context.CancelFunc) {
+	d := time.Duration(max(blocksLeft(rs)+2, 3))*l.blockTime(rs.Height) + 2*time.Second
+	return context.WithTimeout(ctx, d)
+}
+
 // markTried records a failure that retrying in this round cannot fix.
 func (l *Loop) markTried(key, why string) {
 	l.mu.Lock()

@@ -61,7 +61,9 @@ func (l *Loop) reveal(ctx context.Context, rs chain.RoundStatus) error {
 			return nil
 		}
 		start := time.Now()
-		statuses, res, err := l.signer.RevealArtifacts(ctx, reveals)
+		tctx, tcancel := l.txContext(ctx, rs)
+		statuses, res, err := l.signer.RevealArtifacts(tctx, reveals)
+		tcancel()
 		if err != nil {
 			var te *chain.TxError
 			if errors.As(err, &te) {
@@ -70,6 +72,9 @@ func (l *Loop) reveal(ctx context.Context, rs chain.RoundStatus) error {
 			return err
 		}
 		l.metrics.TxSeconds.WithLabelValues("reveal").Observe(res.Broadcast.Seconds())
+		l.mu.Lock()
+		l.overhead(r).RevealMs += float64(res.Broadcast.Microseconds()) / 1000
+		l.mu.Unlock()
 		l.metrics.TxInclusion.WithLabelValues("reveal").Observe(time.Since(start).Seconds())
 		txHash = res.TxHash
 		for i, s := range statuses {

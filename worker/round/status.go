@@ -27,7 +27,42 @@ type Status struct {
 	Reputation      *ReputationStatus `json:"reputation,omitempty"`
 	LearningCurve   []CurvePoint      `json:"learning_curve"`
 	Energy          EnergyStatus      `json:"energy"`
-	LastError       string            `json:"last_error,omitempty"`
+	// Overhead is, per recent round, what publishing cost beside solving:
+	// IPFS import, and simulate+sign+CheckTx of the commit and the reveal
+	// (block waits excluded).
+	Overhead  []OverheadSample `json:"overhead"`
+	LastError string           `json:"last_error,omitempty"`
+}
+
+// OverheadSample is one round's publishing cost, in milliseconds.
+type OverheadSample struct {
+	Round     uint64  `json:"round"`
+	Artifacts int     `json:"artifacts"`
+	PutMs     float64 `json:"ipfs_put_ms"`
+	CommitMs  float64 `json:"commit_ms"`
+	RevealMs  float64 `json:"reveal_ms"`
+}
+
+// PerArtifactMs is the sample's overhead per artifact.
+func (o OverheadSample) PerArtifactMs() float64 {
+	if o.Artifacts == 0 {
+		return 0
+	}
+	return (o.PutMs + o.CommitMs + o.RevealMs) / float64(o.Artifacts)
+}
+
+// overhead returns the sample of round r, creating it.
+func (l *Loop) overhead(r uint64) *OverheadSample {
+	for i := range l.status.Overhead {
+		if l.status.Overhead[i].Round == r {
+			return &l.status.Overhead[i]
+		}
+	}
+	l.status.Overhead = append(l.status.Overhead, OverheadSample{Round: r})
+	if n := len(l.status.Overhead); n > 256 {
+		l.status.Overhead = l.status.Overhead[n-256:]
+	}
+	return &l.status.Overhead[len(l.status.Overhead)-1]
 }
 
 // CommitStatus is the last commit.
@@ -95,6 +130,7 @@ func (l *Loop) Status() Status {
 	defer l.mu.Unlock()
 	s := l.status
 	s.LearningCurve = append([]CurvePoint(nil), l.status.LearningCurve...)
+	s.Overhead = append([]OverheadSample(nil), l.status.Overhead...)
 	return s
 }
 

@@ -1,0 +1,353 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	workerOnce sync.Once
+	workerPath string
+	workerErr  error
+)
+
+// workerBinary builds h3lix-worker once per test process.
+func workerBinary(t *testing.T) string {
+	t.Helper()
+	workerOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "h3lix-e2e-worker")
+		if err != nil {
+			workerErr = err
+			return
+		}
+		workerPath = filepath.Join(dir, "h3lix-worker")
+		cmd := exec.Command("go", "build", "-o", workerPath, "./cmd/h3lix-worker")
+		cmd.Dir = repoRoot(t)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			workerErr = fmt.Errorf("go build h3lix-worker: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, workerErr)
+	return workerPath
+}
+
+// worker is one h3lix-worker process of a test, set up as the README says.
+type worker struct {
+	t         *testing.T
+	bin       string
+	name, key string
+	home      string
+	api       string
+	adversary string
+	cmd       *exec.Cmd
+	log       *os.File
+	exited    chan struct{}
+}
+
+func newWorker(t *testing.T, ln *localnet, i int, key, adversary string) *worker {
+	t.Helper()
+	w := &worker{t: t, bin: workerBinary(t), name: fmt.Sprintf("worker%d", i), key: key, adversary: adversary,
+		home: filepath.Join(ln.dir, "..", fmt.Sprintf("worker%d", i)), api: fmt.Sprintf("127.0.0.1:%d", 8480+ln.offset+i)}
+	tasks := filepath.Join(w.home, "tasks")
+	w.run("tasks", "gen", "--seed", strconv.Itoa(100+i), "--count", "24", "--out", tasks)
+	w.run("init", "--home", w.home, "--chain-id", "h3lix-local", "--node", ln.rpc(0),
+		"--grpc", fmt.Sprintf("127.0.0.1:%d", 9090+ln.offset), "--from", key, "--keyring-backend", "test",
+		"--keyring-dir", ln.home(0), "--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", 4001+ln.offset+i),
+		"--api-listen", w.api, "--tasks", tasks)
+	w.run("register", "--home", w.home, "--bond", "10000000uhlx")
+	return w
+}
+
+func (w *worker) run(args ...string) string {
+	w.t.Helper()
+	out, err := exec.Command(w.bin, args...).CombinedOutput()
+	require.NoError(w.t, err, "h3lix-worker %s\n%s", strings.Join(args, " "), out)
+	return string(out)
+}
+
+func (w *worker) start() {
+	w.t.Helper()
+	args := []string{"run", "--home", w.home, "--log-format", "json"}
+	if w.adversary != "" {
+		args = append(args, "--adversary", w.adversary)
+	}
+	f, err := os.OpenFile(filepath.Join(w.home, "worker.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(w.t, err)
+	w.log = f
+	w.cmd = exec.Command(w.bin, args...)
+	w.cmd.Stdout, w.cmd.Stderr = f, f
+	require.NoError(w.t, w.cmd.Start())
+	w.exited = make(chan struct{})
+	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(w.cmd, w.exited)
+}
+
+func (w *worker) alive() bool {
+	select {
+	case <-w.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+func (w *worker) kill(sig syscall.Signal) {
+	if w.cmd == nil || !w.alive() {
+		return
+	}
+	_ = w.cmd.Process.Signal(sig)
+	select {
+	case <-w.exited:
+	case <-time.After(20 * time.Second):
+		_ = w.cmd.Process.Kill()
+		<-w.exited
+	}
+	w.log.Close()
+}
+
+type workerStatus struct {
+	Round         uint64 `json:"round"`
+	Phase         string `json:"phase"`
+	Committed     uint64 `json:"artifacts_committed"`
+	Revealed      uint64 `json:"artifacts_revealed"`
+	Attested      uint64 `json:"attestations_sent"`
+	FetchedRemote uint64 `json:"payloads_fetched_remote"`
+	FieldRound    uint64 `json:"field_round"`
+	Field         struct {
+		Accepted int `json:"accepted"`
+		Rejected int `json:"rejected"`
+	} `json:"field"`
+	LastCommit struct {
+		Round uint64 `json:"round"`
+	} `json:"last_commit"`
+	LastAttest struct {
+		Verdicts map[string]int `json:"verdicts"`
+	} `json:"last_attest"`
+	LearningCurve []json.RawMessage `json:"learning_curve"`
+}
+
+func (w *worker) status() (workerStatus, error) {
+	var s workerStatus
+	c := http.Client{Timeout: 3 * time.Second}
+	resp, err := c.Get("http://" + w.api + "/status")
+	if err != nil {
+		return s, err
+	}
+	defer resp.Body.Close()
+	return s, json.NewDecoder(resp.Body).Decode(&s)
+}
+
+func (w *worker) logTail() string {
+	b, _ := os.ReadFile(filepath.Join(w.home, "worker.log"))
+	return tail(string(b), 4000)
+}
+
+func fileHash(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	s := sha256.Sum256(b)
+	return fmt.Sprintf("%x", s[:8])
+}
+
+type chainArtifact struct {
+	ID       string `json:"id"`
+	Round    string `json:"round"`
+	Producer string `json:"producer"`
+	Status   string `json:"status"`
+}
+
+// TestWorkers runs the network worker as a user would: a validator, three
+// honest workers and one that publishes poisoned artifacts, set up with
+// init/register/run. Over several rounds payloads must move between workers
+// over bitswap, the field must hold only honest artifacts, the honest
+// workers' priors must change, the poisoner must lose reputation, a worker
+// killed with SIGKILL between its commit and its reveal must reveal in the
+// same round after a restart, and the workers must survive a restart of
+// their validator.
+func TestWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds h3lixd and h3lix-worker and runs a network")
+	}
+	ln := startLocalnet(t, 1, 600, "LOCALNET_ROUND_BLOCKS=8,5,8")
+	keys := []string{"alice", "bob", "carol", "dave"}
+	addr := map[string]string{}
+	for _, k := range keys {
+		addr[k] = strings.TrimSpace(ln.mustCLI("keys", "show", k, "-a"))
+	}
+	var ws []*worker
+	for i, k := range keys {
+		adv := ""
+		if k == "dave" {
+			adv = "poison"
+		}
+		ws = append(ws, newWorker(t, ln, i, k, adv))
+	}
+	for _, w := range ws {
+		w.start()
+	}
+	t.Cleanup(func() {
+		for _, w := range ws {
+			w.kill(syscall.SIGTERM)
+			if t.Failed() {
+				t.Logf("%s log (tail):\n%s", w.name, w.logTail())
+			}
+		}
+	})
+	for _, w := range ws {
+		require.Eventually(t, func() bool { _, err := w.status(); return err == nil }, time.Minute, 250*time.Millisecond,
+			"%s API never answered:\n%s", w.name, w.logTail())
+	}
+
+	currentRound := func() (uint64, string) {
+		var cr struct {
+			Round struct {
+				ID string `json:"id"`
+			} `json:"round"`
+			Phase string `json:"phase"`
+		}
+		ln.getJSON(ln.api(0)+"/h3lix/ccf/v1/current_round", &cr)
+		id, _ := strconv.ParseUint(cr.Round.ID, 10, 64)
+		return id, cr.Phase
+	}
+	artifactsOf := func(who string, round uint64) []chainArtifact {
+		var res struct {
+			Artifacts []chainArtifact `json:"artifacts"`
+		}
+		ln.getJSON(ln.api(0)+"/h3lix/artifact/v1/nodes/"+addr[who]+"/artifacts?pagination.limit=1000", &res)
+		var out []chainArtifact
+		for _, a := range res.Artifacts {
+			if a.Round == strconv.FormatUint(round, 10) {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	waitRound := func(r uint64, phase string, timeout time.Duration) {
+		t.Helper()
+		require.Eventually(t, func() bool {
+			id, p := currentRound()
+			return id > r || id == r && (phase == "" || p == phase)
+		}, timeout, 200*time.Millisecond, "round %d phase %s not reached", r, phase)
+	}
+
+	// 1. A first round in which every honest worker commits.
+	start, _ := currentRound()
+	first := start + 1
+	waitRound(first+1, "", 3*time.Minute)
+	for _, k := range keys[:3] {
+		arts := artifactsOf(k, first)
+		require.NotEmpty(t, arts, "%s committed nothing in round %d", k, first)
+		for _, a := range arts {
+			require.Equal(t, "ARTIFACT_STATUS_REVEALED", a.Status, "%s artifact %s", k, a.ID)
+		}
+	}
+	statePath := filepath.Join(ws[0].home, "data", "engine-state.json")
+
+	// 2. SIGKILL bob's worker after its commit, before its reveal; restart it.
+	killRound, _ := currentRound()
+	bob := ws[1]
+	require.Eventually(t, func() bool {
+		s, err := bob.status()
+		return err == nil && s.LastCommit.Round == killRound && s.Phase == "commit"
+	}, 2*time.Minute, 100*time.Millisecond, "bob did not commit in the commit phase of round %d", killRound)
+	bob.kill(syscall.SIGKILL)
+	if _, phase := currentRound(); phase == "PHASE_COMMIT" {
+		for _, a := range artifactsOf("bob", killRound) {
+			require.Equal(t, "ARTIFACT_STATUS_COMMITTED", a.Status, "killed before its reveal")
+		}
+	}
+	bob.start()
+	waitRound(killRound, "attest", 2*time.Minute)
+	killed := artifactsOf("bob", killRound)
+	require.NotEmpty(t, killed)
+	for _, a := range killed {
+		require.Equal(t, "ARTIFACT_STATUS_REVEALED", a.Status, "the restarted worker revealed in the same round")
+	}
+	stateBefore := fileHash(statePath)
+	require.NotEmpty(t, stateBefore, "alice's worker saved a conditioned prior")
+
+	// 3. Restart the validator; the workers keep running and carry on.
+	out, err := ln.script(nil, "stop-node", "0")
+	require.NoError(t, err, out)
+	time.Sleep(3 * time.Second)
+	out, err = ln.script(nil, "start-node", "0")
+	require.NoError(t, err, out)
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(ln.api(0) + "/h3lix/ccf/v1/current_round") //nolint:gosec // loopback
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 2*time.Minute, 250*time.Millisecond, "the restarted validator's REST API did not come back")
+	afterRestart, _ := currentRound()
+	waitRound(afterRestart+2, "", 4*time.Minute)
+	for _, w := range ws {
+		require.True(t, w.alive(), "%s exited during the validator restart:\n%s", w.name, w.logTail())
+	}
+	for _, k := range keys[:3] {
+		require.NotEmpty(t, artifactsOf(k, afterRestart+1), "%s committed after the validator restart", k)
+	}
+
+	// 4. What the network learned.
+	last, _ := currentRound()
+	withField := 0
+	for r := first; r < last; r++ {
+		var f struct {
+			Field struct {
+				Entries []struct {
+					Producer string `json:"producer"`
+				} `json:"entries"`
+			} `json:"field"`
+		}
+		ln.getJSON(fmt.Sprintf("%s/h3lix/ccf/v1/fields/%d", ln.api(0), r), &f)
+		if len(f.Field.Entries) > 0 {
+			withField++
+		}
+		for _, e := range f.Field.Entries {
+			require.NotEqual(t, addr["dave"], e.Producer, "a poisoned artifact entered the field of round %d", r)
+		}
+	}
+	// A round cut by the validator restart may have had no commit window.
+	require.GreaterOrEqual(t, withField, int(last-first)-1, "rounds %d..%d with a field", first, last-1)
+	require.NotEqual(t, stateBefore, fileHash(statePath), "alice's prior changed with later fields")
+	for _, w := range ws[:3] {
+		s, err := w.status()
+		require.NoError(t, err)
+		require.Positive(t, s.FetchedRemote, "%s fetched payloads from other workers over bitswap", w.name)
+		require.Positive(t, s.Attested, "%s attested", w.name)
+		require.Positive(t, s.Field.Accepted, "%s conditioned on a field", w.name)
+		require.GreaterOrEqual(t, len(s.LearningCurve), 2, "%s measured its learning curve", w.name)
+		t.Logf("%s: committed %d, revealed %d, attested %d, fetched %d remote, last verdicts %v",
+			w.name, s.Committed, s.Revealed, s.Attested, s.FetchedRemote, s.LastAttest.Verdicts)
+	}
+	score := func(who string) int {
+		var r struct {
+			Reputation struct {
+				Score uint32 `json:"score_ppm"`
+			} `json:"reputation"`
+		}
+		ln.getJSON(ln.api(0)+"/h3lix/reputation/v1/scores/"+addr[who], &r)
+		return int(r.Reputation.Score)
+	}
+	for _, k := range keys[:3] {
+		require.Greater(t, score(k), score("dave"), "%s ranks above the poisoner", k)
+	}
+	require.Less(t, score("dave"), 500_000, "the poisoner lost reputation")
+	t.Logf("reputation: alice %d, bob %d, carol %d, dave (poisoner) %d", score("alice"), score("bob"), score("carol"), score("dave"))
+	t.Logf("rounds %d..%d, %d with a field", first, last-1, withField)
+}
