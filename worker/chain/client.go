@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/client"
@@ -31,13 +32,13 @@ import (
 	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
 	"github.com/cosmos/cosmos-sdk/codec"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
-	"github.com/cosmos/gogoproto/proto"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	"github.com/cosmos/gogoproto/proto"
 )
 
 // Config says where the chain is and how to pay for transactions.
@@ -465,7 +466,7 @@ func (s *Signer) broadcast(ctx context.Context, msgs []sdk.Msg) (string, error) 
 		}
 		tr := res.TxResponse
 		if tr.Code != 0 {
-			te := &TxError{Stage: "check", TxHash: tr.TxHash, Codespace: tr.Codespace, Code: tr.Code, Log: tr.RawLog}
+			te := checkTxError(tr)
 			switch {
 			case errors.Is(te, sdkerrors.ErrWrongSequence):
 				s.loaded, last = false, te
@@ -503,9 +504,25 @@ func (c *Client) BroadcastSync(ctx context.Context, tx []byte) (string, error) {
 		return "", err
 	}
 	if tr := res.TxResponse; tr.Code != 0 {
-		return "", &TxError{Stage: "check", TxHash: tr.TxHash, Codespace: tr.Codespace, Code: tr.Code, Log: tr.RawLog}
+		return "", checkTxError(tr)
 	}
 	return res.TxResponse.TxHash, nil
+}
+
+// checkTxError is the TxError of a transaction CheckTx refused. The SDK
+// reports the mempool's own refusals (client.CheckCometError) as a bare code
+// with no log; the registered description stands in for it, so the error
+// says why.
+func checkTxError(tr *sdk.TxResponse) *TxError {
+	te := &TxError{Stage: "check", TxHash: tr.TxHash, Codespace: tr.Codespace, Code: tr.Code, Log: tr.RawLog}
+	if te.Log == "" {
+		for _, e := range []*errorsmod.Error{sdkerrors.ErrTxInMempoolCache, sdkerrors.ErrMempoolIsFull, sdkerrors.ErrTxTooLarge} {
+			if te.Is(e) {
+				te.Log = e.Error()
+			}
+		}
+	}
+	return te
 }
 
 // WaitTx waits until the transaction is in a block (at most the configured

@@ -7,14 +7,19 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/h3lix/h3lix/worker/chain"
 )
 
 // EnvPrefix prefixes every environment variable of the worker:
@@ -102,10 +107,10 @@ type RoundConfig struct {
 
 // EnergyConfig converts CPU time to energy and emissions.
 type EnergyConfig struct {
-	WattsPerCore  float64 `mapstructure:"watts_per_core"`
-	GridGPerKWh   float64 `mapstructure:"grid_g_per_kwh"`
-	RenewablePPM  uint32  `mapstructure:"renewable_ppm"`
-	GridZone      string  `mapstructure:"grid_zone"`
+	WattsPerCore float64 `mapstructure:"watts_per_core"`
+	GridGPerKWh  float64 `mapstructure:"grid_g_per_kwh"`
+	RenewablePPM uint32  `mapstructure:"renewable_ppm"`
+	GridZone     string  `mapstructure:"grid_zone"`
 }
 
 // LogConfig shapes the logs.
@@ -142,8 +147,11 @@ func (c Config) Validate() error {
 	if c.Chain.Node != "" && !strings.Contains(c.Chain.Node, "://") {
 		bad("chain.node", "%q is not a URL; use tcp://HOST:26657", c.Chain.Node)
 	}
-	if c.Chain.GasAdjustment < 1 {
-		bad("chain.gas_adjustment", "%v is below 1; simulated gas would not be enough", c.Chain.GasAdjustment)
+	if !(c.Chain.GasAdjustment >= 1) || math.IsInf(c.Chain.GasAdjustment, 1) {
+		bad("chain.gas_adjustment", "%v: must be a number of at least 1; below 1 the simulated gas would not be enough", c.Chain.GasAdjustment)
+	}
+	if c.Chain.TxTimeout <= 0 {
+		bad("chain.tx_timeout", "must be positive, e.g. \"1m\"")
 	}
 	switch c.Keyring.Backend {
 	case "test", "file", "os":
@@ -152,6 +160,11 @@ func (c Config) Validate() error {
 	}
 	if c.Keyring.From == "" {
 		bad("keyring.from", "empty; name the key that signs for this node")
+	}
+	// net.Listen("tcp", "") or ":8480" would serve /v1/solve on every
+	// interface; the API must name its host.
+	if host, _, err := net.SplitHostPort(c.API.Listen); err != nil || host == "" {
+		bad("api.listen", "%q: use HOST:PORT, e.g. 127.0.0.1:8480", c.API.Listen)
 	}
 	switch c.IPFS.Mode {
 	case "embedded":
@@ -175,19 +188,34 @@ func (c Config) Validate() error {
 	default:
 		bad("engine.kind", "%q: use pbe", c.Engine.Kind)
 	}
+	if c.Engine.MemBudgetMB < 0 {
+		bad("engine.mem_budget_mb", "%d is negative", c.Engine.MemBudgetMB)
+	}
 	if c.Round.TasksPerRound <= 0 {
 		bad("round.tasks_per_round", "must be at least 1")
 	}
 	if c.Round.SolveBudget <= 0 {
 		bad("round.solve_budget", "must be positive, e.g. \"4s\"")
 	}
-	if c.Round.ValidationShare < 0 || c.Round.ValidationShare >= 1 {
+	if c.Round.Candidates < 0 {
+		bad("round.candidates", "%d is negative; 0 means only the time budget", c.Round.Candidates)
+	}
+	if !(c.Round.ValidationShare >= 0 && c.Round.ValidationShare < 1) {
 		bad("round.validation_share", "%v: must be in [0, 1)", c.Round.ValidationShare)
 	}
 	switch c.Round.Adversary {
 	case "", "poison", "lazy", "offline-after-commit":
 	default:
 		bad("round.adversary", "%q is not a known test behaviour", c.Round.Adversary)
+	}
+	if !(c.Energy.WattsPerCore >= 0) || math.IsInf(c.Energy.WattsPerCore, 1) {
+		bad("energy.watts_per_core", "%v: must be a non-negative number; 0 means the default", c.Energy.WattsPerCore)
+	}
+	if !(c.Energy.GridGPerKWh >= 0) || math.IsInf(c.Energy.GridGPerKWh, 1) {
+		bad("energy.grid_g_per_kwh", "%v: must be a non-negative number; 0 means unknown", c.Energy.GridGPerKWh)
+	}
+	if c.Energy.RenewablePPM > chain.PPM {
+		bad("energy.renewable_ppm", "%d is above %d (100%%); the chain would refuse every commit", c.Energy.RenewablePPM, chain.PPM)
 	}
 	switch c.Log.Format {
 	case "text", "json":
@@ -260,6 +288,14 @@ func Load(home string, flags *pflag.FlagSet) (Config, error) {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
 	c.Home = home
+	// An empty list in the file decodes to an empty slice; keep nil, as
+	// Default has it, so "unset" has one representation.
+	if len(c.P2P.Listen) == 0 {
+		c.P2P.Listen = nil
+	}
+	if len(c.P2P.Announce) == 0 {
+		c.P2P.Announce = nil
+	}
 	if c.Keyring.Dir == "" {
 		c.Keyring.Dir = home
 	}
@@ -278,24 +314,70 @@ func setDefaults(v *viper.Viper, c Config) {
 		"keyring.backend": c.Keyring.Backend, "keyring.dir": c.Keyring.Dir, "keyring.from": c.Keyring.From,
 		"p2p.listen": c.P2P.Listen, "p2p.announce": c.P2P.Announce, "p2p.dht": c.P2P.DHT,
 		"api.listen": c.API.Listen,
-		"ipfs.mode": c.IPFS.Mode, "ipfs.kubo_url": c.IPFS.KuboURL, "ipfs.fetch_timeout": c.IPFS.FetchTimeout, "ipfs.keep_rounds": c.IPFS.KeepRounds,
+		"ipfs.mode":  c.IPFS.Mode, "ipfs.kubo_url": c.IPFS.KuboURL, "ipfs.fetch_timeout": c.IPFS.FetchTimeout, "ipfs.keep_rounds": c.IPFS.KeepRounds,
 		"engine.kind": c.Engine.Kind, "engine.mem_budget_mb": c.Engine.MemBudgetMB, "engine.seed": c.Engine.Seed,
 		"round.tasks_dir": c.Round.TasksDir, "round.tasks_per_round": c.Round.TasksPerRound, "round.solve_budget": c.Round.SolveBudget,
 		"round.candidates": c.Round.Candidates, "round.max_artifacts": c.Round.MaxArtifacts, "round.validation_share": c.Round.ValidationShare,
 		"round.validation_candidates": c.Round.ValidationCandidates, "round.adversary": c.Round.Adversary,
 		"energy.watts_per_core": c.Energy.WattsPerCore, "energy.grid_g_per_kwh": c.Energy.GridGPerKWh, "energy.renewable_ppm": c.Energy.RenewablePPM,
 		"energy.grid_zone": c.Energy.GridZone,
-		"log.level": c.Log.Level, "log.format": c.Log.Format,
+		"log.level":        c.Log.Level, "log.format": c.Log.Format,
 	} {
 		v.SetDefault(k, val)
 	}
 }
 
+// tomlString quotes s as a TOML basic string. Go's %q is not TOML: a
+// Windows path's \U or a \x escape would not parse back.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			if r < 0x20 || r == 0x7f {
+				fmt.Fprintf(&b, `\u%04X`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// tomlFloat writes x so that TOML reads it back, NaN and infinities
+// included (Validate refuses them, but Render must not write a file that
+// fails to parse instead).
+func tomlFloat(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "nan"
+	case math.IsInf(x, 1):
+		return "inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
 var configTemplate = template.Must(template.New("config").Funcs(template.FuncMap{
+	"quote": tomlString,
+	"float": tomlFloat,
 	"list": func(xs []string) string {
 		q := make([]string, len(xs))
 		for i, x := range xs {
-			q[i] = fmt.Sprintf("%q", x)
+			q[i] = tomlString(x)
 		}
 		return "[" + strings.Join(q, ", ") + "]"
 	},
@@ -307,25 +389,25 @@ var configTemplate = template.Must(template.New("config").Funcs(template.FuncMap
 
 [chain]
 # The chain id; transactions signed for another chain are refused.
-id = "{{.Chain.ID}}"
+id = {{quote .Chain.ID}}
 # CometBFT RPC, used to wake up on new blocks (polling over gRPC is the fallback).
-node = "{{.Chain.Node}}"
+node = {{quote .Chain.Node}}
 # gRPC of a full node: queries, simulation and broadcast.
-grpc = "{{.Chain.GRPC}}"
+grpc = {{quote .Chain.GRPC}}
 # Simulated gas is multiplied by this.
-gas_adjustment = {{.Chain.GasAdjustment}}
+gas_adjustment = {{float .Chain.GasAdjustment}}
 # Empty: pay the node's minimum gas price. Otherwise e.g. "0.025uhlx".
-gas_prices = "{{.Chain.GasPrices}}"
+gas_prices = {{quote .Chain.GasPrices}}
 # How long to wait for a transaction to be included.
 tx_timeout = "{{.Chain.TxTimeout}}"
 
 [keyring]
 # The same keyring h3lixd uses: test, file or os. dir is the directory that
 # holds it (for an h3lixd home, that home).
-backend = "{{.Keyring.Backend}}"
-dir = "{{.Keyring.Dir}}"
+backend = {{quote .Keyring.Backend}}
+dir = {{quote .Keyring.Dir}}
 # The key that signs for this node (its operator account).
-from = "{{.Keyring.From}}"
+from = {{quote .Keyring.From}}
 
 [p2p]
 # Where the embedded IPFS node listens. Several workers on one machine need
@@ -340,13 +422,13 @@ dht = {{.P2P.DHT}}
 [api]
 # Local HTTP API: /healthz, /status, /metrics, /v1/solve, /ipfs/ (trustless
 # gateway). Keep it on loopback unless you put a proxy in front.
-listen = "{{.API.Listen}}"
+listen = {{quote .API.Listen}}
 
 [ipfs]
 # embedded: an IPFS node inside the worker (data in <home>/data/ipfs).
 # kubo: an existing Kubo daemon at kubo_url.
-mode = "{{.IPFS.Mode}}"
-kubo_url = "{{.IPFS.KuboURL}}"
+mode = {{quote .IPFS.Mode}}
+kubo_url = {{quote .IPFS.KuboURL}}
 # How long to wait for another worker's payload.
 fetch_timeout = "{{.IPFS.FetchTimeout}}"
 # Pins of own and field artifacts older than this many rounds are dropped.
@@ -354,7 +436,7 @@ keep_rounds = {{.IPFS.KeepRounds}}
 
 [engine]
 # pbe: the embedded program-by-example synthesizer (no model weights).
-kind = "{{.Engine.Kind}}"
+kind = {{quote .Engine.Kind}}
 # Memory the synthesizer's program banks may use per task.
 mem_budget_mb = {{.Engine.MemBudgetMB}}
 # Seeds the check vectors of distilled artifacts.
@@ -363,7 +445,7 @@ seed = {{.Engine.Seed}}
 [round]
 # Your own tasks (.sl files). They never leave this machine; only distilled
 # artifacts do. The --tasks flag of 'run' sets it too.
-tasks_dir = "{{.Round.TasksDir}}"
+tasks_dir = {{quote .Round.TasksDir}}
 tasks_per_round = {{.Round.TasksPerRound}}
 # Time the engine may spend on one round's tasks (it also has to fit in the
 # commit phase).
@@ -373,21 +455,25 @@ candidates = {{.Round.Candidates}}
 max_artifacts = {{.Round.MaxArtifacts}}
 # Share of the tasks held back to measure the learning curve, and the fixed
 # candidate budget it is measured at.
-validation_share = {{.Round.ValidationShare}}
+validation_share = {{float .Round.ValidationShare}}
 validation_candidates = {{.Round.ValidationCandidates}}
+{{- if .Round.Adversary}}
+# Protocol tests only: this worker misbehaves on purpose.
+adversary = {{quote .Round.Adversary}}
+{{- end}}
 
 [energy]
 # CPU time × watts per core estimates the energy of each artifact.
-watts_per_core = {{.Energy.WattsPerCore}}
+watts_per_core = {{float .Energy.WattsPerCore}}
 # Carbon intensity of your grid (g CO2e per kWh) and its renewable share
 # (ppm); 0 = unknown.
-grid_g_per_kwh = {{.Energy.GridGPerKWh}}
+grid_g_per_kwh = {{float .Energy.GridGPerKWh}}
 renewable_ppm = {{.Energy.RenewablePPM}}
-grid_zone = "{{.Energy.GridZone}}"
+grid_zone = {{quote .Energy.GridZone}}
 
 [log]
-level = "{{.Log.Level}}"   # debug, info, warn, error
-format = "{{.Log.Format}}" # text or json
+level = {{quote .Log.Level}}   # debug, info, warn, error
+format = {{quote .Log.Format}} # text or json
 `))
 
 // Render writes c as a commented config file.

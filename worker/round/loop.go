@@ -96,14 +96,14 @@ type Peerer interface {
 
 // Loop takes part in rounds for one node.
 type Loop struct {
-	cfg     Config
-	client  *chain.Client
-	signer  *chain.Signer
-	store   store.Store
-	eng     engine.Engine
-	journal *Journal
-	log     *slog.Logger
-	metrics *Metrics
+	cfg      Config
+	client   *chain.Client
+	signer   *chain.Signer
+	store    store.Store
+	eng      engine.Engine
+	journal  *Journal
+	log      *slog.Logger
+	metrics  *Metrics
 	selfPeer peer.ID
 
 	mu     sync.Mutex
@@ -112,13 +112,13 @@ type Loop struct {
 	// same round cannot fix, so the loop does not hammer the chain.
 	tried map[string]string
 	// clock estimates the block time from the heights seen.
-	firstSeen     time.Time
-	firstHeight   int64
-	nextTask      int
-	lastMeasured  uint64
-	needMeasure   bool
-	artifactsDir  string
-	engineState   string
+	firstSeen    time.Time
+	firstHeight  int64
+	nextTask     int
+	lastMeasured uint64
+	needMeasure  bool
+	artifactsDir string
+	engineState  string
 }
 
 // New builds a loop. selfPeer is the store's peer id (empty for a Kubo
