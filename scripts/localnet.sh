@@ -13,7 +13,8 @@
 # LOCALNET_ROUND_BLOCKS (commit,reveal,attest; default 10,5,10), LOCALNET_MAX_COMMITS (default 4),
 # LOCALNET_WORKERS (workers to run next to validator 0; default 0, `make localnet` sets 3),
 # H3LIX_WORKER (default ./build/h3lix-worker). Worker i listens on p2p 4001+offset+i and API 8480+offset+i,
-# signs with key worker<i> of node0's test keyring, and works on 40 private tasks generated from seed i+1.
+# signs with key worker<i> of node0's test keyring, and works on an endless private stream of tasks
+# generated from seed i+1 (round.tasks_dir = "gen:<i+1>").
 set -euo pipefail
 
 cmd=${1:-}
@@ -117,11 +118,10 @@ setup_workers() {
   for i in "${names[@]}"; do
     local w="$d/worker$i"
     mkdir -p "$w"
-    "$H3LIX_WORKER" tasks gen --seed $((i + 1)) --count 40 --out "$w/tasks" >/dev/null 2>&1 || die "generating tasks for worker$i failed"
     "$H3LIX_WORKER" init --home "$w" --chain-id "$CHAIN_ID" --node "tcp://127.0.0.1:$(rpc_port 0)" \
       --grpc "127.0.0.1:$(grpc_port 0)" --from "worker$i" --keyring-backend test --keyring-dir "$home" \
       --p2p-listen "/ip4/127.0.0.1/tcp/$(p2p_port "$i")" --api-listen "127.0.0.1:$(wapi_port "$i")" \
-      --tasks "$w/tasks" --grid-zone DE >/dev/null || die "h3lix-worker init failed for worker$i"
+      --tasks "gen:$((i + 1))" --grid-zone DE >/dev/null || die "h3lix-worker init failed for worker$i"
     "$H3LIX_WORKER" register --home "$w" --bond 10000000uhlx >/dev/null || die "registering worker$i failed"
     echo "registered worker$i ($w)"
   done

@@ -62,7 +62,7 @@ func newWorker(t *testing.T, ln *localnet, i int, key, adversary string) *worker
 	w := &worker{t: t, bin: workerBinary(t), name: fmt.Sprintf("worker%d", i), key: key, adversary: adversary,
 		home: filepath.Join(ln.dir, "..", fmt.Sprintf("worker%d", i)), api: fmt.Sprintf("127.0.0.1:%d", 8480+ln.offset+i)}
 	tasks := filepath.Join(w.home, "tasks")
-	w.run("tasks", "gen", "--seed", strconv.Itoa(100+i), "--count", "24", "--out", tasks)
+	w.run("tasks", "gen", "--seed", strconv.Itoa(100+i), "--count", "60", "--out", tasks)
 	w.run("init", "--home", w.home, "--chain-id", "h3lix-local", "--node", ln.rpc(0),
 		"--grpc", fmt.Sprintf("127.0.0.1:%d", 9090+ln.offset), "--from", key, "--keyring-backend", "test",
 		"--keyring-dir", ln.home(0), "--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", 4001+ln.offset+i),

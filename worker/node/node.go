@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -185,12 +186,20 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Node, err error
 	if n.Engine, err = NewEngine(cfg); err != nil {
 		return nil, err
 	}
-	work, validation, err := LoadTasks(cfg.Round.TasksDir, cfg.Round.ValidationShare)
-	if err != nil {
+	var (
+		work, validation []engine.Task
+		source           round.TaskSource
+	)
+	if src, val, isStream, err := TaskStream(cfg.Round.TasksDir); isStream {
+		if err != nil {
+			return nil, err
+		}
+		source, validation = src, val
+	} else if work, validation, err = LoadTasks(cfg.Round.TasksDir, cfg.Round.ValidationShare); err != nil {
 		return nil, err
 	}
 	rc := round.Config{
-		Home: cfg.Home, Tasks: work, Validation: validation, TasksPerRound: cfg.Round.TasksPerRound,
+		Home: cfg.Home, Tasks: work, Source: source, Validation: validation, TasksPerRound: cfg.Round.TasksPerRound,
 		SolveBudget: cfg.Round.SolveBudget, Candidates: cfg.Round.Candidates, ValidationCandidates: cfg.Round.ValidationCandidates,
 		MaxArtifacts: cfg.Round.MaxArtifacts, FetchTimeout: cfg.IPFS.FetchTimeout, KeepRounds: cfg.IPFS.KeepRounds,
 		Energy:    energy.Meter{WattsPerCore: cfg.Energy.WattsPerCore, GridGramsPerKWh: cfg.Energy.GridGPerKWh, RenewablePPM: cfg.Energy.RenewablePPM},
@@ -205,9 +214,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Node, err error
 	if n.Loop, err = round.New(rc, n.Client, n.Signer, n.Store, n.Engine, selfPeer, log, round.NewMetrics(n.reg)); err != nil {
 		return nil, err
 	}
-	log.Info("worker ready", "operator", n.Signer.Address().String(), "peer_id", key.PeerID, "tasks", len(work), "validation", len(validation),
+	log.Info("worker ready", "operator", n.Signer.Address().String(), "peer_id", key.PeerID, "tasks", taskCount(len(work), source), "validation", len(validation),
 		"ipfs", cfg.IPFS.Mode, "engine", n.Engine.Name())
 	return n, nil
+}
+
+func taskCount(n int, src round.TaskSource) string {
+	if src != nil {
+		return "generated stream"
+	}
+	return strconv.Itoa(n)
 }
 
 // waitForChain retries until the node answers with the right chain id, so

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -45,7 +46,7 @@ func (l *Loop) commit(ctx context.Context, rs chain.RoundStatus) error {
 		return nil
 	}
 	if len(st.Artifacts) == 0 {
-		if len(l.cfg.Tasks) == 0 {
+		if len(l.cfg.Tasks) == 0 && l.cfg.Source == nil {
 			l.markTried(fmt.Sprintf("commit/%d", r), "no tasks")
 			return nil
 		}
@@ -73,7 +74,10 @@ func (l *Loop) commit(ctx context.Context, rs chain.RoundStatus) error {
 // payloads in IPFS and journals them with fresh salts. It returns how many
 // artifacts were prepared.
 func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int, error) {
-	tasks := l.nextTasks()
+	tasks, err := l.nextTasks()
+	if err != nil {
+		return 0, err
+	}
 	span := l.cfg.Energy.Start()
 	solveCtx, cancel := context.WithTimeout(ctx, budget)
 	var solved []engine.Result
@@ -96,6 +100,9 @@ func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int
 	}
 	reading := span.Stop()
 	l.addEnergy(reading)
+	// The search's program banks are garbage now; hand the memory back to
+	// the owner's machine instead of holding it until the next round.
+	debug.FreeOSMemory()
 	l.log.Info("solved", "round", r, "tasks", len(tasks), "solved", len(solved), "artifacts", len(arts), "cpu", reading.CPU.Round(time.Millisecond))
 	maxN := l.cfg.MaxArtifacts
 	if p, err := l.client.ArtifactParams(ctx); err == nil {
@@ -110,11 +117,18 @@ func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int
 		}
 	}
 	parts := reading.Split(len(arts))
-	for i, a := range arts {
+	i := 0
+	for k, a := range arts {
 		start := time.Now()
 		c, err := l.store.Add(ctx, bytes.NewReader(a.Payload), fmt.Sprintf("h3lix/own/r%d/%d", r, i))
 		if err != nil {
 			return i, fmt.Errorf("storing the payload in IPFS: %w", err)
+		}
+		// A task solved again (task files cycle) gives the same artifact:
+		// publishing it twice would teach nobody anything new.
+		if l.journal.HasCID(c.String()) {
+			l.log.Debug("artifact already published; not committing it again", "cid", c)
+			continue
 		}
 		took := time.Since(start)
 		l.metrics.StoreAdd.Observe(took.Seconds())
@@ -129,7 +143,7 @@ func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int
 		}
 		name := fmt.Sprintf("r%d-%d.json", r, i)
 		body, err := json.Marshal(artifactFile{Round: r, Index: i, CID: c.String(), Manifest: a.Manifest, Payload: a.Payload,
-			Joules: parts[i].Joules, MgCO2e: parts[i].MgCO2e, Renew: parts[i].Renew, Method: parts[i].Method})
+			Joules: parts[k].Joules, MgCO2e: parts[k].MgCO2e, Renew: parts[k].Renew, Method: parts[k].Method})
 		if err != nil {
 			return i, err
 		}
@@ -140,19 +154,26 @@ func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int
 		if err := l.journal.Append(Record{Kind: KindArtifact, Round: r, Index: i, CID: c.String(), Salt: hex.EncodeToString(salt), File: filepath.Join("artifacts", name)}); err != nil {
 			return i, fmt.Errorf("journal: %w", err)
 		}
+		i++
 	}
-	return len(arts), nil
+	return i, nil
 }
 
-// nextTasks takes the next TasksPerRound tasks, cycling.
-func (l *Loop) nextTasks() []engine.Task {
+// nextTasks takes the next TasksPerRound tasks of the stream, or of the
+// task files, cycling through them.
+func (l *Loop) nextTasks() ([]engine.Task, error) {
+	if l.cfg.Source != nil {
+		out, err := l.cfg.Source.Tasks(l.nextTask, l.cfg.TasksPerRound)
+		l.nextTask += l.cfg.TasksPerRound
+		return out, err
+	}
 	n := min(l.cfg.TasksPerRound, len(l.cfg.Tasks))
 	out := make([]engine.Task, n)
 	for i := range out {
 		out[i] = l.cfg.Tasks[(l.nextTask+i)%len(l.cfg.Tasks)]
 	}
 	l.nextTask += n
-	return out
+	return out, nil
 }
 
 // sendCommit commits the journaled artifacts of the round, unless the chain

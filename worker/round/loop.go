@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,9 +39,11 @@ const (
 type Config struct {
 	// Home holds the journal, artifact files and the engine state.
 	Home string
-	// Tasks are the owner's private tasks, taken TasksPerRound at a time;
-	// Validation is the held-back split the learning curve is measured on.
+	// Tasks are the owner's private tasks, taken TasksPerRound at a time
+	// (Source, when set, replaces them with an endless stream); Validation
+	// is the held-back split the learning curve is measured on.
 	Tasks, Validation []engine.Task
+	Source            TaskSource
 	TasksPerRound     int
 	// SolveBudget is the time the engine may spend on one round's tasks.
 	SolveBudget time.Duration
@@ -86,6 +90,12 @@ func (c *Config) defaults() {
 	if c.KeepRounds == 0 {
 		c.KeepRounds = 8
 	}
+}
+
+// TaskSource is an endless supply of tasks: Tasks(from, n) returns tasks
+// from..from+n-1 of the stream, the same ones every time.
+type TaskSource interface {
+	Tasks(from, n int) ([]engine.Task, error)
 }
 
 // Peerer is implemented by stores that dial peers themselves (the embedded
@@ -248,6 +258,7 @@ func (l *Loop) Step(ctx context.Context) error {
 		return err
 	}
 	l.setRound(rs)
+	l.forgetTried(rs.Round.Id)
 	// The field of the last round first: the new round's work should use it.
 	if err := l.conditionOnLatest(ctx, rs); err != nil {
 		l.log.Warn("conditioning on the field failed", "err", err)
@@ -293,6 +304,19 @@ func (l *Loop) markTried(key, why string) {
 	l.mu.Lock()
 	l.tried[key] = why
 	l.mu.Unlock()
+}
+
+// forgetTried drops what was tried in rounds that can no longer act, so
+// the map stays as small as the rounds in flight.
+func (l *Loop) forgetTried(current uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k := range l.tried {
+		i := strings.LastIndexByte(k, '/')
+		if r, err := strconv.ParseUint(k[i+1:], 10, 64); err == nil && r+2 < current {
+			delete(l.tried, k)
+		}
+	}
 }
 
 func (l *Loop) wasTried(key string) bool {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -21,7 +22,41 @@ import (
 
 	"github.com/h3lix/h3lix/worker/chain"
 	"github.com/h3lix/h3lix/worker/node"
+	"github.com/h3lix/h3lix/worker/round"
 )
+
+// printStatusSummary is the human view of /status.
+func printStatusSummary(w io.Writer, st round.Status) {
+	fmt.Fprintf(w, "node %s (peer %s), engine %s\n", st.Operator, st.PeerID, st.Engine)
+	fmt.Fprintf(w, "round %d, phase %s, height %d\n", st.Round, st.Phase, st.Height)
+	fmt.Fprintf(w, "artifacts committed %d, revealed %d; attestations %d; payloads fetched from peers %d\n",
+		st.Committed, st.Revealed, st.Attested, st.FetchedRemote)
+	if st.Reputation != nil {
+		fmt.Fprintf(w, "reputation %.3f (%d rounds, %d accepted, %d rejected)\n", float64(st.Reputation.ScorePPM)/1e6,
+			st.Reputation.Rounds, st.Reputation.Accepted, st.Reputation.Rejected)
+	}
+	if n := len(st.LearningCurve); n > 0 {
+		first, last := st.LearningCurve[0], st.LearningCurve[n-1]
+		fmt.Fprintf(w, "learning curve (validation split, %d candidates): %d/%d before any field, %d/%d after round %d\n",
+			last.Candidates, first.Solved, first.Total, last.Solved, last.Total, last.AfterRound)
+	}
+	var per []float64
+	for _, o := range st.Overhead {
+		if o.Artifacts > 0 && o.CommitMs > 0 && o.RevealMs > 0 {
+			per = append(per, o.PerArtifactMs())
+		}
+	}
+	if len(per) > 0 {
+		sort.Float64s(per)
+		q := func(p float64) float64 { return per[min(len(per)-1, int(p*float64(len(per))))] }
+		fmt.Fprintf(w, "publishing overhead per artifact (IPFS put + commit + reveal, no block waits), %d rounds: median %.1f ms, p95 %.1f ms\n",
+			len(per), q(0.5), q(0.95))
+	}
+	fmt.Fprintf(w, "energy %.1f CPU s, %d J (%s)\n", st.Energy.CPUSeconds, st.Energy.Joules, st.Energy.Method)
+	if st.LastError != "" {
+		fmt.Fprintf(w, "last error: %s\n", st.LastError)
+	}
+}
 
 const flagHome = "home"
 
@@ -102,7 +137,8 @@ their own --p2p-listen and --api-listen ports.`,
 				cfg.Keyring.Dir = home
 			}
 			for _, p := range []*string{&cfg.Keyring.Dir, &cfg.Round.TasksDir} {
-				if *p != "" {
+				// gen:SEED names a generated stream, not a directory.
+				if *p != "" && !strings.HasPrefix(*p, node.GenPrefix) {
 					abs, err := filepath.Abs(*p)
 					if err != nil {
 						return err
@@ -139,7 +175,7 @@ their own --p2p-listen and --api-listen ports.`,
 	chainFlags(c.Flags())
 	c.Flags().StringSlice("p2p-listen", nil, "multiaddrs the embedded IPFS node listens on (default /ip4/127.0.0.1/tcp/4001)")
 	c.Flags().String("api-listen", "", "HOST:PORT of the local HTTP API (default 127.0.0.1:8480)")
-	c.Flags().String("tasks", "", "directory of your own .sl tasks (config round.tasks_dir)")
+	c.Flags().String("tasks", "", "directory of your own .sl tasks, or gen:SEED for an endless generated stream (config round.tasks_dir)")
 	c.Flags().String("grid-zone", "", "electricity grid zone, e.g. DE (config energy.grid_zone)")
 	return c
 }
@@ -238,7 +274,7 @@ engine on each round's field. It serves /healthz, /status, /metrics,
 		},
 	}
 	chainFlags(c.Flags())
-	c.Flags().String("tasks", "", "directory of your own .sl tasks (config round.tasks_dir)")
+	c.Flags().String("tasks", "", "directory of your own .sl tasks, or gen:SEED for an endless generated stream (config round.tasks_dir)")
 	c.Flags().StringSlice("p2p-listen", nil, "multiaddrs the embedded IPFS node listens on (config p2p.listen)")
 	c.Flags().String("api-listen", "", "HOST:PORT of the local HTTP API (config api.listen)")
 	// For protocol tests only: poison, lazy or offline-after-commit.
@@ -271,6 +307,14 @@ func newStatusCmd() *cobra.Command {
 			if resp.StatusCode != http.StatusOK {
 				return fmt.Errorf("%s: %s: %s", url, resp.Status, body)
 			}
+			if summary, _ := cmd.Flags().GetBool("summary"); summary {
+				var st round.Status
+				if err := json.Unmarshal(body, &st); err != nil {
+					return errors.New("status is not JSON: " + string(body))
+				}
+				printStatusSummary(cmd.OutOrStdout(), st)
+				return nil
+			}
 			var v any
 			if err := json.Unmarshal(body, &v); err != nil {
 				return errors.New("status is not JSON: " + string(body))
@@ -281,5 +325,6 @@ func newStatusCmd() *cobra.Command {
 		},
 	}
 	c.Flags().String("api-listen", "", "HOST:PORT of the worker's API (config api.listen)")
+	c.Flags().Bool("summary", false, "print a short summary (with the publishing overhead's median and p95) instead of JSON")
 	return c
 }

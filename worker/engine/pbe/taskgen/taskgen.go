@@ -23,6 +23,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -79,8 +80,18 @@ func Families() []string {
 // seed-dependent permutation, so any two seeds with n >= len(Families())
 // share every kind of task while their examples differ.
 func Generate(seed uint64, n int, opts Options) ([]Task, error) {
+	return GenerateRange(seed, 0, n, opts)
+}
+
+// GenerateRange makes tasks from, from+1, ..., from+n-1 of seed's sequence:
+// the same tasks Generate(seed, from+n, opts)[from:] returns, without
+// making the ones before. A worker uses it as an endless private stream.
+func GenerateRange(seed uint64, from, n int, opts Options) ([]Task, error) {
 	if n < 0 || n > MaxTasks {
 		return nil, fmt.Errorf("taskgen: n must be in [0, %d], got %d", MaxTasks, n)
+	}
+	if from < 0 || from > math.MaxInt-n {
+		return nil, fmt.Errorf("taskgen: start %d out of range", from)
 	}
 	fams, err := opts.families()
 	if err != nil {
@@ -92,8 +103,8 @@ func Generate(seed uint64, n int, opts Options) ([]Task, error) {
 	}
 	out := make([]Task, 0, n)
 	var order []int
-	for i := range n {
-		if i%len(fams) == 0 {
+	for i := from; i < from+n; i++ {
+		if i == from || i%len(fams) == 0 {
 			// A stream index no task uses: the top bit marks the rounds.
 			order = stream(seed, 1<<63|uint64(i/len(fams))).perm(len(fams))
 		}

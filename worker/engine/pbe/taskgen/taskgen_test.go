@@ -256,3 +256,24 @@ func FuzzGenerate(f *testing.F) {
 		}
 	})
 }
+
+func TestGenerateRangeExtendsGenerate(t *testing.T) {
+	all, err := taskgen.Generate(9, 100, taskgen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range []int{0, 1, 42, 43, 86, 99} {
+		part, err := taskgen.GenerateRange(9, from, 100-from, taskgen.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, task := range part {
+			if task.Name != all[from+i].Name || string(task.Spec) != string(all[from+i].Spec) {
+				t.Fatalf("GenerateRange(9, %d)[%d] differs from Generate(9)[%d]", from, i, from+i)
+			}
+		}
+	}
+	if _, err := taskgen.GenerateRange(9, -1, 3, taskgen.Options{}); err == nil {
+		t.Fatal("negative start accepted")
+	}
+}
