@@ -64,6 +64,12 @@ type Journal struct {
 	path   string
 	f      *os.File
 	rounds map[uint64]*RoundState
+	// size is the length of the whole records on disk: where the next one
+	// goes, and what a failed write is cut back to.
+	size int64
+	// broken is set when a failed write could not be undone; appending
+	// after it could glue a record onto a torn one.
+	broken error
 }
 
 // OpenJournal opens (or creates) the journal at path and replays it. A
@@ -92,6 +98,7 @@ func OpenJournal(path string) (*Journal, error) {
 		f.Close()
 		return nil, err
 	}
+	j.size = good
 	return j, nil
 }
 
@@ -112,7 +119,7 @@ func (j *Journal) replay(r io.Reader) (int64, error) {
 			return off, fmt.Errorf("journal %s line %d is not a record (%v): the file was changed by hand or the disk is damaged; move it away to start afresh (salts of open rounds are lost)", j.path, line, jerr)
 		}
 		if err := j.apply(rec); err != nil {
-			return off, fmt.Errorf("journal %s line %d: %w", j.path, line, err)
+			return off, fmt.Errorf("journal %s line %d: %w: the file was changed by hand or the disk is damaged; move it away to start afresh (salts of open rounds are lost)", j.path, line, err)
 		}
 		off += int64(len(b))
 	}
@@ -171,17 +178,40 @@ func (j *Journal) Append(r Record) error {
 	if err := probe.apply(r); err != nil {
 		return err
 	}
+	if j.broken != nil {
+		return j.broken
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	if _, err := j.f.Write(append(b, '\n')); err != nil {
+	b = append(b, '\n')
+	_, err = j.f.Write(b)
+	if err == nil {
+		err = j.f.Sync()
+	}
+	if err != nil {
+		// A short write left part of the record behind (a failed fsync may
+		// have left all of it): cut it off, or the next record would be glued
+		// onto it and the journal would not open again. Whether or not it
+		// reached the disk, the caller was told it failed, and may retry.
+		if terr := j.truncate(); terr != nil {
+			j.broken = fmt.Errorf("journal %s: a failed write could not be undone (%v); restart the worker: %w", j.path, terr, err)
+		}
 		return err
 	}
-	if err := j.f.Sync(); err != nil {
-		return err
-	}
+	j.size += int64(len(b))
 	return j.apply(r)
+}
+
+func (j *Journal) truncate() error {
+	if err := j.f.Truncate(j.size); err != nil {
+		return err
+	}
+	if _, err := j.f.Seek(j.size, io.SeekStart); err != nil {
+		return err
+	}
+	return j.f.Sync()
 }
 
 // Round returns a copy of what the journal knows of round r.
@@ -249,4 +279,19 @@ func writeFileSync(path string, data []byte) error {
 		d.Close()
 	}
 	return nil
+}
+
+// HasCID reports whether an artifact with this CID was journaled in any
+// round the journal still holds.
+func (j *Journal) HasCID(c string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, s := range j.rounds {
+		for _, a := range s.Artifacts {
+			if a.CID == c {
+				return true
+			}
+		}
+	}
+	return false
 }
