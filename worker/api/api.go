@@ -5,11 +5,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -60,6 +62,10 @@ func Handler(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		if o.Status == nil {
+			writeError(w, http.StatusServiceUnavailable, "no status")
+			return
+		}
 		writeJSON(w, http.StatusOK, o.Status())
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherers, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
@@ -103,15 +109,26 @@ func solve(w http.ResponseWriter, r *http.Request, eng engine.Engine) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxSolveBody))
 	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", MaxSolveBody))
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", MaxSolveBody))
+		} else {
+			writeError(w, http.StatusBadRequest, "reading the body: "+err.Error())
+		}
 		return
 	}
 	req := SolveRequest{Timeout: "10s"}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		dec := json.NewDecoder(strings.NewReader(string(body)))
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		const want = ` (want {"spec": "...", "timeout": "10s", "candidates": 0})`
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
-			writeError(w, http.StatusBadRequest, "body: "+err.Error()+` (want {"spec": "...", "timeout": "10s", "candidates": 0})`)
+			writeError(w, http.StatusBadRequest, "body: "+err.Error()+want)
+			return
+		}
+		// A second object would otherwise be ignored without a word.
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			writeError(w, http.StatusBadRequest, "body: want one JSON object and nothing after it"+want)
 			return
 		}
 	} else {

@@ -283,6 +283,13 @@ func Load(home string, flags *pflag.FlagSet) (Config, error) {
 			}
 		}
 	}
+	// Weak decoding would wrap a negative number into a huge unsigned one
+	// (keep_rounds = -1 would keep every pin forever), so refuse it first.
+	for _, key := range []string{"ipfs.keep_rounds", "engine.seed", "energy.renewable_ppm"} {
+		if negative(v.Get(key)) {
+			return Config{}, fmt.Errorf("config %s: %s: %v is negative", path, key, v.Get(key))
+		}
+	}
 	var c Config
 	if err := v.UnmarshalExact(&c); err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
@@ -303,6 +310,20 @@ func Load(home string, flags *pflag.FlagSet) (Config, error) {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
+}
+
+func negative(x any) bool {
+	switch n := x.(type) {
+	case int:
+		return n < 0
+	case int64:
+		return n < 0
+	case float64:
+		return n < 0
+	case string:
+		return strings.HasPrefix(strings.TrimSpace(n), "-")
+	}
+	return false
 }
 
 // setDefaults registers every key, which also makes AutomaticEnv see keys
@@ -444,7 +465,8 @@ seed = {{.Engine.Seed}}
 
 [round]
 # Your own tasks (.sl files). They never leave this machine; only distilled
-# artifacts do. The --tasks flag of 'run' sets it too.
+# artifacts do. "gen:SEED" instead draws an endless private stream of
+# generated tasks (demos, tests). The --tasks flag of 'run' sets it too.
 tasks_dir = {{quote .Round.TasksDir}}
 tasks_per_round = {{.Round.TasksPerRound}}
 # Time the engine may spend on one round's tasks (it also has to fit in the

@@ -159,6 +159,18 @@ func newIPFSGetCmd() *cobra.Command {
 			if ic.local != nil {
 				ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
 				defer cancel()
+				// The repository opened here has no peers: waiting for a
+				// block it lacks would only end in a timeout.
+				if _, ok := ic.local.(*store.Embedded); ok {
+					has, err := ic.local.Has(ctx, id)
+					if err != nil {
+						return err
+					}
+					if !has {
+						return fmt.Errorf("%s is not in the repository in %s; the worker is not running, so no peer can be asked (start it with 'h3lix-worker run --home %s')",
+							id, homeOf(cmd), homeOf(cmd))
+					}
+				}
 				if data, err = ic.local.Get(ctx, id, api.DefaultMaxPayload); err != nil {
 					return err
 				}
