@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -90,7 +92,26 @@ func (l *Loop) conditionOnLatest(ctx context.Context, rs chain.RoundStatus) erro
 	}
 	l.updateReputation(ctx)
 	l.prunePins(ctx, f)
+	l.compactJournal(f)
 	return nil
+}
+
+// compactJournal drops the journal records and artifact files of rounds
+// older than KeepRounds once there are twice as many, so neither grows with
+// the node's age.
+func (l *Loop) compactJournal(f uint64) {
+	if f <= 2*l.cfg.KeepRounds || len(l.journal.Rounds()) <= int(2*l.cfg.KeepRounds) {
+		return
+	}
+	dropped, err := l.journal.Compact(f - l.cfg.KeepRounds)
+	if err != nil {
+		l.log.Warn("compacting the journal", "err", err)
+		return
+	}
+	for _, file := range dropped {
+		_ = os.Remove(filepath.Join(l.cfg.Home, "data", file))
+	}
+	l.log.Info("compacted the journal", "kept_from_round", f-l.cfg.KeepRounds, "artifact_files_removed", len(dropped))
 }
 
 // prunePins drops the pins of own and field artifacts older than

@@ -295,3 +295,80 @@ func (j *Journal) HasCID(c string) bool {
 	}
 	return false
 }
+
+// records rebuilds the records that replay to s, in the order they were
+// appended.
+func (s *RoundState) records() []Record {
+	out := append([]Record(nil), s.Artifacts...)
+	if len(s.IDs) > 0 {
+		out = append(out, Record{Kind: KindCommitted, Round: s.Round, IDs: s.IDs, TxHash: s.CommitTx})
+	}
+	if s.Revealed {
+		out = append(out, Record{Kind: KindRevealed, Round: s.Round})
+	}
+	if s.Attested {
+		out = append(out, Record{Kind: KindAttested, Round: s.Round, Count: s.Attestation})
+	}
+	if s.Conditioned {
+		out = append(out, Record{Kind: KindConditioned, Round: s.Round})
+	}
+	if s.Skipped != "" {
+		out = append(out, Record{Kind: KindSkipped, Round: s.Round, Note: s.Skipped})
+	}
+	return out
+}
+
+// Compact rewrites the journal without the rounds below keepFrom and
+// returns the artifact files those rounds referenced, so the journal (and
+// its replay at start) stays as long as the rounds still in flight. The new
+// file is written and fsynced beside the old one and renamed over it, so a
+// crash leaves one or the other.
+func (j *Journal) Compact(keepFrom uint64) (dropped []string, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.broken != nil {
+		return nil, j.broken
+	}
+	rounds := make([]uint64, 0, len(j.rounds))
+	for r := range j.rounds {
+		rounds = append(rounds, r)
+	}
+	sort.Slice(rounds, func(a, b int) bool { return rounds[a] < rounds[b] })
+	var buf bytes.Buffer
+	for _, r := range rounds {
+		s := j.rounds[r]
+		if r < keepFrom {
+			for _, a := range s.Artifacts {
+				dropped = append(dropped, a.File)
+			}
+			continue
+		}
+		for _, rec := range s.records() {
+			b, err := json.Marshal(rec)
+			if err != nil {
+				return nil, err
+			}
+			buf.Write(append(b, '\n'))
+		}
+	}
+	if err := writeFileSync(j.path, buf.Bytes()); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(j.path, os.O_RDWR, 0o600)
+	if err != nil {
+		j.broken = fmt.Errorf("journal %s: reopening after compaction: %w; restart the worker", j.path, err)
+		return nil, j.broken
+	}
+	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+		f.Close()
+		return nil, err
+	}
+	j.f.Close()
+	j.f, j.size = f, int64(buf.Len())
+	for _, r := range rounds {
+		if r < keepFrom {
+			delete(j.rounds, r)
+		}
+	}
+	return dropped, nil
+}
