@@ -45,6 +45,9 @@ test-race: ## Unit tests with the race detector
 test-e2e: ## Only the end-to-end tests (builds h3lixd, runs localnets)
 	go test -count=1 -v ./tests/e2e/...
 
+test-kubo: ## Opt-in: worker/store's Kubo mode against a real offline Kubo daemon (builds kubo into ./bin/ipfs once)
+	./scripts/test-kubo.sh
+
 fuzz: ## Run each fuzz target for FUZZTIME (default 30s)
 	go test -run '^$$' -fuzz '^FuzzRegisterNode$$' -fuzztime $(FUZZTIME) ./x/identity/keeper
 	go test -run '^$$' -fuzz '^FuzzGenesisJSON$$' -fuzztime $(FUZZTIME) ./x/identity/types
@@ -109,5 +112,5 @@ clean: ## Remove build outputs
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z0-9_-]+:.*##/ {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-.PHONY: build install test test-unit test-race test-e2e fuzz bench bench-chain lint proto-tools proto-gen proto-lint proto-check \
+.PHONY: build install test test-unit test-race test-e2e test-kubo fuzz bench bench-chain lint proto-tools proto-gen proto-lint proto-check \
         localnet localnet-multi localnet-stop localnet-status localnet-reset clean help
