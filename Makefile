@@ -58,6 +58,10 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 30s)
 	go test -run '^$$' -fuzz '^FuzzFilterOutliers$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate
 	go test -run '^$$' -fuzz '^FuzzDecideVerdict$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe/sygus
+	go test -run '^$$' -fuzz '^FuzzGenerate$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe/taskgen
+	go test -run '^$$' -fuzz '^FuzzJournalReplay$$' -fuzztime $(FUZZTIME) ./worker/round
+	go test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) ./worker/node
+	go test -run '^$$' -fuzz '^FuzzManifestOf$$' -fuzztime $(FUZZTIME) ./worker/chain
 
 bench: ## Go benchmarks (finalization at 1k/10k/50k artifacts, aggregation, the PBE enumerator)
 	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./x/...
