@@ -4,57 +4,43 @@
 // worker accounts from a funded key in the node's test keyring, then sends
 // each kind of transaction as fast as the node accepts them and times until
 // the mempool has drained into blocks. Run it with `make bench-chain`.
+//
+// It talks to the chain through worker/chain, like the worker: the burst
+// transactions are pre-signed with each account's local sequence, so the
+// timed part is broadcasting and inclusion only.
 package main
 
 import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
-	"math/rand"
 	"os"
 	"time"
 
-	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
-	dbm "github.com/cosmos/cosmos-db"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
-	"cosmossdk.io/log/v2"
 	sdkmath "cosmossdk.io/math"
 
-	"github.com/cosmos/cosmos-sdk/client"
-	"github.com/cosmos/cosmos-sdk/crypto"
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	"github.com/cosmos/cosmos-sdk/crypto/hd"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
-	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
-	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
-	"github.com/h3lix/h3lix/app"
+	"github.com/h3lix/h3lix/app/params"
+	"github.com/h3lix/h3lix/worker/chain"
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
-	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 	"github.com/h3lix/h3lix/x/identity/client/nodekey"
-	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 )
 
-type account struct {
-	priv cryptotypes.PrivKey
-	addr sdk.AccAddress
-	num  uint64
-	seq  uint64
-}
+// burstGas is the fixed gas of every pre-signed transaction: well above what
+// any of them uses, so none runs out, and without a simulation per tx.
+const burstGas = 400_000
 
 type bench struct {
-	ctx     context.Context
-	rpc     *rpchttp.HTTP
-	conn    *grpc.ClientConn
-	txCfg   client.TxConfig
-	chainID string
-	rng     *rand.Rand
+	ctx context.Context
+	c   *chain.Client
 }
 
 func main() {
@@ -75,68 +61,51 @@ func main() {
 }
 
 func run(home, node, grpcAddr, chainID, funder string, n, per int) error {
-	app.SetConfig()
-	tempApp := app.New(log.NewNopLogger(), dbm.NewMemDB(), simtestutil.EmptyAppOptions{})
-	rpc, err := rpchttp.New(node, "/websocket")
+	ctx := context.Background()
+	c, err := chain.Dial(chain.Config{ChainID: chainID, GRPC: grpcAddr, RPC: node, TxTimeout: time.Minute})
 	if err != nil {
 		return err
 	}
-	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
+	defer c.Close()
+	if err := c.CheckChainID(ctx); err != nil {
 		return err
 	}
-	defer conn.Close()
-	b := &bench{ctx: context.Background(), rpc: rpc, conn: conn, txCfg: tempApp.TxConfig(), chainID: chainID, rng: rand.New(rand.NewSource(1))}
+	b := &bench{ctx: ctx, c: c}
 
-	kb, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, tempApp.AppCodec())
+	kb, err := chain.OpenKeyring("test", home, nil)
 	if err != nil {
 		return err
 	}
-	armor, err := kb.ExportPrivKeyArmor(funder, "loadtest")
+	fund, err := c.Signer(kb, funder)
 	if err != nil {
-		return fmt.Errorf("key %q in %s: %w", funder, home, err)
+		return fmt.Errorf("funder in %s: %w", home, err)
 	}
-	fpriv, _, err := crypto.UnarmorDecryptPrivKey(armor, "loadtest")
+	accts, err := workerAccounts(c, n)
 	if err != nil {
-		return err
-	}
-	fund := &account{priv: fpriv, addr: sdk.AccAddress(fpriv.PubKey().Address())}
-	if err := b.loadAccount(fund); err != nil {
 		return err
 	}
 
-	accts := make([]*account, n)
+	each := sdk.NewCoins(sdk.NewCoin(params.BondDenom, sdkmath.NewInt(1_000_000_000)))
 	outputs := make([]banktypes.Output, n)
-	each := sdk.NewCoins(sdk.NewCoin(app.BondDenom, sdkmath.NewInt(1_000_000_000)))
-	for i := range accts {
-		seed := sha256.Sum256([]byte(fmt.Sprintf("h3lix-loadtest-%d", i)))
-		p := secp256k1.GenPrivKeyFromSecret(seed[:])
-		accts[i] = &account{priv: p, addr: sdk.AccAddress(p.PubKey().Address())}
-		outputs[i] = banktypes.Output{Address: accts[i].addr.String(), Coins: each}
-	}
 	total := sdk.NewCoins()
-	for range accts {
+	for i, a := range accts {
+		outputs[i] = banktypes.Output{Address: a.Address().String(), Coins: each}
 		total = total.Add(each...)
 	}
 	fmt.Printf("funding %d accounts from %s\n", n, funder)
-	hash, err := b.send(fund, &banktypes.MsgMultiSend{Inputs: []banktypes.Input{{Address: fund.addr.String(), Coins: total}}, Outputs: outputs})
-	if err != nil {
-		return err
-	}
-	if err := b.waitTx(hash); err != nil {
+	if _, err := fund.Submit(ctx, &banktypes.MsgMultiSend{Inputs: []banktypes.Input{{Address: fund.Address().String(), Coins: total}}, Outputs: outputs}); err != nil {
 		return fmt.Errorf("funding: %w", err)
 	}
-	for _, a := range accts {
-		if err := b.loadAccount(a); err != nil {
-			return err
-		}
-	}
+
 	fmt.Printf("registering %d nodes\n", n)
 	regs := make([]sdk.Msg, n)
 	for i, a := range accts {
-		if regs[i], err = registerMsg(chainID, a.addr, i); err != nil {
+		key, err := nodeKey(i)
+		if err != nil {
 			return err
 		}
+		regs[i] = a.RegisterMsg(chain.Registration{Key: key, Worker: true, Verifier: true, EngineKind: "pbe",
+			Bond: sdk.NewCoin(params.BondDenom, sdkmath.NewInt(10_000_000))})
 	}
 	if _, err := b.burst("register", accts, 1, func(i, _ int) sdk.Msg { return regs[i] }); err != nil {
 		return err
@@ -144,14 +113,18 @@ func run(home, node, grpcAddr, chainID, funder string, n, per int) error {
 
 	results := []result{}
 	r, err := b.burst("bank send", accts, per, func(i, _ int) sdk.Msg {
-		return banktypes.NewMsgSend(accts[i].addr, fund.addr, sdk.NewCoins(sdk.NewCoin(app.BondDenom, sdkmath.NewInt(1))))
+		return banktypes.NewMsgSend(accts[i].Address(), fund.Address(), sdk.NewCoins(sdk.NewCoin(params.BondDenom, sdkmath.NewInt(1))))
 	})
 	if err != nil {
 		return err
 	}
 	results = append(results, r)
 
-	round, err := b.waitPhase(ccftypes.PHASE_COMMIT, 8)
+	ap, err := c.ArtifactParams(ctx)
+	if err != nil {
+		return err
+	}
+	round, err := b.waitPhase(chain.PhaseCommit, 8)
 	if err != nil {
 		return err
 	}
@@ -162,51 +135,59 @@ func run(home, node, grpcAddr, chainID, funder string, n, per int) error {
 	cids := make([][]opened, n)
 	r, err = b.burst("commit", accts, per, func(i, j int) sdk.Msg {
 		data := []byte(fmt.Sprintf("loadtest artifact %d/%d round %d", i, j, round.Id))
-		c, _ := artifacttypes.RawCID(data)
+		id, _ := artifacttypes.RawCID(data)
 		salt := sha256.Sum256(data)
-		cids[i] = append(cids[i], opened{c, salt[:]})
-		cidBytes := mustCIDBytes(c)
-		return &artifacttypes.MsgCommitArtifact{Producer: accts[i].addr.String(), Round: round.Id, Commitment: artifacttypes.Commitment(cidBytes, salt[:], accts[i].addr)}
+		cids[i] = append(cids[i], opened{id, salt[:]})
+		producer := accts[i].Address()
+		return &artifacttypes.MsgCommitArtifact{Producer: producer.String(), Round: round.Id, Commitment: artifacttypes.Commitment(mustCIDBytes(id), salt[:], producer)}
 	})
 	if err != nil {
 		return err
 	}
 	results = append(results, r)
 
-	ids, err := b.artifactIDs(accts)
-	if err != nil {
-		return err
+	ids := make([][]uint64, n)
+	for i, a := range accts {
+		arts, err := c.ArtifactsOf(ctx, a.Address().String(), round.Id)
+		if err != nil {
+			return err
+		}
+		for _, art := range arts {
+			ids[i] = append(ids[i], art.Id)
+		}
 	}
-	if _, err := b.waitPhase(ccftypes.PHASE_REVEAL, 4); err != nil {
+	if _, err := b.waitPhase(chain.PhaseReveal, 4); err != nil {
 		return err
 	}
 	r, err = b.burst("reveal", accts, per, func(i, j int) sdk.Msg {
-		emb := make([]byte, 64)
+		emb := make([]byte, ap.EmbeddingDim)
 		for k := range emb {
 			emb[k] = byte(10 + (i+k)%3)
 		}
-		return &artifacttypes.MsgRevealArtifact{Producer: accts[i].addr.String(), ArtifactId: ids[i][j], Cid: cids[i][j].cid, Salt: cids[i][j].salt,
-			Manifest: artifacttypes.Manifest{Kind: "pbe.program", Domain: "strings", Embedding: emb, ConfidencePpm: 900_000, PayloadSize: 64}}
+		return &artifacttypes.MsgRevealArtifact{Producer: accts[i].Address().String(), ArtifactId: ids[i][j], Cid: cids[i][j].cid, Salt: cids[i][j].salt,
+			Manifest: chain.Manifest{Kind: "pbe.program", Domain: "strings", Embedding: emb, ConfidencePpm: 900_000, PayloadSize: 64}}
 	})
 	if err != nil {
 		return err
 	}
 	results = append(results, r)
 
-	if _, err := b.waitPhase(ccftypes.PHASE_ATTEST, 4); err != nil {
+	if _, err := b.waitPhase(chain.PhaseAttest, 4); err != nil {
 		return err
 	}
-	assigned, err := b.assignments(round.Id, accts)
-	if err != nil {
-		return err
+	assigned := make([][]uint64, n)
+	for i, a := range accts {
+		if assigned[i], err = c.Assignments(ctx, round.Id, a.Address().String()); err != nil {
+			return err
+		}
 	}
 	perAttest := per * 3
 	for _, a := range assigned {
 		perAttest = min(perAttest, len(a))
 	}
 	r, err = b.burst("attest", accts, perAttest, func(i, j int) sdk.Msg {
-		return &artifacttypes.MsgAttest{Verifier: accts[i].addr.String(), Attestations: []artifacttypes.AttestationInput{
-			{ArtifactId: assigned[i][j], Verdict: artifacttypes.VERDICT_VALID, QualityPpm: 800_000}}}
+		return &artifacttypes.MsgAttest{Verifier: accts[i].Address().String(), Attestations: []chain.Attestation{
+			{ArtifactId: assigned[i][j], Verdict: chain.VerdictValid, QualityPpm: 800_000}}}
 	})
 	if err != nil {
 		return err
@@ -214,6 +195,34 @@ func run(home, node, grpcAddr, chainID, funder string, n, per int) error {
 	results = append(results, r)
 	report(results)
 	return nil
+}
+
+// workerAccounts puts n deterministic secp256k1 accounts into a memory
+// keyring, so every run funds and registers the same addresses, and returns
+// a signer for each.
+func workerAccounts(c *chain.Client, n int) ([]*chain.Signer, error) {
+	kr, err := chain.OpenKeyring("memory", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*chain.Signer, n)
+	for i := range out {
+		seed := sha256.Sum256([]byte(fmt.Sprintf("h3lix-loadtest-%d", i)))
+		name := fmt.Sprintf("worker-%d", i)
+		if err := kr.ImportPrivKeyHex(name, hex.EncodeToString(secp256k1.GenPrivKeyFromSecret(seed[:]).Key), string(hd.Secp256k1Type)); err != nil {
+			return nil, fmt.Errorf("importing %s: %w", name, err)
+		}
+		if out[i], err = c.Signer(kr, name); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// nodeKey is account i's deterministic node key.
+func nodeKey(i int) (chain.NodeKey, error) {
+	seed := sha256.Sum256([]byte(fmt.Sprintf("h3lix-loadtest-node-%d", i)))
+	return nodekey.FromPrivate(ed25519.NewKeyFromSeed(seed[:]))
 }
 
 type result struct {
@@ -236,11 +245,11 @@ func report(rs []result) {
 
 // burst signs per transactions for every account, broadcasts them round-robin
 // as fast as CheckTx accepts them, and waits until the mempool is empty.
-func (b *bench) burst(kind string, accts []*account, per int, mk func(i, j int) sdk.Msg) (result, error) {
+func (b *bench) burst(kind string, accts []*chain.Signer, per int, mk func(i, j int) sdk.Msg) (result, error) {
 	var txs [][]byte
 	for j := 0; j < per; j++ {
 		for i, a := range accts {
-			bz, err := b.sign(a, mk(i, j))
+			bz, err := a.Sign(b.ctx, burstGas, mk(i, j))
 			if err != nil {
 				return result{}, err
 			}
@@ -248,16 +257,13 @@ func (b *bench) burst(kind string, accts []*account, per int, mk func(i, j int) 
 		}
 	}
 	start := time.Now()
-	var hashes [][]byte
+	hashes := make([]string, 0, len(txs))
 	for _, bz := range txs {
-		res, err := b.rpc.BroadcastTxSync(b.ctx, bz)
+		h, err := b.c.BroadcastSync(b.ctx, bz)
 		if err != nil {
-			return result{}, err
+			return result{}, fmt.Errorf("%s: %w", kind, err)
 		}
-		if res.Code != 0 {
-			return result{}, fmt.Errorf("%s: CheckTx code %d: %s", kind, res.Code, res.Log)
-		}
-		hashes = append(hashes, res.Hash)
+		hashes = append(hashes, h)
 	}
 	if err := b.drain(); err != nil {
 		return result{}, err
@@ -266,19 +272,18 @@ func (b *bench) burst(kind string, accts []*account, per int, mk func(i, j int) 
 	ok := 0
 	var firstErr string
 	for _, h := range hashes {
-		// The tx indexer runs after the commit: retry briefly.
-		res, err := b.rpc.Tx(b.ctx, h, false)
-		for try := 0; err != nil && try < 100; try++ {
-			time.Sleep(50 * time.Millisecond)
-			res, err = b.rpc.Tx(b.ctx, h, false)
-		}
-		if err != nil {
-			return result{}, err
-		}
-		if res.TxResult.Code == 0 {
+		// The tx indexer runs after the commit: WaitTx covers the gap.
+		_, err := b.c.WaitTx(b.ctx, h)
+		var te *chain.TxError
+		switch {
+		case err == nil:
 			ok++
-		} else if firstErr == "" {
-			firstErr = res.TxResult.Log
+		case errors.As(err, &te) && te.Stage == "deliver":
+			if firstErr == "" {
+				firstErr = te.Log
+			}
+		default:
+			return result{}, err
 		}
 	}
 	fmt.Printf("%-10s %5d txs, %5d ok in %.2fs: %.1f tx/s\n", kind, len(txs), ok, elapsed, float64(ok)/elapsed)
@@ -288,59 +293,15 @@ func (b *bench) burst(kind string, accts []*account, per int, mk func(i, j int) 
 	return result{kind: kind, txs: len(txs), ok: ok, seconds: elapsed}, nil
 }
 
-func (b *bench) send(a *account, msg sdk.Msg) ([]byte, error) {
-	bz, err := b.sign(a, msg)
-	if err != nil {
-		return nil, err
-	}
-	res, err := b.rpc.BroadcastTxSync(b.ctx, bz)
-	if err != nil {
-		return nil, err
-	}
-	if res.Code != 0 {
-		return nil, fmt.Errorf("CheckTx code %d: %s", res.Code, res.Log)
-	}
-	return res.Hash, nil
-}
-
-func (b *bench) sign(a *account, msg sdk.Msg) ([]byte, error) {
-	gas := uint64(400_000)
-	if ms, ok := msg.(*banktypes.MsgMultiSend); ok {
-		gas += uint64(len(ms.Outputs)) * 60_000
-	}
-	tx, err := simtestutil.GenSignedMockTx(b.rng, b.txCfg, []sdk.Msg{msg}, sdk.NewCoins(), gas, b.chainID, []uint64{a.num}, []uint64{a.seq}, a.priv)
-	if err != nil {
-		return nil, err
-	}
-	a.seq++
-	return b.txCfg.TxEncoder()(tx)
-}
-
-// waitTx waits until the tx is in a block and succeeded.
-func (b *bench) waitTx(hash []byte) error {
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		res, err := b.rpc.Tx(b.ctx, hash, false)
-		if err == nil {
-			if res.TxResult.Code != 0 {
-				return fmt.Errorf("tx failed: %s", res.TxResult.Log)
-			}
-			return nil
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return fmt.Errorf("tx %X not in a block after a minute", hash)
-}
-
 // drain waits until the node's mempool is empty: every accepted tx is in a block.
 func (b *bench) drain() error {
 	deadline := time.Now().Add(5 * time.Minute)
 	for time.Now().Before(deadline) {
-		res, err := b.rpc.NumUnconfirmedTxs(b.ctx)
+		n, err := b.c.PendingTxs(b.ctx)
 		if err != nil {
 			return err
 		}
-		if res.Total == 0 {
+		if n == 0 {
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -348,58 +309,20 @@ func (b *bench) drain() error {
 	return fmt.Errorf("mempool did not drain in 5 minutes")
 }
 
-func (b *bench) loadAccount(a *account) error {
-	res, err := authtypes.NewQueryClient(b.conn).AccountInfo(b.ctx, &authtypes.QueryAccountInfoRequest{Address: a.addr.String()})
-	if err != nil {
-		return fmt.Errorf("account %s: %w", a.addr, err)
-	}
-	a.num, a.seq = res.Info.AccountNumber, res.Info.Sequence
-	return nil
-}
-
 // waitPhase waits for the given phase of a round with at least room blocks left in it.
-func (b *bench) waitPhase(phase ccftypes.Phase, room int64) (ccftypes.Round, error) {
-	q := ccftypes.NewQueryClient(b.conn)
+func (b *bench) waitPhase(phase chain.Phase, room int64) (chain.Round, error) {
 	deadline := time.Now().Add(10 * time.Minute)
 	for time.Now().Before(deadline) {
-		res, err := q.CurrentRound(b.ctx, &ccftypes.QueryCurrentRoundRequest{})
-		if err == nil && res.Phase == phase {
-			end := map[ccftypes.Phase]int64{ccftypes.PHASE_COMMIT: res.Round.RevealStart, ccftypes.PHASE_REVEAL: res.Round.AttestStart, ccftypes.PHASE_ATTEST: res.Round.FinalizeStart}[phase]
-			if end-res.Height > room {
-				return res.Round, nil
+		rs, err := b.c.CurrentRound(b.ctx)
+		if err == nil && rs.Phase == phase {
+			end := map[chain.Phase]int64{chain.PhaseCommit: rs.Round.RevealStart, chain.PhaseReveal: rs.Round.AttestStart, chain.PhaseAttest: rs.Round.FinalizeStart}[phase]
+			if end-rs.Height > room {
+				return rs.Round, nil
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	return ccftypes.Round{}, fmt.Errorf("no %s phase with %d blocks to spare within 10 minutes", phase, room)
-}
-
-func (b *bench) artifactIDs(accts []*account) ([][]uint64, error) {
-	q := artifacttypes.NewQueryClient(b.conn)
-	out := make([][]uint64, len(accts))
-	for i, a := range accts {
-		res, err := q.ArtifactsByNode(b.ctx, &artifacttypes.QueryArtifactsByNodeRequest{Producer: a.addr.String()})
-		if err != nil {
-			return nil, err
-		}
-		for _, art := range res.Artifacts {
-			out[i] = append(out[i], art.Id)
-		}
-	}
-	return out, nil
-}
-
-func (b *bench) assignments(round uint64, accts []*account) ([][]uint64, error) {
-	q := artifacttypes.NewQueryClient(b.conn)
-	out := make([][]uint64, len(accts))
-	for i, a := range accts {
-		res, err := q.Assignments(b.ctx, &artifacttypes.QueryAssignmentsRequest{Round: round, Verifier: a.addr.String()})
-		if err != nil {
-			return nil, err
-		}
-		out[i] = res.ArtifactIds
-	}
-	return out, nil
+	return chain.Round{}, fmt.Errorf("no %s phase with %d blocks to spare within 10 minutes", phase, room)
 }
 
 func mustCIDBytes(c string) []byte {
@@ -408,18 +331,4 @@ func mustCIDBytes(c string) []byte {
 		panic(err)
 	}
 	return cc.Bytes()
-}
-
-// registerMsg registers account i's node with a deterministic node key.
-func registerMsg(chainID string, operator sdk.AccAddress, i int) (*identitytypes.MsgRegisterNode, error) {
-	seed := sha256.Sum256([]byte(fmt.Sprintf("h3lix-loadtest-node-%d", i)))
-	key, err := nodekey.FromPrivate(ed25519.NewKeyFromSeed(seed[:]))
-	if err != nil {
-		return nil, err
-	}
-	return &identitytypes.MsgRegisterNode{
-		Operator: operator.String(), NodePubkey: key.Public(), KeySignature: key.SignPoP(chainID, operator),
-		Roles:  []identitytypes.Role{identitytypes.ROLE_WORKER, identitytypes.ROLE_VERIFIER},
-		Engine: identitytypes.EngineDescriptor{Kind: "pbe"}, Bond: sdk.NewCoin(app.BondDenom, sdkmath.NewInt(10_000_000)),
-	}, nil
 }

@@ -196,6 +196,29 @@ func TestWorkers(t *testing.T) {
 		}
 		ws = append(ws, newWorker(t, ln, i, k, adv))
 	}
+	// run refuses a home whose key has no node on chain, and one whose node
+	// key is not the registered one, saying what to do.
+	stranger := filepath.Join(t.TempDir(), "stranger")
+	out, err := exec.Command(ws[0].bin, "init", "--home", stranger, "--chain-id", "h3lix-local", "--node", ln.rpc(0),
+		"--grpc", fmt.Sprintf("127.0.0.1:%d", 9090+ln.offset), "--from", "validator", "--keyring-backend", "test",
+		"--keyring-dir", ln.home(0), "--tasks", filepath.Join(ws[0].home, "tasks")).CombinedOutput()
+	require.NoError(t, err, string(out))
+	out, err = exec.Command(ws[0].bin, "run", "--home", stranger).CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), "has no node on chain")
+	require.Contains(t, string(out), "h3lix-worker register")
+	wrongKey := filepath.Join(t.TempDir(), "wrong-key")
+	require.NoError(t, os.MkdirAll(wrongKey, 0o700))
+	cfg, err := os.ReadFile(filepath.Join(ws[0].home, "config.toml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(wrongKey, "config.toml"), cfg, 0o600))
+	strangerKey, err := os.ReadFile(filepath.Join(stranger, "node_key.json"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(wrongKey, "node_key.json"), strangerKey, 0o600))
+	out, err = exec.Command(ws[0].bin, "run", "--home", wrongKey).CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), "use the node key you registered")
+
 	for _, w := range ws {
 		w.start()
 	}
@@ -281,11 +304,12 @@ func TestWorkers(t *testing.T) {
 	require.NotEmpty(t, stateBefore, "alice's worker saved a conditioned prior")
 
 	// 3. Restart the validator; the workers keep running and carry on.
-	out, err := ln.script(nil, "stop-node", "0")
-	require.NoError(t, err, out)
+	out2, err := ln.script(nil, "stop-node", "0")
+	out = []byte(out2)
+	require.NoError(t, err, string(out))
 	time.Sleep(3 * time.Second)
-	out, err = ln.script(nil, "start-node", "0")
-	require.NoError(t, err, out)
+	out2, err = ln.script(nil, "start-node", "0")
+	require.NoError(t, err, out2)
 	require.Eventually(t, func() bool {
 		resp, err := http.Get(ln.api(0) + "/h3lix/ccf/v1/current_round") //nolint:gosec // loopback
 		if err != nil {

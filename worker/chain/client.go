@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -47,7 +48,7 @@ type Config struct {
 	// GRPC is the node's gRPC address, host:port.
 	GRPC string
 	// RPC is the CometBFT RPC address (tcp://host:26657); it is used for the
-	// new-block websocket. Empty means poll over gRPC only.
+	// new-block websocket and PendingTxs. Empty means poll over gRPC only.
 	RPC string
 	// GasAdjustment multiplies the simulated gas (default 1.5).
 	GasAdjustment float64
@@ -82,6 +83,7 @@ type Client struct {
 	mu        sync.Mutex
 	gasPrices sdk.DecCoins
 	pricesSet bool
+	rpc       *rpchttp.HTTP
 }
 
 type encodingConfig struct {
@@ -156,6 +158,31 @@ func (c *Client) LatestHeight(ctx context.Context) (int64, error) {
 		return res.SdkBlock.Header.Height, nil
 	}
 	return res.Block.Header.Height, nil
+}
+
+// PendingTxs is the number of transactions in the node's mempool. The SDK's
+// gRPC has no mempool query, so this asks the CometBFT RPC.
+func (c *Client) PendingTxs(ctx context.Context) (int, error) {
+	c.mu.Lock()
+	if c.rpc == nil {
+		if c.cfg.RPC == "" {
+			c.mu.Unlock()
+			return 0, errors.New("the mempool is read over the CometBFT RPC, and no RPC address is set (chain.node, --node), e.g. tcp://127.0.0.1:26657")
+		}
+		rpc, err := rpchttp.New(c.cfg.RPC, "/websocket")
+		if err != nil {
+			c.mu.Unlock()
+			return 0, fmt.Errorf("CometBFT RPC %s: %w", c.cfg.RPC, err)
+		}
+		c.rpc = rpc
+	}
+	rpc := c.rpc
+	c.mu.Unlock()
+	res, err := rpc.NumUnconfirmedTxs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("mempool of %s: %w", c.cfg.RPC, err)
+	}
+	return res.Total, nil
 }
 
 // gasPricesFor returns the configured gas prices or the node's minimum.
