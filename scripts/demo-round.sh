@@ -20,15 +20,21 @@ say() { printf '\n== %s\n' "$*"; }
 field() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",}]*\)\"\{0,1\}.*/\1/p" | head -1; }
 addr() { "$H3LIXD" keys show "$1" -a; }
 
-# tx sends a transaction, waits until it is in a block and fails on a
-# non-zero result code.
-tx() {
-  local out hash res
+# send broadcasts a transaction and prints its hash; wait_tx waits until it
+# is in a block and fails on a non-zero result code; tx does both. The four
+# nodes sign with different accounts, so a phase's transactions are sent
+# together and then awaited: that keeps the demo inside short phases.
+send() {
+  local out
   out=$("$H3LIXD" tx "$@" --gas auto --gas-adjustment 1.5 -y -o json 2>&1) || { echo "$out" >&2; return 1; }
-  hash=$(echo "$out" | tail -1 | field txhash)
-  res=$("$H3LIXD" query wait-tx "$hash" --timeout 30s -o json)
+  echo "$out" | tail -1 | field txhash
+}
+wait_tx() {
+  local res
+  res=$("$H3LIXD" query wait-tx "$1" --timeout 30s -o json)
   if [ "$(echo "$res" | field code)" != "0" ]; then echo "$res" >&2; return 1; fi
 }
+tx() { local h; h=$(send "$@") && wait_tx "$h"; }
 
 round_json() { "$H3LIXD" query ccf current-round -o json; }
 height() { round_json | field height; }
@@ -57,11 +63,15 @@ echo "round $ROUND: commit until $reveal, reveal until $ATTEST, attest until $FI
 
 say "commit: the commitment is computed locally from --cid and --salt"
 declare -A CID SALT ID
+declare -A HASH
 for n in "${NODES[@]}"; do
   printf 'artifact of %s in round %s: a program with its check vectors\n' "$n" "$ROUND" >"$WORK/$n.payload"
   CID[$n]=$("$H3LIXD" tx artifact cid "$WORK/$n.payload")
   SALT[$n]=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  tx artifact commit "$ROUND" --cid "${CID[$n]}" --salt "${SALT[$n]}" --from "$n"
+  HASH[$n]=$(send artifact commit "$ROUND" --cid "${CID[$n]}" --salt "${SALT[$n]}" --from "$n")
+done
+for n in "${NODES[@]}"; do
+  wait_tx "${HASH[$n]}"
   ID[$n]=$("$H3LIXD" query artifact by-node "$(addr "$n")" --page-reverse --page-limit 1 -o json | field id)
   echo "$n committed artifact ${ID[$n]} (${CID[$n]})"
 done
@@ -75,7 +85,10 @@ for i in "${!NODES[@]}"; do
 {"kind":"pbe.program","domain":"strings","embedding":"$emb","confidence_ppm":900000,
  "payload_size":"$(wc -c <"$WORK/$n.payload")","energy":{"joules":"120","mg_co2e":"15","renewable_ppm":600000},"dp_epsilon_milli":0}
 JSON
-  tx artifact reveal "${ID[$n]}" --cid "${CID[$n]}" --salt "${SALT[$n]}" --manifest "$WORK/$n.manifest.json" --from "$n"
+  HASH[$n]=$(send artifact reveal "${ID[$n]}" --cid "${CID[$n]}" --salt "${SALT[$n]}" --manifest "$WORK/$n.manifest.json" --from "$n")
+done
+for n in "${NODES[@]}"; do
+  wait_tx "${HASH[$n]}"
   echo "$n revealed artifact ${ID[$n]}"
 done
 

@@ -139,6 +139,9 @@ func (l *Loop) verifyOne(ctx context.Context, id uint64, maxSize uint64) chain.A
 	if err != nil {
 		return out
 	}
+	l.mu.Lock()
+	l.status.Verified++
+	l.mu.Unlock()
 	verdict, err := chain.VerdictOf(v.Verdict)
 	if err != nil {
 		return out

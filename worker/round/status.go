@@ -19,6 +19,7 @@ type Status struct {
 	Revealed        uint64            `json:"artifacts_revealed"`
 	Attested        uint64            `json:"attestations_sent"`
 	FetchedRemote   uint64            `json:"payloads_fetched_remote"`
+	Verified        uint64            `json:"payloads_verified"`
 	LastCommit      CommitStatus      `json:"last_commit"`
 	LastReveal      RevealStatus      `json:"last_reveal"`
 	LastAttest      AttestStatus      `json:"last_attest"`
