@@ -33,8 +33,11 @@ install: ## Install h3lixd and h3lix-worker into $GOPATH/bin
 	go install $(BUILD_FLAGS) ./cmd/h3lix-worker
 
 ##@ Test
-test: ## All tests: unit, keeper, fuzz seeds, in-process network and real-binary e2e
-	go test -count=1 -timeout 30m ./...
+# The e2e tests run real networks against the clock (phases of a few
+# one-second blocks), so they run alone, after the other packages.
+test: ## All tests: unit, keeper, fuzz seeds, in-process network, then the real-binary e2e on its own
+	go test -count=1 -timeout 30m $$(go list ./... | grep -v /tests/e2e)
+	go test -count=1 -timeout 30m ./tests/e2e/...
 
 test-unit: ## Fast tests only (skips the networks and the e2e tests)
 	go test -short ./...

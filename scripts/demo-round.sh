@@ -35,6 +35,18 @@ wait_tx() {
   if [ "$(echo "$res" | field code)" != "0" ]; then echo "$res" >&2; return 1; fi
 }
 tx() { local h; h=$(send "$@") && wait_tx "$h"; }
+# send_bg NAME ARGS... sends in the background, writing the hash to a file:
+# the four CLI processes then share the phase instead of queueing in it.
+send_bg() { local n=$1; shift; send "$@" >"$WORK/$n.hash" 2>"$WORK/$n.err" & }
+# wait_all NAME...: every background send succeeded and its tx is in a block.
+wait_all() {
+  wait || true
+  local n
+  for n in "$@"; do
+    [ -s "$WORK/$n.hash" ] || { cat "$WORK/$n.err" >&2; return 1; }
+    wait_tx "$(cat "$WORK/$n.hash")"
+  done
+}
 
 round_json() { "$H3LIXD" query ccf current-round -o json; }
 height() { round_json | field height; }
@@ -63,15 +75,14 @@ echo "round $ROUND: commit until $reveal, reveal until $ATTEST, attest until $FI
 
 say "commit: the commitment is computed locally from --cid and --salt"
 declare -A CID SALT ID
-declare -A HASH
 for n in "${NODES[@]}"; do
   printf 'artifact of %s in round %s: a program with its check vectors\n' "$n" "$ROUND" >"$WORK/$n.payload"
   CID[$n]=$("$H3LIXD" tx artifact cid "$WORK/$n.payload")
   SALT[$n]=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  HASH[$n]=$(send artifact commit "$ROUND" --cid "${CID[$n]}" --salt "${SALT[$n]}" --from "$n")
+  send_bg "$n" artifact commit "$ROUND" --cid "${CID[$n]}" --salt "${SALT[$n]}" --from "$n"
 done
+wait_all "${NODES[@]}"
 for n in "${NODES[@]}"; do
-  wait_tx "${HASH[$n]}"
   ID[$n]=$("$H3LIXD" query artifact by-node "$(addr "$n")" --page-reverse --page-limit 1 -o json | field id)
   echo "$n committed artifact ${ID[$n]} (${CID[$n]})"
 done
@@ -85,15 +96,17 @@ for i in "${!NODES[@]}"; do
 {"kind":"pbe.program","domain":"strings","embedding":"$emb","confidence_ppm":900000,
  "payload_size":"$(wc -c <"$WORK/$n.payload")","energy":{"joules":"120","mg_co2e":"15","renewable_ppm":600000},"dp_epsilon_milli":0}
 JSON
-  HASH[$n]=$(send artifact reveal "${ID[$n]}" --cid "${CID[$n]}" --salt "${SALT[$n]}" --manifest "$WORK/$n.manifest.json" --from "$n")
 done
 for n in "${NODES[@]}"; do
-  wait_tx "${HASH[$n]}"
-  echo "$n revealed artifact ${ID[$n]}"
+  send_bg "$n" artifact reveal "${ID[$n]}" --cid "${CID[$n]}" --salt "${SALT[$n]}" --manifest "$WORK/$n.manifest.json" --from "$n"
 done
+wait_all "${NODES[@]}"
+for n in "${NODES[@]}"; do echo "$n revealed artifact ${ID[$n]}"; done
 
 say "attest to the assigned artifacts once the attest phase starts at height $ATTEST ($LIAR lies)"
 wait_height "$ATTEST"
+declare -A VOTES
+attesters=()
 for n in "${NODES[@]}"; do
   ids=$("$H3LIXD" query artifact assignments "$ROUND" "$(addr "$n")" -o json | tr -d '\n ' | sed -n 's/.*"artifact_ids":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' ')
   [ -n "$ids" ] || { echo "$n has no assignment"; continue; }
@@ -101,9 +114,12 @@ for n in "${NODES[@]}"; do
   for id in $ids; do
     if [ "$n" = "$LIAR" ]; then votes+=("$id:invalid"); else votes+=("$id:valid:850000"); fi
   done
-  tx artifact attest "${votes[@]}" --from "$n"
-  echo "$n attested: ${votes[*]}"
+  VOTES[$n]="${votes[*]}"
+  attesters+=("$n")
+  send_bg "$n" artifact attest "${votes[@]}" --from "$n"
 done
+wait_all "${attesters[@]}"
+for n in "${attesters[@]}"; do echo "$n attested: ${VOTES[$n]}"; done
 
 say "wait for finalization (height $FINAL)"
 until "$H3LIXD" query ccf field "$ROUND" >/dev/null 2>&1; do sleep 1; done

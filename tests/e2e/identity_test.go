@@ -190,7 +190,7 @@ func TestFourValidators(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds h3lixd and runs four validators")
 	}
-	ln := startLocalnet(t, 4, 500)
+	ln := startLocalnet(t, 4, 500, "LOCALNET_ROUND_BLOCKS=12,12,12")
 	for i := 0; i < 4; i++ {
 		ln.waitHeight(i, 3, 60*time.Second)
 	}
