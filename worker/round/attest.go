@@ -80,14 +80,10 @@ func (l *Loop) attest(ctx context.Context, rs chain.RoundStatus) error {
 	res, err := l.signer.Attest(tctx, atts, int(params.MaxAttestationsPerMsg))
 	tcancel()
 	if err != nil {
-		var te *chain.TxError
-		if errors.As(err, &te) {
-			l.markTried(key, te.Log)
-		}
+		l.refused(key, err)
 		return err
 	}
-	l.metrics.TxSeconds.WithLabelValues("attest").Observe(res.Broadcast.Seconds())
-	l.metrics.TxInclusion.WithLabelValues("attest").Observe(time.Since(start).Seconds())
+	l.observeTx("attest", r, start, res)
 	if err := l.journal.Append(Record{Kind: KindAttested, Round: r, Count: len(atts), TxHash: res.TxHash}); err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -222,19 +221,12 @@ func (l *Loop) sendCommit(ctx context.Context, rs chain.RoundStatus, st RoundSta
 		got, res, err := l.signer.CommitArtifacts(tctx, r, missing)
 		tcancel()
 		if err != nil {
-			var te *chain.TxError
-			if errors.As(err, &te) {
-				// The chain refused it: retrying the same commit cannot help.
-				l.markTried(fmt.Sprintf("commit/%d", r), te.Log)
-				_ = l.journal.Append(Record{Kind: KindSkipped, Round: r, Note: "commit refused: " + te.Log})
+			if why, ok := l.refused(fmt.Sprintf("commit/%d", r), err); ok {
+				_ = l.journal.Append(Record{Kind: KindSkipped, Round: r, Note: "commit refused: " + why})
 			}
 			return err
 		}
-		l.metrics.TxSeconds.WithLabelValues("commit").Observe(res.Broadcast.Seconds())
-		l.mu.Lock()
-		l.overhead(r).CommitMs += float64(res.Broadcast.Microseconds()) / 1000
-		l.mu.Unlock()
-		l.metrics.TxInclusion.WithLabelValues("commit").Observe(time.Since(start).Seconds())
+		l.observeTx("commit", r, start, res)
 		for k, i := range missingIdx {
 			ids[i] = got[k]
 		}

@@ -299,6 +299,34 @@ func (l *Loop) txContext(ctx context.Context, rs chain.RoundStatus) (context.Con
 	return context.WithTimeout(ctx, d)
 }
 
+// refused marks key as tried when the chain refused the transaction —
+// sending the same one again in this round cannot help — and returns the
+// chain's reason.
+func (l *Loop) refused(key string, err error) (string, bool) {
+	var te *chain.TxError
+	if !errors.As(err, &te) {
+		return "", false
+	}
+	l.markTried(key, te.Log)
+	return te.Log, true
+}
+
+// observeTx records a round transaction's broadcast and inclusion times,
+// and the broadcast in the round's publishing overhead.
+func (l *Loop) observeTx(kind string, r uint64, start time.Time, res *chain.Result) {
+	l.metrics.TxSeconds.WithLabelValues(kind).Observe(res.Broadcast.Seconds())
+	l.metrics.TxInclusion.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+	ms := float64(res.Broadcast.Microseconds()) / 1000
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch kind {
+	case "commit":
+		l.overhead(r).CommitMs += ms
+	case "reveal":
+		l.overhead(r).RevealMs += ms
+	}
+}
+
 // markTried records a failure that retrying in this round cannot fix.
 func (l *Loop) markTried(key, why string) {
 	l.mu.Lock()

@@ -3,7 +3,6 @@ package round
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
@@ -65,17 +64,10 @@ func (l *Loop) reveal(ctx context.Context, rs chain.RoundStatus) error {
 		statuses, res, err := l.signer.RevealArtifacts(tctx, reveals)
 		tcancel()
 		if err != nil {
-			var te *chain.TxError
-			if errors.As(err, &te) {
-				l.markTried(key, te.Log)
-			}
+			l.refused(key, err)
 			return err
 		}
-		l.metrics.TxSeconds.WithLabelValues("reveal").Observe(res.Broadcast.Seconds())
-		l.mu.Lock()
-		l.overhead(r).RevealMs += float64(res.Broadcast.Microseconds()) / 1000
-		l.mu.Unlock()
-		l.metrics.TxInclusion.WithLabelValues("reveal").Observe(time.Since(start).Seconds())
+		l.observeTx("reveal", r, start, res)
 		txHash = res.TxHash
 		for i, s := range statuses {
 			if s == chain.StatusDuplicate {
