@@ -13,7 +13,6 @@ import (
 	"github.com/h3lix/h3lix/testutil/roundtest"
 	"github.com/h3lix/h3lix/x/artifact/types"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
-	reputationkeeper "github.com/h3lix/h3lix/x/reputation/keeper"
 	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
 )
 
@@ -53,7 +52,7 @@ func TestCommitRejections(t *testing.T) {
 		{"bad address", &types.MsgCommitArtifact{Producer: "x", Round: 1, Commitment: make([]byte, 32)}, sdkerrors.ErrInvalidAddress},
 		{"wrong round", &types.MsgCommitArtifact{Producer: n.Nodes[1].String(), Round: 2, Commitment: make([]byte, 32)}, types.ErrWrongPhase},
 		{"short commitment", &types.MsgCommitArtifact{Producer: n.Nodes[1].String(), Round: 1, Commitment: make([]byte, 31)}, types.ErrInvalidCommitment},
-		{"copied commitment", &types.MsgCommitArtifact{Producer: n.Nodes[1].String(), Round: 1, Commitment: roundtest.CommitmentFor(t, c, salt, n.Nodes[0])}, types.ErrDuplicateCommitment},
+		{"same commitment twice", commitMsg(t, n, 0, c, salt), types.ErrDuplicateCommitment},
 		{"unregistered node", &types.MsgCommitArtifact{Producer: stranger.String(), Round: 1, Commitment: make([]byte, 32)}, identitytypes.ErrNodeNotFound},
 		{"deregistered node", commitMsg(t, n, 4, c, salt), identitytypes.ErrNodeNotActive},
 		{"jailed node", commitMsg(t, n, 3, c, salt), reputationtypes.ErrNodeJailed},
@@ -90,6 +89,26 @@ func TestCommitRejections(t *testing.T) {
 			_, err := n.Artifact.CommitArtifact(n.Ctx, commitMsg(t, n, 2, c9, roundtest.Salt(c9)))
 			return err
 		})
+	})
+}
+
+// Commitment squatting: a node that copies the victim's commitment bytes
+// first (seen in the mempool) neither blocks the victim's commit nor can open
+// the copy.
+func TestCommitmentSquattingBlocksNothing(t *testing.T) {
+	n := roundtest.New(t, 3)
+	_, c := roundtest.Payload(0, 0)
+	salt := roundtest.Salt("victim")
+	victim := roundtest.CommitmentFor(t, c, salt, n.Nodes[0])
+	squat, err := n.Artifact.CommitArtifact(n.Ctx, &types.MsgCommitArtifact{Producer: n.Nodes[1].String(), Round: 1, Commitment: victim})
+	require.NoError(t, err)
+	own, err := n.Artifact.CommitArtifact(n.Ctx, &types.MsgCommitArtifact{Producer: n.Nodes[0].String(), Round: 1, Commitment: victim})
+	require.NoError(t, err, "the victim commits after the squatter")
+	n.AdvanceTo(t, n.Round(t).RevealStart)
+	require.Equal(t, types.ARTIFACT_STATUS_REVEALED, n.Reveal(t, 0, own.ArtifactId, c, salt, roundtest.Manifest("d", 0)))
+	rejected(t, n, types.ErrCommitmentMismatch, func() error {
+		_, err := n.Artifact.RevealArtifact(n.Ctx, &types.MsgRevealArtifact{Producer: n.Nodes[1].String(), ArtifactId: squat.ArtifactId, Cid: c, Salt: salt, Manifest: roundtest.Manifest("d", 0)})
+		return err
 	})
 }
 
@@ -237,9 +256,11 @@ func contains(s []int, v int) bool {
 }
 
 func jail(t *testing.T, n *roundtest.Net, p int) {
-	for i := 0; i < 20; i++ {
-		_, err := n.App.ReputationKeeper.ApplyOutcome(n.Ctx, n.Nodes[p], reputationkeeper.Outcome{Round: 1, SignalPPM: 0})
-		require.NoError(t, err)
-	}
+	// Round 0 comes before any real round, so the finalization of round 1
+	// can still apply its outcome to the node.
+	r, err := n.App.ReputationKeeper.ApplyOutcome(n.Ctx, n.Nodes[p], reputationtypes.Outcome{Round: 0, SignalPPM: 0})
+	require.NoError(t, err)
+	r.ScorePpm, r.JailedUntilRound = 0, 11
+	require.NoError(t, n.App.ReputationKeeper.Reputations.Set(n.Ctx, n.Nodes[p], r))
 	require.Error(t, n.App.ReputationKeeper.CheckNotJailed(n.Ctx, n.Nodes[p], 1))
 }

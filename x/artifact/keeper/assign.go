@@ -14,32 +14,38 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/h3lix/h3lix/x/artifact/types"
-	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 )
 
 // assignDomain separates assignment draws from every other hash of the seed.
 const assignDomain = "h3lix/assign/v1"
 
-// FreezeVerifiers fixes the verifier set of round with its seed: every
-// active, unjailed verifier in operator order with its reputation as weight
-// (at least 1, so a zero score can still be drawn) and the running total.
-// x/ccf calls it once, at the end of the reveal phase, with the round's k;
-// it reads every node.
-func (k Keeper) FreezeVerifiers(ctx context.Context, round uint64, seed []byte, kPer uint32) error {
-	if has, err := k.VerifierSets.Has(ctx, round); err != nil || has {
-		return err
+// FreezeStep builds the verifier set of round a batch at a time: at most
+// limit active verifiers per call, in operator order from the set's cursor,
+// each unjailed one with its reputation weight (VerifierWeight: capped while
+// on probation, at least 1) and the running total. x/ccf calls it once per
+// block from the end of the commit phase until it reports the set complete;
+// scores do not move between rounds' finalizations, so the weights are those
+// of the end of the reveal phase. The cost of a call is O(limit), whatever
+// the number of nodes ever registered.
+func (k Keeper) FreezeStep(ctx context.Context, round uint64, kPer uint32, limit uint32) (bool, error) {
+	set, err := k.VerifierSets.Get(ctx, round)
+	switch {
+	case errors.Is(err, collections.ErrNotFound):
+		set = types.RoundVerifierSet{Round: round, VerifiersPerArtifact: kPer}
+	case err != nil:
+		return false, err
+	case set.Complete:
+		return true, nil
 	}
-	set := types.RoundVerifierSet{Round: round, Seed: seed, VerifiersPerArtifact: kPer}
-	err := k.identity.WalkActiveWithRole(ctx, identitytypes.ROLE_VERIFIER, func(operator sdk.AccAddress, _ identitytypes.Node) error {
+	last, done, err := k.identity.WalkActiveVerifiers(ctx, set.Cursor, limit, func(operator sdk.AccAddress) error {
 		jailed, err := k.reputation.IsJailed(ctx, operator, round)
 		if err != nil || jailed {
 			return err
 		}
-		score, err := k.reputation.Score(ctx, operator)
+		w, err := k.reputation.VerifierWeight(ctx, operator)
 		if err != nil {
 			return err
 		}
-		w := uint64(max(score, 1))
 		set.TotalWeight += w
 		if err := k.Verifiers.Set(ctx, collections.Join(round, set.Count), types.RoundVerifier{
 			Operator: operator.String(), Weight: w, Cumulative: set.TotalWeight,
@@ -50,8 +56,23 @@ func (k Keeper) FreezeVerifiers(ctx context.Context, round uint64, seed []byte, 
 		return k.VerifierWeight.Set(ctx, collections.Join(round, operator), w)
 	})
 	if err != nil {
+		return false, err
+	}
+	set.Cursor, set.Complete = last, done
+	return done, k.VerifierSets.Set(ctx, round, set)
+}
+
+// SetSeed fixes the seed of a complete verifier set; assignments exist from
+// then on. It is set once.
+func (k Keeper) SetSeed(ctx context.Context, round uint64, seed []byte) error {
+	set, err := k.VerifierSets.Get(ctx, round)
+	if err != nil {
 		return err
 	}
+	if !set.Complete || len(set.Seed) > 0 || len(seed) == 0 {
+		return errorsmod.Wrapf(types.ErrNoVerifiers, "round %d: the seed is set once, on a complete verifier set", round)
+	}
+	set.Seed = seed
 	if err := k.VerifierSets.Set(ctx, round, set); err != nil {
 		return err
 	}
@@ -68,7 +89,7 @@ func (k Keeper) FreezeVerifiers(ctx context.Context, round uint64, seed []byte, 
 // small verifier set yields fewer than k verifiers rather than a long loop.
 func (k Keeper) Assigned(ctx context.Context, a types.Artifact) ([]string, error) {
 	set, err := k.VerifierSets.Get(ctx, a.Round)
-	if errors.Is(err, collections.ErrNotFound) {
+	if errors.Is(err, collections.ErrNotFound) || (err == nil && len(set.Seed) == 0) {
 		return nil, errorsmod.Wrapf(types.ErrNoVerifiers, "round %d has no frozen verifier set yet", a.Round)
 	}
 	if err != nil {

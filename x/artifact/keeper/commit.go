@@ -32,10 +32,12 @@ func (k Keeper) Commit(ctx context.Context, producer sdk.AccAddress, round uint6
 	if len(commitment) != 32 {
 		return 0, errorsmod.Wrapf(types.ErrInvalidCommitment, "commitment is %d bytes, want 32 (SHA-256)", len(commitment))
 	}
-	if has, err := k.RoundCommitment.Has(ctx, collections.Join(round, commitment)); err != nil {
+	// Keyed by producer: the commitment binds its producer's address, so
+	// copying another node's commitment bytes can neither open nor block it.
+	if has, err := k.RoundCommitment.Has(ctx, collections.Join3(round, producer, commitment)); err != nil {
 		return 0, err
 	} else if has {
-		return 0, errorsmod.Wrapf(types.ErrDuplicateCommitment, "round %d already has commitment %X", round, commitment)
+		return 0, errorsmod.Wrapf(types.ErrDuplicateCommitment, "%s already made commitment %X in round %d", producer, commitment, round)
 	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -90,5 +92,5 @@ func (k Keeper) setNew(ctx context.Context, producer sdk.AccAddress, a types.Art
 	if err := k.ByProducer.Set(ctx, collections.Join(producer, a.Id)); err != nil {
 		return err
 	}
-	return k.RoundCommitment.Set(ctx, collections.Join(a.Round, a.Commitment))
+	return k.RoundCommitment.Set(ctx, collections.Join3(a.Round, producer, a.Commitment))
 }

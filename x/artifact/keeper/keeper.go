@@ -38,7 +38,7 @@ type Keeper struct {
 	CommitCount     collections.Map[collections.Pair[uint64, sdk.AccAddress], uint32]
 	ByCID           collections.KeySet[collections.Pair[string, uint64]]
 	RoundCID        collections.Map[collections.Pair[uint64, string], uint64]
-	RoundCommitment collections.KeySet[collections.Pair[uint64, []byte]]
+	RoundCommitment collections.KeySet[collections.Triple[uint64, sdk.AccAddress, []byte]]
 	Attestations    collections.Map[collections.Pair[uint64, sdk.AccAddress], types.Attestation]
 	VerifierSets    collections.Map[uint64, types.RoundVerifierSet]
 	Verifiers       collections.Map[collections.Pair[uint64, uint64], types.RoundVerifier]
@@ -70,7 +70,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService storetypes.KVStoreService, ad
 		RoundCID: collections.NewMap(sb, types.RoundCIDKey, "round_cid",
 			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey), collections.Uint64Value),
 		RoundCommitment: collections.NewKeySet(sb, types.RoundCommitmentKey, "round_commitment",
-			collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)),
+			collections.TripleKeyCodec(collections.Uint64Key, sdk.AccAddressKey, collections.BytesKey)),
 		Attestations: collections.NewMap(sb, types.AttestationsKey, "attestations",
 			collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey), codec.CollValue[types.Attestation](cdc)),
 		VerifierSets: collections.NewMap(sb, types.VerifierSetsKey, "verifier_sets", collections.Uint64Key,

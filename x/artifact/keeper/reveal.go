@@ -59,6 +59,10 @@ func (k Keeper) Reveal(ctx context.Context, producer sdk.AccAddress, id uint64, 
 			"SHA-256(%q || cid || salt || producer) differs from the commitment of artifact %d; a commitment opens only with its CID, salt and producer", types.CommitDomain, id)
 	}
 
+	if err := k.checkNotReplayed(ctx, canonical, a.Round); err != nil {
+		return 0, err
+	}
+
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	status := types.ARTIFACT_STATUS_REVEALED
 	holder, err := k.RoundCID.Get(ctx, collections.Join(a.Round, canonical))
@@ -99,4 +103,32 @@ func (k Keeper) Reveal(ctx context.Context, producer sdk.AccAddress, id uint64, 
 	return status, sdkCtx.EventManager().EmitTypedEvent(&types.EventArtifactRevealed{
 		ArtifactId: id, Round: a.Round, Producer: a.Producer, Cid: canonical, Status: status, Domain: m.Domain,
 	})
+}
+
+// checkNotReplayed refuses a CID revealed in an earlier round: republishing
+// an old artifact would earn a second reward for work done once. The
+// earliest artifact revealed with the CID has the lowest id, and ids grow
+// with rounds, so one read decides. Records are pruned after retain_rounds,
+// so the check reaches back that far.
+func (k Keeper) checkNotReplayed(ctx context.Context, cid string, round uint64) error {
+	it, err := k.ByCID.Iterate(ctx, collections.NewPrefixedPairRange[string, uint64](cid))
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	if !it.Valid() {
+		return nil
+	}
+	key, err := it.Key()
+	if err != nil {
+		return err
+	}
+	first, err := k.Artifacts.Get(ctx, key.K2())
+	if err != nil {
+		return err
+	}
+	if first.Round < round {
+		return errorsmod.Wrapf(types.ErrCIDReplay, "%s was revealed as artifact %d in round %d; publish new work", cid, first.Id, first.Round)
+	}
+	return nil
 }

@@ -23,4 +23,5 @@ var (
 	ErrNotAttestable       = errorsmod.Register(ModuleName, 18, "artifact is not open to attestation")
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 19, "invalid genesis")
 	ErrNoVerifiers         = errorsmod.Register(ModuleName, 20, "no verifier set for the round")
+	ErrCIDReplay           = errorsmod.Register(ModuleName, 21, "CID already revealed in an earlier round")
 )

@@ -11,12 +11,13 @@ import (
 // IdentityKeeper gates messages on registered, active nodes.
 type IdentityKeeper interface {
 	ActiveNodeWithRole(ctx context.Context, operator sdk.AccAddress, role identitytypes.Role) (identitytypes.Node, error)
-	WalkActiveWithRole(ctx context.Context, role identitytypes.Role, fn func(operator sdk.AccAddress, node identitytypes.Node) error) error
+	WalkActiveVerifiers(ctx context.Context, after sdk.AccAddress, limit uint32, fn func(operator sdk.AccAddress) error) (sdk.AccAddress, bool, error)
 }
 
 // ReputationKeeper gives verifier weights and the jail gate.
 type ReputationKeeper interface {
 	Score(ctx context.Context, operator sdk.AccAddress) (uint32, error)
+	VerifierWeight(ctx context.Context, operator sdk.AccAddress) (uint64, error)
 	IsJailed(ctx context.Context, operator sdk.AccAddress, round uint64) (bool, error)
 	CheckNotJailed(ctx context.Context, operator sdk.AccAddress, round uint64) error
 }

@@ -17,14 +17,16 @@ const (
 
 // Store prefixes; never reuse or renumber.
 var (
-	ParamsKey          = collections.NewPrefix(0)
-	NextArtifactIDKey  = collections.NewPrefix(1)
-	ArtifactsKey       = collections.NewPrefix(2)
-	ByRoundKey         = collections.NewPrefix(3)  // (round, id)
-	ByProducerKey      = collections.NewPrefix(4)  // (producer, id)
-	ByCIDKey           = collections.NewPrefix(5)  // (cid, id): every artifact revealed with a CID
-	RoundCIDKey        = collections.NewPrefix(6)  // (round, cid) -> id holding the CID in the round
-	RoundCommitmentKey = collections.NewPrefix(7)  // (round, commitment)
+	ParamsKey         = collections.NewPrefix(0)
+	NextArtifactIDKey = collections.NewPrefix(1)
+	ArtifactsKey      = collections.NewPrefix(2)
+	ByRoundKey        = collections.NewPrefix(3) // (round, id)
+	ByProducerKey     = collections.NewPrefix(4) // (producer, id)
+	ByCIDKey          = collections.NewPrefix(5) // (cid, id): every artifact revealed with a CID
+	RoundCIDKey       = collections.NewPrefix(6) // (round, cid) -> id holding the CID in the round
+	// Prefix 7 held (round, commitment) before commitments were keyed by
+	// producer; it is retired.
+	RoundCommitmentKey = collections.NewPrefix(13) // (round, producer, commitment)
 	AttestationsKey    = collections.NewPrefix(8)  // (artifact id, verifier) -> Attestation
 	VerifierSetsKey    = collections.NewPrefix(9)  // round -> RoundVerifierSet
 	VerifiersKey       = collections.NewPrefix(10) // (round, index) -> RoundVerifier

@@ -27,6 +27,9 @@ type Attestation struct {
 // VerdictParams parameterize DecideVerdict.
 type VerdictParams struct {
 	MinAttestedWeight uint64 // floor on the total attested weight (sum of Weight)
+	// MinAttesters is the least number of distinct verifiers with a VALID,
+	// INVALID or UNAVAILABLE verdict for any outcome (0 or 1: no floor).
+	MinAttesters int
 }
 
 // VerdictResult is the weighted consensus on one artifact.
@@ -34,7 +37,8 @@ type VerdictResult struct {
 	// Outcome is VALID when ValidWeight > InvalidWeight+UnavailableWeight,
 	// INVALID when InvalidWeight > ValidWeight+UnavailableWeight, UNAVAILABLE
 	// when UnavailableWeight > ValidWeight+InvalidWeight, each only when the
-	// total reaches MinAttestedWeight; otherwise 0 (no consensus).
+	// total reaches MinAttestedWeight and at least MinAttesters distinct
+	// verifiers voted; otherwise 0 (no consensus).
 	Outcome  Verdict
 	Accepted bool   // Outcome == VALID
 	Quality  uint32 // lower weighted median of the VALID qualities (0 if none)
@@ -81,7 +85,11 @@ func ValidateAttestations(atts []Attestation) error {
 func DecideVerdict(atts []Attestation, p VerdictParams) VerdictResult {
 	var v, inv, un u128
 	var valid []weighted
+	voters := make([]string, 0, len(atts))
 	for _, a := range atts {
+		if a.Verdict >= VerdictValid && a.Verdict <= VerdictUnavailable {
+			voters = append(voters, a.Verifier)
+		}
 		switch a.Verdict {
 		case VerdictValid:
 			v = v.add64Sat(a.Weight)
@@ -99,6 +107,12 @@ func DecideVerdict(atts []Attestation, p VerdictParams) VerdictResult {
 	total := v.addSat(inv).addSat(un)
 	if total.cmp(from64(p.MinAttestedWeight)) < 0 {
 		return r
+	}
+	if p.MinAttesters > 1 {
+		slices.Sort(voters)
+		if len(slices.Compact(voters)) < p.MinAttesters {
+			return r
+		}
 	}
 	switch {
 	case v.cmp(inv.addSat(un)) > 0:

@@ -3,6 +3,7 @@ package keeper
 import (
 	"encoding/hex"
 	"math"
+	"slices"
 
 	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
@@ -12,47 +13,108 @@ import (
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
 	"github.com/h3lix/h3lix/x/ccf/aggregate"
 	"github.com/h3lix/h3lix/x/ccf/types"
-	reputationkeeper "github.com/h3lix/h3lix/x/reputation/keeper"
 )
 
-// finalizeStep judges the next batch of at most max_finalize_per_block
-// artifacts of the round; after the last batch it builds the field. It
-// reports whether the round is finalized.
+// finalizeStep advances the finalization of round r by one block's worth of
+// work and reports whether the round is done. Three stages, each bounded by
+// a parameter whatever the size of the round:
 //
-// Per artifact (batched): unrevealed → producer signal 0; revealed → the
-// reputation-weighted verdict of its attestations (weights frozen with the
-// verifier set), verifier outcomes and rewards by agreement, INVALID → slash,
-// VALID → candidate for the field. Only the best max_field_candidates
-// accepted artifacts are kept (the set is trimmed after each batch); an
-// evicted one gets the "accepted, not selected" signal. The last step works on those candidates only:
-// outlier filter, field, producer outcomes and rewards. Every step is bounded
-// by a parameter, whatever the size of the round.
+//  1. judging, max_finalize_per_block artifacts per block in id order:
+//     verdicts from the attestations (weights frozen with the verifier set),
+//     each outcome added to its node's tally, INVALID → slash, VALID → a
+//     candidate for the field (the best max_field_candidates are kept);
+//  2. building the field from those candidates only: outlier filter, field,
+//     producer outcomes and rewards into the tallies (one block);
+//  3. settling, max_finalize_per_block nodes per block: one reputation step
+//     and one payment per node from its tally. The field is stored when the
+//     last tally is applied.
+//
+// Scores therefore move once per node and round, after every artifact of the
+// round was judged with the same scores.
 func (k Keeper) finalizeStep(ctx sdk.Context, r *types.Round, p types.Params) (bool, error) {
 	if !r.Finalizing {
 		if err := k.startFinalizing(ctx, r, p); err != nil {
 			return false, err
 		}
 	}
-	pl := k.openPool(ctx, r.VerifierPool.Denom)
-	next, done, err := k.artifacts.IterateRound(ctx, r.Id, r.FinalizeCursor, p.MaxFinalizePerBlock, func(a artifacttypes.Artifact) error {
-		return k.judge(ctx, pl, r, p, a)
-	})
+	if !r.Settling {
+		done, err := k.judgeBatch(ctx, r, p)
+		if err != nil || !done {
+			return false, err
+		}
+		ts := newTallies()
+		f, err := k.buildField(ctx, ts, r, p)
+		if err != nil {
+			return false, err
+		}
+		if err := k.flush(ctx, ts); err != nil {
+			return false, err
+		}
+		if err := k.PendingField.Set(ctx, f); err != nil {
+			return false, err
+		}
+		r.Settling = true
+		r.Attestable = r.Counts.Revealed - r.Counts.Duplicates
+	}
+	f, err := k.PendingField.Get(ctx)
 	if err != nil {
 		return false, err
 	}
-	r.FinalizeCursor = next
-	if err := k.trimCandidates(ctx, r, p); err != nil {
+	done, err := k.settleStep(ctx, r, p, &f)
+	if err != nil {
 		return false, err
 	}
 	if !done {
-		return false, nil
+		return false, k.PendingField.Set(ctx, f)
 	}
-	return true, k.buildField(ctx, pl, r, p)
+	return true, k.storeField(ctx, r, f)
 }
 
-// startFinalizing fixes the verifier pool and the per-attestation unit:
-// pool / (k × artifacts in the round), so rewards stream out per attestation
-// without a second pass. Shares of attestations never made stay in the pool.
+// judgeBatch judges the next batch of artifacts. The batch runs in a cache
+// context; if any artifact fails with an error (which valid state never
+// produces), the batch is rerun with each artifact isolated, the failing
+// ones skipped and counted, so one bad record cannot halt the chain.
+func (k Keeper) judgeBatch(ctx sdk.Context, r *types.Round, p types.Params) (bool, error) {
+	saved := *r
+	ts := newTallies()
+	cctx, write := ctx.CacheContext()
+	next, done, err := k.artifacts.IterateRound(cctx, r.Id, r.FinalizeCursor, p.MaxFinalizePerBlock, func(a artifacttypes.Artifact) error {
+		return k.judge(cctx, ts, r, p, a)
+	})
+	if err != nil {
+		*r = saved
+		ts = newTallies()
+		next, done, err = k.artifacts.IterateRound(ctx, r.Id, r.FinalizeCursor, p.MaxFinalizePerBlock, func(a artifacttypes.Artifact) error {
+			before := *r
+			one := newTallies()
+			actx, write := ctx.CacheContext()
+			if jerr := k.judge(actx, one, r, p, a); jerr != nil {
+				*r = before
+				r.Counts.Failed++
+				ctx.Logger().Error("judging an artifact failed; it is skipped", "round", r.Id, "artifact", a.Id, "err", jerr)
+				return k.emitJudged(ctx, r, a, "failed", 0)
+			}
+			write()
+			ts.merge(one)
+			return nil
+		})
+		if err != nil {
+			return false, err
+		}
+	} else {
+		write()
+	}
+	r.FinalizeCursor = next
+	if err := k.trimCandidates(ctx, ts, r, p); err != nil {
+		return false, err
+	}
+	return done, k.flush(ctx, ts)
+}
+
+// startFinalizing fixes the verifier pool. It is paid out at settlement in
+// proportion to each verifier's summed agreement, over k slots per
+// revealed artifact: shares of attestations never made, or made against the
+// consensus, stay in the pool, and unrevealed commits dilute nothing.
 func (k Keeper) startFinalizing(ctx sdk.Context, r *types.Round, p types.Params) error {
 	r.Finalizing = true
 	r.FinalizeCursor = 0
@@ -64,7 +126,7 @@ func (k Keeper) startFinalizing(ctx sdk.Context, r *types.Round, p types.Params)
 	return err
 }
 
-func (k Keeper) judge(ctx sdk.Context, pl *pool, r *types.Round, p types.Params, a artifacttypes.Artifact) error {
+func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Params, a artifacttypes.Artifact) error {
 	producer, err := k.addressCodec.StringToBytes(a.Producer)
 	if err != nil {
 		return err
@@ -73,9 +135,7 @@ func (k Keeper) judge(ctx sdk.Context, pl *pool, r *types.Round, p types.Params,
 	switch a.Status {
 	case artifacttypes.ARTIFACT_STATUS_COMMITTED:
 		r.Counts.Unrevealed++
-		if _, err := k.reputation.ApplyOutcome(ctx, producer, reputationkeeper.Outcome{Round: r.Id, SignalPPM: 0, Unrevealed: 1}); err != nil {
-			return err
-		}
+		ts.outcome(producer, 0).Unrevealed++
 		return k.emitJudged(ctx, r, a, "unrevealed", 0)
 	case artifacttypes.ARTIFACT_STATUS_DUPLICATE:
 		// The earlier commit holds the CID; the copy earns nothing.
@@ -111,23 +171,34 @@ func (k Keeper) judge(ctx sdk.Context, pl *pool, r *types.Round, p types.Params,
 		verifiers[i] = v
 		votes[i] = aggregate.Attestation{Verifier: at.Verifier, Weight: w, Verdict: aggregate.Verdict(at.Verdict), Quality: at.QualityPpm}
 	}
-	res := aggregate.DecideVerdict(votes, aggregate.VerdictParams{MinAttestedWeight: p.MinAttestedWeightPpm})
+	res := aggregate.DecideVerdict(votes, aggregate.VerdictParams{MinAttestedWeight: p.MinAttestedWeightPpm, MinAttesters: int(p.MinAttesters)})
 	r.Counts.Attestations += uint64(len(atts))
 
 	for i, vote := range votes {
 		agreement := aggregate.Agreement(vote, res)
-		var agreed uint64
+		t := ts.outcome(verifiers[i], agreement)
+		t.Attestations++
+		t.AgreementSumPpm += uint64(agreement)
 		if agreement >= types.PPM/2 {
-			agreed = 1
+			t.Agreed++
 		}
-		if _, err := k.reputation.ApplyOutcome(ctx, verifiers[i], reputationkeeper.Outcome{
-			Round: r.Id, SignalPPM: agreement, Attestations: 1, Agreed: agreed,
-		}); err != nil {
+	}
+	// An assigned verifier that did not attest lost the round's slot: an
+	// outcome of signal 0, so staying silent is never safer than checking.
+	assigned, err := k.artifacts.Assigned(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, v := range assigned {
+		if slices.ContainsFunc(atts, func(at artifacttypes.Attestation) bool { return at.Verifier == v }) {
+			continue
+		}
+		addr, err := k.addressCodec.StringToBytes(v)
+		if err != nil {
 			return err
 		}
-		if err := k.payVerifier(ctx, pl, r, verifiers[i], agreement, r.Artifacts); err != nil {
-			return err
-		}
+		r.Counts.Missed++
+		ts.outcome(addr, 0).Missed++
 	}
 
 	switch res.Outcome {
@@ -136,22 +207,20 @@ func (k Keeper) judge(ctx sdk.Context, pl *pool, r *types.Round, p types.Params,
 		return k.addCandidate(ctx, r, p, a, res.Quality)
 	case aggregate.VerdictInvalid:
 		r.Counts.Rejected++
-		if _, err := k.reputation.ApplyOutcome(ctx, producer, reputationkeeper.Outcome{Round: r.Id, SignalPPM: 0, Rejected: 1}); err != nil {
-			return err
-		}
+		t := ts.outcome(producer, 0)
+		t.Rejected++
+		t.Invalid++
 		if _, err := k.reputation.Slash(ctx, producer, r.Id); err != nil {
 			return err
 		}
 		return k.emitJudged(ctx, r, a, "rejected", 0)
 	case aggregate.VerdictUnavailable:
 		r.Counts.Unavailable++
-		if _, err := k.reputation.ApplyOutcome(ctx, producer, reputationkeeper.Outcome{Round: r.Id, SignalPPM: 0, Rejected: 1}); err != nil {
-			return err
-		}
+		ts.outcome(producer, 0).Rejected++
 		return k.emitJudged(ctx, r, a, "unavailable", 0)
 	default:
-		// Too little attested weight or a split vote: the producer is
-		// neither rewarded nor punished.
+		// Too little attested weight, too few distinct attesters or a split
+		// vote: the producer is neither rewarded nor punished.
 		r.Counts.NoConsensus++
 		return k.emitJudged(ctx, r, a, "no_consensus", 0)
 	}
@@ -184,7 +253,7 @@ func (k Keeper) addCandidate(ctx sdk.Context, r *types.Round, p types.Params, a 
 // not selected" signal. One descending scan per batch: the keys to evict are
 // collected and the iterator closed before any delete, so a block costs
 // O(evicted) rather than rescanning its own deletions for every eviction.
-func (k Keeper) trimCandidates(ctx sdk.Context, r *types.Round, p types.Params) error {
+func (k Keeper) trimCandidates(ctx sdk.Context, ts *tallies, r *types.Round, p types.Params) error {
 	excess := int64(r.Candidates) - int64(p.MaxFieldCandidates)
 	if excess <= 0 {
 		return nil
@@ -212,21 +281,19 @@ func (k Keeper) trimCandidates(ctx sdk.Context, r *types.Round, p types.Params) 
 		if err != nil {
 			return err
 		}
-		if err := k.producerOutcome(ctx, r, evicted, mulPPM32(kv.Value.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", kv.Value.QualityPpm); err != nil {
+		if err := k.producerOutcome(ctx, ts, r, evicted, mulPPM32(kv.Value.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", kv.Value.QualityPpm); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (k Keeper) producerOutcome(ctx sdk.Context, r *types.Round, a artifacttypes.Artifact, signal uint32, outcome string, quality uint32) error {
+func (k Keeper) producerOutcome(ctx sdk.Context, ts *tallies, r *types.Round, a artifacttypes.Artifact, signal uint32, outcome string, quality uint32) error {
 	producer, err := k.addressCodec.StringToBytes(a.Producer)
 	if err != nil {
 		return err
 	}
-	if _, err := k.reputation.ApplyOutcome(ctx, producer, reputationkeeper.Outcome{Round: r.Id, SignalPPM: signal, Accepted: 1}); err != nil {
-		return err
-	}
+	ts.outcome(producer, signal).Accepted++
 	return k.emitJudged(ctx, r, a, outcome, quality)
 }
 
@@ -237,9 +304,10 @@ func (k Keeper) emitJudged(ctx sdk.Context, r *types.Round, a artifacttypes.Arti
 }
 
 // buildField runs the outlier filter and the field selection over the
-// candidates, applies the producer outcomes, pays the producers, stores the
-// field and clears the candidates. Its work is O(max_field_candidates · dim).
-func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Params) error {
+// candidates, adds the producer outcomes and rewards to the tallies, clears
+// the candidates and returns the field to store once the round settles. Its
+// work is O(max_field_candidates · dim).
+func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types.Params) (types.Field, error) {
 	var (
 		arts       []artifacttypes.Artifact
 		quals      []uint32
@@ -275,22 +343,22 @@ func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Pa
 		return false, nil
 	})
 	if err != nil {
-		return err
+		return types.Field{}, err
 	}
 	for _, c := range mismatched {
 		a, err := k.artifacts.GetArtifact(ctx, c.ArtifactId)
 		if err != nil {
-			return err
+			return types.Field{}, err
 		}
-		if err := k.producerOutcome(ctx, r, a, mulPPM32(c.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", c.QualityPpm); err != nil {
-			return err
+		if err := k.producerOutcome(ctx, ts, r, a, mulPPM32(c.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", c.QualityPpm); err != nil {
+			return types.Field{}, err
 		}
 	}
 	keep, _, err := aggregate.FilterOutliers(points, aggregate.FilterParams{MADMultiplierPPM: p.MadMultiplierPpm, MinMAD: p.MinMad})
 	if err != nil {
 		// Inputs are validated on the way in, so this is a bug; halting the
 		// chain would be worse than a round without a field.
-		return k.failField(ctx, r, err)
+		return k.failField(ctx, r, p, err)
 	}
 	var (
 		cands    []aggregate.Candidate
@@ -299,18 +367,18 @@ func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Pa
 	for i, a := range arts {
 		if !keep[i] {
 			r.Counts.Outliers++
-			if err := k.producerOutcome(ctx, r, a, mulPPM32(quals[i], p.OutlierSignalPpm), "outlier", quals[i]); err != nil {
-				return err
+			if err := k.producerOutcome(ctx, ts, r, a, mulPPM32(quals[i], p.OutlierSignalPpm), "outlier", quals[i]); err != nil {
+				return types.Field{}, err
 			}
 			continue
 		}
 		producer, err := k.addressCodec.StringToBytes(a.Producer)
 		if err != nil {
-			return err
+			return types.Field{}, err
 		}
 		rep, err := k.reputation.Score(ctx, producer)
 		if err != nil {
-			return err
+			return types.Field{}, err
 		}
 		candArts = append(candArts, a)
 		cands = append(cands, aggregate.Candidate{
@@ -321,13 +389,13 @@ func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Pa
 	}
 	prev, err := k.previousEMA(ctx)
 	if err != nil {
-		return err
+		return types.Field{}, err
 	}
 	field, err := aggregate.BuildField(cands, prev, aggregate.FieldParams{
 		MaxFieldSize: int(p.MaxFieldSize), GreenBonusPPM: p.GreenBonusPpm, MinSpreadPPM: p.MinSpreadPpm, EMABetaPPM: p.EmaBetaPpm,
 	})
 	if err != nil {
-		return k.failField(ctx, r, err)
+		return k.failField(ctx, r, p, err)
 	}
 	inField := make(map[uint64]uint32, len(field.Entries))
 	for _, e := range field.Entries {
@@ -337,57 +405,62 @@ func (k Keeper) buildField(ctx sdk.Context, pl *pool, r *types.Round, p types.Pa
 		a := candArts[i]
 		if _, ok := inField[c.ID]; ok {
 			r.Counts.InField++
-			if err := k.producerOutcome(ctx, r, a, c.Quality, "in_field", c.Quality); err != nil {
-				return err
+			if err := k.producerOutcome(ctx, ts, r, a, c.Quality, "in_field", c.Quality); err != nil {
+				return types.Field{}, err
 			}
 			continue
 		}
-		if err := k.producerOutcome(ctx, r, a, mulPPM32(c.Quality, p.UnselectedSignalPpm), "accepted_not_selected", c.Quality); err != nil {
-			return err
+		if err := k.producerOutcome(ctx, ts, r, a, mulPPM32(c.Quality, p.UnselectedSignalPpm), "accepted_not_selected", c.Quality); err != nil {
+			return types.Field{}, err
 		}
 	}
-	producerPaid, err := k.payProducers(ctx, pl, p, field.Entries)
-	if err != nil {
-		return err
+	// The verifier pool is scaled like the producer share: verifying the
+	// artifacts of a junk field earns reputation, not coins.
+	factor := payFactor(p, field)
+	r.VerifierPool.Amount = r.VerifierPool.Amount.Mul(sdkmath.NewIntFromUint64(factor)).QuoRaw(types.PPM)
+	if err := k.accrueProducers(ts, p, field, factor); err != nil {
+		return types.Field{}, err
 	}
+	zero := sdk.NewCoin(p.RewardPerRound.Denom, sdkmath.ZeroInt())
 	rec := types.Field{
-		Round: r.Id, FinalizedHeight: ctx.BlockHeight(), SpreadPpm: field.SpreadPPM, Degenerate: field.Degenerate,
-		MerkleRoot: field.MerkleRoot[:], Counts: r.Counts, Energy: r.Energy,
-		ProducerRewards: producerPaid, VerifierRewards: r.VerifierPaid,
+		Round: r.Id, SpreadPpm: field.SpreadPPM, Degenerate: field.Degenerate,
+		MerkleRoot: field.MerkleRoot[:], ProducerRewards: zero, VerifierRewards: zero,
 	}
 	for _, e := range field.Entries {
 		rec.Entries = append(rec.Entries, types.FieldEntry{ArtifactId: e.ID, Cid: e.CID, Producer: e.Producer, WeightPpm: e.WeightPPM, Kind: e.Kind, Domain: e.Domain})
 	}
 	rec.Centroids = toProto(field.Centroids)
 	rec.EmaCentroids = toProto(field.EMA)
-	if err := k.Fields.Set(ctx, r.Id, rec); err != nil {
+	return rec, k.Candidates.Clear(ctx, nil)
+}
+
+// storeField completes the round: the settled field gets the round's final
+// counts, energy and verifier rewards and becomes the latest field.
+func (k Keeper) storeField(ctx sdk.Context, r *types.Round, f types.Field) error {
+	f.FinalizedHeight = ctx.BlockHeight()
+	f.Counts, f.Energy, f.VerifierRewards = r.Counts, r.Energy, r.VerifierPaid
+	if err := k.Fields.Set(ctx, r.Id, f); err != nil {
 		return err
 	}
 	if err := k.LatestField.Set(ctx, r.Id); err != nil {
 		return err
 	}
-	if err := k.Candidates.Clear(ctx, nil); err != nil {
+	if err := k.PendingField.Remove(ctx); err != nil {
 		return err
 	}
 	return ctx.EventManager().EmitTypedEvent(&types.EventRoundFinalized{
-		Round: r.Id, Entries: uint64(len(rec.Entries)), Degenerate: rec.Degenerate, MerkleRootHex: hex.EncodeToString(rec.MerkleRoot),
-		Counts: rec.Counts, ProducerRewards: producerPaid, VerifierRewards: r.VerifierPaid,
+		Round: r.Id, Entries: uint64(len(f.Entries)), Degenerate: f.Degenerate, MerkleRootHex: hex.EncodeToString(f.MerkleRoot),
+		Counts: f.Counts, ProducerRewards: f.ProducerRewards, VerifierRewards: f.VerifierRewards,
 	})
 }
 
-// failField finalizes the round with an empty, degenerate field when the
-// aggregation rejects its inputs, logging why, instead of halting the chain.
-func (k Keeper) failField(ctx sdk.Context, r *types.Round, cause error) error {
+// failField gives the round an empty, degenerate field when the aggregation
+// rejects its inputs, logging why, instead of halting the chain.
+func (k Keeper) failField(ctx sdk.Context, r *types.Round, p types.Params, cause error) (types.Field, error) {
 	ctx.Logger().Error("field aggregation failed; the round gets an empty field", "round", r.Id, "err", cause)
-	rec := types.Field{Round: r.Id, FinalizedHeight: ctx.BlockHeight(), Degenerate: true, Counts: r.Counts, Energy: r.Energy,
-		ProducerRewards: sdk.NewCoin(r.VerifierPool.Denom, sdkmath.ZeroInt()), VerifierRewards: r.VerifierPaid}
-	if err := k.Fields.Set(ctx, r.Id, rec); err != nil {
-		return err
-	}
-	if err := k.LatestField.Set(ctx, r.Id); err != nil {
-		return err
-	}
-	return k.Candidates.Clear(ctx, nil)
+	zero := sdk.NewCoin(p.RewardPerRound.Denom, sdkmath.ZeroInt())
+	r.VerifierPool.Amount = sdkmath.ZeroInt()
+	return types.Field{Round: r.Id, Degenerate: true, ProducerRewards: zero, VerifierRewards: zero}, k.Candidates.Clear(ctx, nil)
 }
 
 func (k Keeper) previousEMA(ctx sdk.Context) ([]aggregate.DomainVector, error) {

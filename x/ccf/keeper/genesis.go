@@ -6,6 +6,8 @@ import (
 
 	"cosmossdk.io/collections"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/h3lix/h3lix/x/ccf/types"
 )
 
@@ -46,6 +48,20 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	for _, t := range gs.Tallies {
+		op, err := k.addressCodec.StringToBytes(t.Operator)
+		if err != nil {
+			return err
+		}
+		if err := k.Tallies.Set(ctx, op, t); err != nil {
+			return err
+		}
+	}
+	if gs.PendingField != nil {
+		if err := k.PendingField.Set(ctx, *gs.PendingField); err != nil {
+			return err
+		}
+	}
 	prune := gs.PruneRound
 	if prune == 0 {
 		prune = 1
@@ -83,6 +99,19 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		gs.Rounds = append(gs.Rounds, r)
 		return false, nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := k.Tallies.Walk(ctx, nil, func(_ sdk.AccAddress, t types.Tally) (bool, error) {
+		gs.Tallies = append(gs.Tallies, t)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	pf, err := k.PendingField.Get(ctx)
+	switch {
+	case err == nil:
+		gs.PendingField = &pf
+	case !isNotFound(err):
 		return nil, err
 	}
 	gs.PruneRound, err = k.PruneRound.Get(ctx)

@@ -12,6 +12,7 @@ import (
 	storetypes "cosmossdk.io/core/store"
 
 	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/h3lix/h3lix/x/ccf/types"
 )
@@ -40,6 +41,10 @@ type Keeper struct {
 	PruneRound  collections.Item[uint64]
 	// Rounds keeps the record of every finalized round (a few hundred bytes each).
 	Rounds collections.Map[uint64, types.Round]
+	// Tallies accumulate each node's outcomes of the round being finalized;
+	// PendingField holds its field until every tally is applied.
+	Tallies      collections.Map[sdk.AccAddress, types.Tally]
+	PendingField collections.Item[types.Field]
 }
 
 // NewKeeper builds the keeper; authority may change params.
@@ -60,10 +65,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService storetypes.KVStoreService, ad
 		CurrentRound: collections.NewItem(sb, types.CurrentRoundKey, "current_round", codec.CollValue[types.Round](cdc)),
 		Candidates: collections.NewMap(sb, types.CandidatesKey, "candidates",
 			collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key), codec.CollValue[types.Candidate](cdc)),
-		Fields:      collections.NewMap(sb, types.FieldsKey, "fields", collections.Uint64Key, codec.CollValue[types.Field](cdc)),
-		LatestField: collections.NewItem(sb, types.LatestFieldKey, "latest_field", collections.Uint64Value),
-		PruneRound:  collections.NewItem(sb, types.PruneRoundKey, "prune_round", collections.Uint64Value),
-		Rounds:      collections.NewMap(sb, types.RoundsKey, "rounds", collections.Uint64Key, codec.CollValue[types.Round](cdc)),
+		Fields:       collections.NewMap(sb, types.FieldsKey, "fields", collections.Uint64Key, codec.CollValue[types.Field](cdc)),
+		LatestField:  collections.NewItem(sb, types.LatestFieldKey, "latest_field", collections.Uint64Value),
+		PruneRound:   collections.NewItem(sb, types.PruneRoundKey, "prune_round", collections.Uint64Value),
+		Rounds:       collections.NewMap(sb, types.RoundsKey, "rounds", collections.Uint64Key, codec.CollValue[types.Round](cdc)),
+		Tallies:      collections.NewMap(sb, types.TalliesKey, "tallies", sdk.AccAddressKey, codec.CollValue[types.Tally](cdc)),
+		PendingField: collections.NewItem(sb, types.PendingFieldKey, "pending_field", codec.CollValue[types.Field](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

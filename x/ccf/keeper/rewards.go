@@ -34,34 +34,38 @@ func (k Keeper) pay(ctx sdk.Context, pl *pool, addr sdk.AccAddress, want sdkmath
 	return paid, k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, addr, sdk.NewCoins(paid))
 }
 
-// payVerifier pays one attestation: pool × agreement / (k × artifacts in the
-// round), rounded down.
-func (k Keeper) payVerifier(ctx sdk.Context, pl *pool, r *types.Round, verifier sdk.AccAddress, agreement uint32, roundSize uint64) error {
-	slots := sdkmath.NewIntFromUint64(uint64(max(r.VerifiersPerArtifact, 1))).Mul(sdkmath.NewIntFromUint64(max(roundSize, 1)))
-	amount := r.VerifierPool.Amount.Mul(sdkmath.NewIntFromUint64(uint64(agreement))).Quo(slots).QuoRaw(types.PPM)
-	paid, err := k.pay(ctx, pl, verifier, amount)
-	if err != nil {
-		return err
+// payFactor is the share of the round reward a field earns, in ppm: 0 for a
+// degenerate field (one entry, or entries too alike), and n / m for a field
+// from n < m = min_field_producers distinct producers. A round pays for a
+// real, contested field, so one person with a few accounts cannot mint the
+// round's reward with a junk one.
+func payFactor(p types.Params, f aggregate.Field) uint64 {
+	if f.Degenerate || len(f.Entries) == 0 {
+		return 0
 	}
-	r.VerifierPaid = r.VerifierPaid.Add(paid)
-	return nil
+	distinct := map[string]struct{}{}
+	for _, e := range f.Entries {
+		distinct[e.Producer] = struct{}{}
+	}
+	return uint64(min(uint32(len(distinct)), p.MinFieldProducers)) * types.PPM / uint64(p.MinFieldProducers)
 }
 
-// payProducers splits the producer share of the round reward by field
-// weight, rounding down; the remainder stays in the pool.
-func (k Keeper) payProducers(ctx sdk.Context, pl *pool, p types.Params, entries []aggregate.Entry) (sdk.Coin, error) {
+// accrueProducers adds the producer share of the round reward, scaled by
+// the field's pay factor, to the tallies of the field's producers, split by
+// field weight and rounded down. Unpaid shares stay in the pool.
+func (k Keeper) accrueProducers(ts *tallies, p types.Params, f aggregate.Field, factor uint64) error {
 	share := p.RewardPerRound.Amount.MulRaw(int64(types.PPM - p.VerifierRewardSharePpm)).QuoRaw(types.PPM)
-	total := sdk.NewCoin(p.RewardPerRound.Denom, sdkmath.ZeroInt())
-	for _, e := range entries {
+	share = share.Mul(sdkmath.NewIntFromUint64(factor)).QuoRaw(types.PPM)
+	if !share.IsPositive() {
+		return nil
+	}
+	for _, e := range f.Entries {
 		producer, err := k.addressCodec.StringToBytes(e.Producer)
 		if err != nil {
-			return total, err
+			return err
 		}
-		paid, err := k.pay(ctx, pl, producer, share.MulRaw(int64(e.WeightPPM)).QuoRaw(types.PPM))
-		if err != nil {
-			return total, err
-		}
-		total = total.Add(paid)
+		t := ts.of(producer)
+		t.ProducerReward = t.ProducerReward.Add(share.MulRaw(int64(e.WeightPPM)).QuoRaw(types.PPM))
 	}
-	return total, nil
+	return nil
 }

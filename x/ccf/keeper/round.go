@@ -124,13 +124,29 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if h == r.AttestStart-1 && r.Seed == nil {
-		r.Seed = Seed(r.Id, sdkCtx.HeaderHash())
-		if err := k.artifacts.FreezeVerifiers(ctx, r.Id, r.Seed, r.VerifiersPerArtifact); err != nil {
+	// The verifier set is built a batch per block from the end of the commit
+	// phase, and the seed is drawn at the end of the reveal phase. If the set
+	// is not complete by then (more than max_finalize_per_block × (reveal
+	// blocks + 1) verifiers), the reveal phase is extended a block at a time,
+	// so that the attest phase always has its full length.
+	if h >= r.RevealStart-1 && r.Seed == nil {
+		complete, err := k.artifacts.FreezeStep(ctx, r.Id, r.VerifiersPerArtifact, params.MaxFinalizePerBlock)
+		if err != nil {
 			return err
 		}
-		if err := k.CurrentRound.Set(ctx, r); err != nil {
-			return err
+		if h == r.AttestStart-1 {
+			if complete {
+				r.Seed = Seed(r.Id, sdkCtx.HeaderHash())
+				if err := k.artifacts.SetSeed(ctx, r.Id, r.Seed); err != nil {
+					return err
+				}
+			} else {
+				r.AttestStart++
+				r.FinalizeStart++
+			}
+			if err := k.CurrentRound.Set(ctx, r); err != nil {
+				return err
+			}
 		}
 	}
 	if h >= r.FinalizeStart-1 {

@@ -16,6 +16,7 @@ import (
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
 	"github.com/h3lix/h3lix/x/ccf/keeper"
 	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
+	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
 )
 
 func fundPool(t *testing.T, n *roundtest.Net, amount int64) {
@@ -80,7 +81,8 @@ func TestFullRound(t *testing.T) {
 
 	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[0])
 	require.NoError(t, err)
-	require.Greater(t, rep.ScorePpm, uint32(500_000), "reputation rose")
+	require.Greater(t, rep.ScorePpm, reputationtypes.DefaultParams().InitialScorePpm, "reputation rose")
+	require.Equal(t, uint64(1), rep.Rounds, "one score step for the round")
 
 	next := n.Round(t)
 	require.Equal(t, uint64(2), next.Id, "the next round started")

@@ -6,7 +6,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
-	reputationkeeper "github.com/h3lix/h3lix/x/reputation/keeper"
 	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
 )
 
@@ -15,16 +14,18 @@ type ArtifactKeeper interface {
 	IterateRound(ctx context.Context, round, from uint64, limit uint32, fn func(artifacttypes.Artifact) error) (next uint64, done bool, err error)
 	AttestationsOf(ctx context.Context, id uint64) ([]artifacttypes.Attestation, error)
 	GetArtifact(ctx context.Context, id uint64) (artifacttypes.Artifact, error)
-	FreezeVerifiers(ctx context.Context, round uint64, seed []byte, kPer uint32) error
+	FreezeStep(ctx context.Context, round uint64, kPer uint32, limit uint32) (bool, error)
+	SetSeed(ctx context.Context, round uint64, seed []byte) error
+	Assigned(ctx context.Context, a artifacttypes.Artifact) ([]string, error)
 	FrozenWeight(ctx context.Context, round uint64, verifier sdk.AccAddress) (uint64, error)
 	RoundSize(ctx context.Context, round uint64) (uint64, error)
 	PruneRound(ctx context.Context, round uint64, limit uint32) (uint32, bool, error)
 }
 
-// ReputationKeeper applies outcomes and slashes.
+// ReputationKeeper applies round outcomes and slashes.
 type ReputationKeeper interface {
 	Score(ctx context.Context, operator sdk.AccAddress) (uint32, error)
-	ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o reputationkeeper.Outcome) (reputationtypes.Reputation, error)
+	ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o reputationtypes.Outcome) (reputationtypes.Reputation, error)
 	Slash(ctx context.Context, operator sdk.AccAddress, round uint64) (sdk.Coin, error)
 }
 

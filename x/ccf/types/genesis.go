@@ -1,6 +1,10 @@
 package types
 
-import errorsmod "cosmossdk.io/errors"
+import (
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
 
 // DefaultGenesis: default params, no round yet (round 1 starts at the first
 // block), no fields.
@@ -35,8 +39,32 @@ func (gs GenesisState) Validate() error {
 		if r.Id == 0 || !(r.StartHeight < r.RevealStart && r.RevealStart < r.AttestStart && r.AttestStart < r.FinalizeStart) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "round %d has inconsistent heights", r.Id)
 		}
-	} else if len(gs.Candidates) > 0 {
-		return errorsmod.Wrap(ErrInvalidGenesis, "candidates without a round in progress")
+	} else if len(gs.Candidates) > 0 || len(gs.Tallies) > 0 || gs.PendingField != nil {
+		return errorsmod.Wrap(ErrInvalidGenesis, "candidates, tallies or a pending field without a round in progress")
+	}
+	if r := gs.CurrentRound; r != nil {
+		if !r.Finalizing && (len(gs.Candidates) > 0 || len(gs.Tallies) > 0) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "round %d is not finalizing but has candidates or tallies", r.Id)
+		}
+		if r.Settling != (gs.PendingField != nil) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "round %d: settling is %t but a pending field is %s", r.Id, r.Settling, map[bool]string{true: "present", false: "absent"}[gs.PendingField != nil])
+		}
+		if f := gs.PendingField; f != nil && f.Round != r.Id {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "pending field of round %d, but round %d is in progress", f.Round, r.Id)
+		}
+	}
+	ops := make(map[string]struct{}, len(gs.Tallies))
+	for _, t := range gs.Tallies {
+		if _, err := sdk.AccAddressFromBech32(t.Operator); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "tally of %q: %v", t.Operator, err)
+		}
+		if _, dup := ops[t.Operator]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "tally of %s listed twice", t.Operator)
+		}
+		ops[t.Operator] = struct{}{}
+		if t.ProducerReward.IsNil() || t.ProducerReward.IsNegative() {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "tally of %s has a negative or missing producer reward", t.Operator)
+		}
 	}
 	return nil
 }

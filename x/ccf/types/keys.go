@@ -22,4 +22,6 @@ var (
 	LatestFieldKey  = collections.NewPrefix(4)
 	PruneRoundKey   = collections.NewPrefix(5)
 	RoundsKey       = collections.NewPrefix(6) // round id -> finalized Round
+	TalliesKey      = collections.NewPrefix(7) // operator -> Tally of the round being finalized
+	PendingFieldKey = collections.NewPrefix(8) // the built Field while the round settles
 )

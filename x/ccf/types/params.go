@@ -32,6 +32,11 @@ func DefaultParams() Params {
 		// 64 dimensions × 4² : a point within ~4 units per coordinate of the
 		// centre is never an outlier.
 		MinMad: 1024,
+		// Two distinct verifiers per verdict: one account cannot approve
+		// another's artifact alone.
+		MinAttesters: 2,
+		// Fewer than three producers in a field pay their entries less.
+		MinFieldProducers: 3,
 	}
 }
 
@@ -56,6 +61,10 @@ func (p Params) Validate() error {
 		return errorsmod.Wrap(ErrInvalidParams, "a ppm share is above 1,000,000")
 	case p.MinAttestedWeightPpm > 32*PPM:
 		return errorsmod.Wrap(ErrInvalidParams, "min_attested_weight_ppm above the weight of 32 perfect verifiers")
+	case p.MinAttesters == 0 || p.MinAttesters > p.VerifiersPerArtifact:
+		return errorsmod.Wrapf(ErrInvalidParams, "min_attesters must be in [1, verifiers_per_artifact = %d], got %d", p.VerifiersPerArtifact, p.MinAttesters)
+	case p.MinFieldProducers == 0 || p.MinFieldProducers > p.MaxFieldSize:
+		return errorsmod.Wrapf(ErrInvalidParams, "min_field_producers must be in [1, max_field_size = %d], got %d", p.MaxFieldSize, p.MinFieldProducers)
 	case p.MadMultiplierPpm == 0:
 		return errorsmod.Wrap(ErrInvalidParams, "mad_multiplier_ppm must be positive")
 	}

@@ -20,11 +20,15 @@ type NodeIndexes struct {
 	// PeerID maps a libp2p peer id to its operator; it also enforces that a
 	// node key is registered once.
 	PeerID *indexes.Unique[string, sdk.AccAddress, types.Node]
+	// Verifying holds (1, operator) for every ACTIVE node with the verifier
+	// role and (0, operator) for the others, so that freezing a round's
+	// verifier set walks the active verifiers only, never the deregistered.
+	Verifying *indexes.Multi[uint32, sdk.AccAddress, types.Node]
 }
 
 // IndexesList implements collections.Indexes.
 func (i NodeIndexes) IndexesList() []collections.Index[sdk.AccAddress, types.Node] {
-	return []collections.Index[sdk.AccAddress, types.Node]{i.PeerID}
+	return []collections.Index[sdk.AccAddress, types.Node]{i.PeerID, i.Verifying}
 }
 
 // Keeper owns the identity state.
@@ -74,6 +78,8 @@ func NewKeeper(
 			NodeIndexes{
 				PeerID: indexes.NewUnique(sb, types.NodesByPeerIDKey, "nodes_by_peer_id", collections.StringKey, sdk.AccAddressKey,
 					func(_ sdk.AccAddress, n types.Node) (string, error) { return n.PeerId, nil }),
+				Verifying: indexes.NewMulti(sb, types.NodesVerifyingKey, "nodes_verifying", collections.Uint32Key, sdk.AccAddressKey,
+					func(_ sdk.AccAddress, n types.Node) (uint32, error) { return verifying(n), nil }),
 			}),
 		UnbondingQueue: collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue",
 			collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),

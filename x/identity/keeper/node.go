@@ -49,14 +49,47 @@ func (k Keeper) peerIDOwner(ctx context.Context, peerID string) (sdk.AccAddress,
 	return owner, true, nil
 }
 
-// WalkActiveWithRole calls fn for every ACTIVE node holding role, in
-// operator-address order. It reads every node record: callers use it once
-// per round (to freeze the verifier set), never per message.
-func (k Keeper) WalkActiveWithRole(ctx context.Context, role types.Role, fn func(operator sdk.AccAddress, node types.Node) error) error {
-	return k.Nodes.Walk(ctx, nil, func(operator sdk.AccAddress, n types.Node) (bool, error) {
-		if n.Status != types.NODE_STATUS_ACTIVE || !types.HasRole(n.Roles, role) {
-			return false, nil
+func verifying(n types.Node) uint32 {
+	if n.Status == types.NODE_STATUS_ACTIVE && types.HasRole(n.Roles, types.ROLE_VERIFIER) {
+		return 1
+	}
+	return 0
+}
+
+// WalkActiveVerifiers calls fn for at most limit ACTIVE nodes holding the
+// verifier role, in operator-address order, starting after the operator
+// after (nil: from the first). It returns the last operator visited and
+// whether no active verifier is left after it. It reads only the index of
+// active verifiers, so its cost is O(limit) whatever the number of nodes.
+func (k Keeper) WalkActiveVerifiers(ctx context.Context, after sdk.AccAddress, limit uint32, fn func(operator sdk.AccAddress) error) (sdk.AccAddress, bool, error) {
+	rng := collections.NewPrefixedPairRange[uint32, sdk.AccAddress](1)
+	if len(after) > 0 {
+		rng = rng.StartExclusive(after)
+	}
+	it, err := k.Nodes.Indexes.Verifying.Iterate(ctx, rng)
+	if err != nil {
+		return nil, false, err
+	}
+	var ops []sdk.AccAddress
+	for ; it.Valid() && uint32(len(ops)) < limit; it.Next() {
+		op, err := it.PrimaryKey()
+		if err != nil {
+			it.Close()
+			return nil, false, err
 		}
-		return false, fn(operator, n)
-	})
+		ops = append(ops, op)
+	}
+	done := !it.Valid()
+	it.Close()
+	// fn runs after the iterator is closed, so it may write.
+	for _, op := range ops {
+		if err := fn(op); err != nil {
+			return nil, false, err
+		}
+	}
+	last := after
+	if len(ops) > 0 {
+		last = ops[len(ops)-1]
+	}
+	return last, done, nil
 }

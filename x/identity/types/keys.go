@@ -17,4 +17,5 @@ var (
 	NodesKey          = collections.NewPrefix(1)
 	NodesByPeerIDKey  = collections.NewPrefix(2)
 	UnbondingQueueKey = collections.NewPrefix(3)
+	NodesVerifyingKey = collections.NewPrefix(4) // (1 if an active verifier else 0, operator)
 )

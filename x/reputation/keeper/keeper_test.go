@@ -57,11 +57,18 @@ func TestApplyOutcomeAndJail(t *testing.T) {
 
 	r, err := s.k.Get(s.Ctx, op)
 	require.NoError(t, err)
-	require.Equal(t, uint32(500_000), r.ScorePpm, "a node without history has the initial score")
+	require.Equal(t, uint32(250_000), r.ScorePpm, "a node without history has the initial score")
 
-	r, err = s.k.ApplyOutcome(s.Ctx, op, keeper.Outcome{Round: 1, SignalPPM: 1_000_000, Accepted: 1, Attestations: 2, Agreed: 2})
+	r, err = s.k.ApplyOutcome(s.Ctx, op, types.Outcome{Round: 1, SignalPPM: 1_000_000, Accepted: 1, Attestations: 2, Agreed: 2})
 	require.NoError(t, err)
-	require.Equal(t, uint32(600_000), r.ScorePpm)
+	require.Equal(t, uint32(400_000), r.ScorePpm)
+
+	// A round moves a score once: a second outcome for it (or an earlier one) is refused.
+	_, err = s.k.ApplyOutcome(s.Ctx, op, types.Outcome{Round: 1, SignalPPM: 1_000_000})
+	require.ErrorIs(t, err, types.ErrInvalidSignal)
+	got, err := s.k.Get(s.Ctx, op)
+	require.NoError(t, err)
+	require.Equal(t, r, got, "a refused outcome changes nothing")
 	require.Equal(t, uint64(1), r.Rounds)
 	require.Equal(t, uint64(1), r.ArtifactsAccepted)
 	require.Equal(t, uint64(2), r.AttestationsAgreed)
@@ -69,7 +76,7 @@ func TestApplyOutcomeAndJail(t *testing.T) {
 	// Zero signals drive the score down; below the 0.1 floor the node is jailed for 10 rounds.
 	var jailedAt uint64
 	for round := uint64(2); round < 20 && jailedAt == 0; round++ {
-		r, err = s.k.ApplyOutcome(s.Ctx, op, keeper.Outcome{Round: round, SignalPPM: 0, Rejected: 1})
+		r, err = s.k.ApplyOutcome(s.Ctx, op, types.Outcome{Round: round, SignalPPM: 0, Rejected: 1})
 		require.NoError(t, err)
 		if r.JailedUntilRound > 0 {
 			jailedAt = round
@@ -85,11 +92,11 @@ func TestApplyOutcomeAndJail(t *testing.T) {
 	require.NoError(t, s.k.CheckNotJailed(s.Ctx, op, jailedAt+11), "free again after jail_rounds")
 
 	// Another low outcome while jailed does not extend the sentence.
-	r, err = s.k.ApplyOutcome(s.Ctx, op, keeper.Outcome{Round: jailedAt + 1, SignalPPM: 0})
+	r, err = s.k.ApplyOutcome(s.Ctx, op, types.Outcome{Round: jailedAt + 1, SignalPPM: 0})
 	require.NoError(t, err)
 	require.Equal(t, jailedAt+11, r.JailedUntilRound)
 
-	_, err = s.k.ApplyOutcome(s.Ctx, op, keeper.Outcome{Round: 99, SignalPPM: 1_000_001})
+	_, err = s.k.ApplyOutcome(s.Ctx, op, types.Outcome{Round: 99, SignalPPM: 1_000_001})
 	require.ErrorIs(t, err, types.ErrInvalidSignal)
 }
 
@@ -97,11 +104,11 @@ func TestLeaderboardAndScoreQuery(t *testing.T) {
 	s := newSuite(t, 5)
 	signals := []uint32{300_000, 900_000, 600_000, 900_000, 0}
 	for i, sig := range signals {
-		_, err := s.k.ApplyOutcome(s.Ctx, s.Accounts[i], keeper.Outcome{Round: 1, SignalPPM: sig})
+		_, err := s.k.ApplyOutcome(s.Ctx, s.Accounts[i], types.Outcome{Round: 1, SignalPPM: sig})
 		require.NoError(t, err)
 	}
 	// Move one node twice: its old leaderboard entry must go away.
-	_, err := s.k.ApplyOutcome(s.Ctx, s.Accounts[4], keeper.Outcome{Round: 2, SignalPPM: 1_000_000})
+	_, err := s.k.ApplyOutcome(s.Ctx, s.Accounts[4], types.Outcome{Round: 2, SignalPPM: 1_000_000})
 	require.NoError(t, err)
 
 	resp, err := s.q.Leaderboard(s.Ctx, &types.QueryLeaderboardRequest{})
@@ -123,7 +130,7 @@ func TestLeaderboardAndScoreQuery(t *testing.T) {
 
 	got, err := s.q.Score(s.Ctx, &types.QueryScoreRequest{Operator: s.Accounts[1].String()})
 	require.NoError(t, err)
-	require.Equal(t, uint32(580_000), got.Reputation.ScorePpm)
+	require.Equal(t, uint32(380_000), got.Reputation.ScorePpm)
 
 	_, err = s.q.Score(s.Ctx, &types.QueryScoreRequest{Operator: "bad"})
 	require.Equal(t, codes.InvalidArgument, status.Code(err))
@@ -135,7 +142,7 @@ func TestScoreOfNodeWithoutHistory(t *testing.T) {
 	s := newSuite(t, 1)
 	got, err := s.q.Score(s.Ctx, &types.QueryScoreRequest{Operator: s.Accounts[0].String()})
 	require.NoError(t, err)
-	require.Equal(t, uint32(500_000), got.Reputation.ScorePpm)
+	require.Equal(t, uint32(250_000), got.Reputation.ScorePpm)
 	has, err := s.k.Reputations.Has(s.Ctx, s.Accounts[0])
 	require.NoError(t, err)
 	require.False(t, has, "a query stores nothing")
@@ -195,7 +202,7 @@ func TestUpdateParams(t *testing.T) {
 func TestGenesisRoundTrip(t *testing.T) {
 	s := newSuite(t, 3)
 	for i := 0; i < 3; i++ {
-		_, err := s.k.ApplyOutcome(s.Ctx, s.Accounts[i], keeper.Outcome{Round: 1, SignalPPM: uint32(i) * 300_000})
+		_, err := s.k.ApplyOutcome(s.Ctx, s.Accounts[i], types.Outcome{Round: 1, SignalPPM: uint32(i) * 300_000})
 		require.NoError(t, err)
 	}
 	exported, err := s.k.ExportGenesis(s.Ctx)
@@ -218,4 +225,59 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.ErrorIs(t, bad.Validate(), types.ErrInvalidGenesis)
 	bad.Reputations = []types.Reputation{{Operator: s.Accounts[0].String(), ScorePpm: 1_000_001}}
 	require.ErrorIs(t, bad.Validate(), types.ErrInvalidGenesis)
+}
+
+// A verifier that attests mostly against the consensus three rounds in a row
+// loses 1% of its bond; a round of agreement resets the streak.
+func TestDissentStreakSlashes(t *testing.T) {
+	s := newSuite(t, 2)
+	op := s.Accounts[0]
+	bond := func() string {
+		n, err := s.App.IdentityKeeper.GetNode(s.Ctx, op)
+		require.NoError(t, err)
+		return n.Bond.String()
+	}
+	dissent := types.Outcome{SignalPPM: 100_000, Attestations: 4, Agreed: 1}
+	agree := types.Outcome{SignalPPM: 900_000, Attestations: 4, Agreed: 3}
+	for round, o := range []types.Outcome{dissent, dissent, agree, dissent, dissent} {
+		o.Round = uint64(round + 1)
+		_, err := s.k.ApplyOutcome(s.Ctx, op, o)
+		require.NoError(t, err)
+	}
+	require.Equal(t, "10000000uhlx", bond(), "the streak was broken by a round of agreement")
+	r, err := s.k.Get(s.Ctx, op)
+	require.NoError(t, err)
+	require.Equal(t, uint32(2), r.DissentStreak)
+
+	// A round without attestations neither breaks nor extends the streak.
+	_, err = s.k.ApplyOutcome(s.Ctx, op, types.Outcome{Round: 6, SignalPPM: 500_000, Accepted: 1})
+	require.NoError(t, err)
+	o := dissent
+	o.Round = 7
+	r, err = s.k.ApplyOutcome(s.Ctx, op, o)
+	require.NoError(t, err)
+	require.Equal(t, "9900000uhlx", bond(), "third dissenting round in a row")
+	require.Equal(t, uint32(0), r.DissentStreak, "reset after the slash")
+	require.Equal(t, uint64(1), r.Slashes)
+}
+
+// New nodes weigh at most initial_score_ppm in the verifier draw until they
+// have probation_rounds rounds of history.
+func TestProbationCapsVerifierWeight(t *testing.T) {
+	s := newSuite(t, 1)
+	op := s.Accounts[0]
+	p := types.DefaultParams()
+	for round := uint64(1); round <= p.ProbationRounds; round++ {
+		w, err := s.k.VerifierWeight(s.Ctx, op)
+		require.NoError(t, err)
+		require.Equal(t, uint64(p.InitialScorePpm), w, "round %d: still on probation", round)
+		_, err = s.k.ApplyOutcome(s.Ctx, op, types.Outcome{Round: round, SignalPPM: 1_000_000})
+		require.NoError(t, err)
+	}
+	r, err := s.k.Get(s.Ctx, op)
+	require.NoError(t, err)
+	require.Greater(t, r.ScorePpm, p.InitialScorePpm)
+	w, err := s.k.VerifierWeight(s.Ctx, op)
+	require.NoError(t, err)
+	require.Equal(t, uint64(r.ScorePpm), w, "after probation the weight is the score")
 }

@@ -13,16 +13,6 @@ import (
 	"github.com/h3lix/h3lix/x/reputation/types"
 )
 
-// Outcome is what one round did for one node, as x/ccf computes it at
-// finalization: the signal s of the EMA and the history counters to add.
-type Outcome struct {
-	Round     uint64
-	SignalPPM uint32
-
-	Accepted, Rejected, Unrevealed uint64
-	Attestations, Agreed           uint64
-}
-
 // Get returns the node's record, or a fresh one at the initial score when the
 // node has no history yet (not stored until an outcome is applied).
 func (k Keeper) Get(ctx context.Context, operator sdk.AccAddress) (types.Reputation, error) {
@@ -61,10 +51,13 @@ func (k Keeper) CheckNotJailed(ctx context.Context, operator sdk.AccAddress, rou
 	return nil
 }
 
-// ApplyOutcome moves the score by the EMA r <- (1-a)r + a*s, adds the
-// counters, and jails the node for jail_rounds when the new score is below
-// the floor. It is called once per node and round by x/ccf.
-func (k Keeper) ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o Outcome) (types.Reputation, error) {
+// ApplyOutcome moves the score by one EMA step r <- (1-a)r + a*s, adds the
+// counters, tracks the dissent streak (and slashes a verifier that keeps
+// attesting against the consensus), and jails the node for jail_rounds when
+// the new score is below the floor. x/ccf calls it once per node and round,
+// with the round's outcomes aggregated; a second call for the same round is
+// refused, so a bug upstream cannot move a score twice.
+func (k Keeper) ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o types.Outcome) (types.Reputation, error) {
 	if o.SignalPPM > types.PPM {
 		return types.Reputation{}, errorsmod.Wrapf(types.ErrInvalidSignal, "signal %d ppm above %d", o.SignalPPM, types.PPM)
 	}
@@ -79,22 +72,42 @@ func (k Keeper) ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o Out
 	case err != nil:
 		return r, err
 	default:
+		if r.Rounds > 0 && r.LastRound >= o.Round {
+			return r, errorsmod.Wrapf(types.ErrInvalidSignal, "%s already has the outcome of round %d (last round %d)", operator, o.Round, r.LastRound)
+		}
 		if err := k.Leaderboard.Remove(ctx, leaderboardKey(r.ScorePpm, operator)); err != nil {
 			return r, err
 		}
 	}
 	r.ScorePpm = types.EMA(r.ScorePpm, o.SignalPPM, params.EmaAlphaPpm)
-	if r.LastRound != o.Round || r.Rounds == 0 {
-		r.Rounds++
-	}
+	r.Rounds++
 	r.LastRound = o.Round
 	r.ArtifactsAccepted += o.Accepted
 	r.ArtifactsRejected += o.Rejected
 	r.ArtifactsUnrevealed += o.Unrevealed
 	r.Attestations += o.Attestations
 	r.AttestationsAgreed += o.Agreed
+	r.AssignmentsMissed += o.Missed
 
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	if o.Attestations > 0 {
+		if 2*o.Agreed < o.Attestations {
+			r.DissentStreak++
+		} else {
+			r.DissentStreak = 0
+		}
+	}
+	if params.DissentSlashRounds > 0 && r.DissentStreak >= params.DissentSlashRounds {
+		if _, err := k.identityKeeper.SlashBond(ctx, operator, params.SlashFractionPpm,
+			fmt.Sprintf("attested against the consensus %d rounds in a row (round %d)", r.DissentStreak, o.Round)); err != nil {
+			return r, err
+		}
+		r.Slashes++
+		if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventDissentSlashed{Operator: r.Operator, Round: o.Round, Streak: r.DissentStreak}); err != nil {
+			return r, err
+		}
+		r.DissentStreak = 0
+	}
 	if r.ScorePpm < params.JailFloorPpm && r.JailedUntilRound <= o.Round {
 		r.JailedUntilRound = o.Round + 1 + params.JailRounds
 		if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventNodeJailed{
@@ -106,9 +119,33 @@ func (k Keeper) ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o Out
 	if err := k.Reputations.Set(ctx, operator, r); err != nil {
 		return r, err
 	}
-	// No event per outcome: a round applies several per artifact, and the
-	// round's EventArtifactJudged events and the score query tell the story.
+	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventRoundScored{
+		Operator: r.Operator, Round: o.Round, SignalPpm: o.SignalPPM, ScorePpm: r.ScorePpm, Missed: o.Missed,
+	}); err != nil {
+		return r, err
+	}
 	return r, k.Leaderboard.Set(ctx, leaderboardKey(r.ScorePpm, operator))
+}
+
+// VerifierWeight is the node's weight when a round freezes its verifier set:
+// its score, capped at initial_score_ppm while the node is on probation
+// (outcomes in fewer than probation_rounds rounds), and at least 1 so that a
+// zero score can still be drawn. A fresh account therefore cannot outweigh a
+// node with a history.
+func (k Keeper) VerifierWeight(ctx context.Context, operator sdk.AccAddress) (uint64, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	r, err := k.Get(ctx, operator)
+	if err != nil {
+		return 0, err
+	}
+	w := r.ScorePpm
+	if r.Rounds < params.ProbationRounds {
+		w = min(w, params.InitialScorePpm)
+	}
+	return uint64(max(w, 1)), nil
 }
 
 // Slash burns slash_fraction_ppm of the node's identity bond for an artifact

@@ -92,6 +92,146 @@ func (m *EventNodeJailed) GetScorePpm() uint32 {
 	return 0
 }
 
+// EventRoundScored is emitted once per node and round when the round's
+// aggregated outcome moves the node's score.
+type EventRoundScored struct {
+	Operator  string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	Round     uint64 `protobuf:"varint,2,opt,name=round,proto3" json:"round,omitempty"`
+	SignalPpm uint32 `protobuf:"varint,3,opt,name=signal_ppm,json=signalPpm,proto3" json:"signal_ppm,omitempty"`
+	ScorePpm  uint32 `protobuf:"varint,4,opt,name=score_ppm,json=scorePpm,proto3" json:"score_ppm,omitempty"`
+	Missed    uint64 `protobuf:"varint,5,opt,name=missed,proto3" json:"missed,omitempty"`
+}
+
+func (m *EventRoundScored) Reset()         { *m = EventRoundScored{} }
+func (m *EventRoundScored) String() string { return proto.CompactTextString(m) }
+func (*EventRoundScored) ProtoMessage()    {}
+func (*EventRoundScored) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da89e3cc2cc85241, []int{1}
+}
+func (m *EventRoundScored) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRoundScored) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRoundScored.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRoundScored) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRoundScored.Merge(m, src)
+}
+func (m *EventRoundScored) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRoundScored) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRoundScored.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRoundScored proto.InternalMessageInfo
+
+func (m *EventRoundScored) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *EventRoundScored) GetRound() uint64 {
+	if m != nil {
+		return m.Round
+	}
+	return 0
+}
+
+func (m *EventRoundScored) GetSignalPpm() uint32 {
+	if m != nil {
+		return m.SignalPpm
+	}
+	return 0
+}
+
+func (m *EventRoundScored) GetScorePpm() uint32 {
+	if m != nil {
+		return m.ScorePpm
+	}
+	return 0
+}
+
+func (m *EventRoundScored) GetMissed() uint64 {
+	if m != nil {
+		return m.Missed
+	}
+	return 0
+}
+
+// EventDissentSlashed is emitted when a verifier that attested against the
+// consensus dissent_slash_rounds rounds in a row is slashed.
+type EventDissentSlashed struct {
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	Round    uint64 `protobuf:"varint,2,opt,name=round,proto3" json:"round,omitempty"`
+	Streak   uint32 `protobuf:"varint,3,opt,name=streak,proto3" json:"streak,omitempty"`
+}
+
+func (m *EventDissentSlashed) Reset()         { *m = EventDissentSlashed{} }
+func (m *EventDissentSlashed) String() string { return proto.CompactTextString(m) }
+func (*EventDissentSlashed) ProtoMessage()    {}
+func (*EventDissentSlashed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_da89e3cc2cc85241, []int{2}
+}
+func (m *EventDissentSlashed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDissentSlashed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDissentSlashed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDissentSlashed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDissentSlashed.Merge(m, src)
+}
+func (m *EventDissentSlashed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDissentSlashed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDissentSlashed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDissentSlashed proto.InternalMessageInfo
+
+func (m *EventDissentSlashed) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *EventDissentSlashed) GetRound() uint64 {
+	if m != nil {
+		return m.Round
+	}
+	return 0
+}
+
+func (m *EventDissentSlashed) GetStreak() uint32 {
+	if m != nil {
+		return m.Streak
+	}
+	return 0
+}
+
 // EventParamsUpdated is emitted when governance changes the parameters.
 type EventParamsUpdated struct {
 	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
@@ -101,7 +241,7 @@ func (m *EventParamsUpdated) Reset()         { *m = EventParamsUpdated{} }
 func (m *EventParamsUpdated) String() string { return proto.CompactTextString(m) }
 func (*EventParamsUpdated) ProtoMessage()    {}
 func (*EventParamsUpdated) Descriptor() ([]byte, []int) {
-	return fileDescriptor_da89e3cc2cc85241, []int{1}
+	return fileDescriptor_da89e3cc2cc85241, []int{3}
 }
 func (m *EventParamsUpdated) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -139,32 +279,39 @@ func (m *EventParamsUpdated) GetParams() Params {
 
 func init() {
 	proto.RegisterType((*EventNodeJailed)(nil), "h3lix.reputation.v1.EventNodeJailed")
+	proto.RegisterType((*EventRoundScored)(nil), "h3lix.reputation.v1.EventRoundScored")
+	proto.RegisterType((*EventDissentSlashed)(nil), "h3lix.reputation.v1.EventDissentSlashed")
 	proto.RegisterType((*EventParamsUpdated)(nil), "h3lix.reputation.v1.EventParamsUpdated")
 }
 
 func init() { proto.RegisterFile("h3lix/reputation/v1/events.proto", fileDescriptor_da89e3cc2cc85241) }
 
 var fileDescriptor_da89e3cc2cc85241 = []byte{
-	// 296 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0xc8, 0x30, 0xce, 0xc9,
-	0xac, 0xd0, 0x2f, 0x4a, 0x2d, 0x28, 0x2d, 0x49, 0x2c, 0xc9, 0xcc, 0xcf, 0xd3, 0x2f, 0x33, 0xd4,
-	0x4f, 0x2d, 0x4b, 0xcd, 0x2b, 0x29, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x06, 0xab,
-	0xd0, 0x43, 0xa8, 0xd0, 0x2b, 0x33, 0x94, 0x12, 0x49, 0xcf, 0x4f, 0xcf, 0x07, 0xcb, 0xeb, 0x83,
-	0x58, 0x10, 0xa5, 0x52, 0x2a, 0xd8, 0x0c, 0x43, 0xd2, 0x08, 0x56, 0xa5, 0xd4, 0xc8, 0xc8, 0xc5,
-	0xef, 0x0a, 0xb2, 0xc1, 0x2f, 0x3f, 0x25, 0xd5, 0x2b, 0x31, 0x33, 0x27, 0x35, 0x45, 0x48, 0x8a,
-	0x8b, 0x23, 0xbf, 0x20, 0xb5, 0x28, 0xb1, 0x24, 0xbf, 0x48, 0x82, 0x51, 0x81, 0x51, 0x83, 0x33,
-	0x08, 0xce, 0x17, 0x12, 0xe1, 0x62, 0x2d, 0xca, 0x2f, 0xcd, 0x4b, 0x91, 0x60, 0x52, 0x60, 0xd4,
-	0x60, 0x09, 0x82, 0x70, 0x84, 0xe4, 0xb9, 0xb8, 0x4b, 0xf3, 0x4a, 0x32, 0x73, 0xe2, 0x21, 0x72,
-	0xcc, 0x60, 0x39, 0x2e, 0xb0, 0x50, 0x10, 0x58, 0x81, 0x34, 0x17, 0x67, 0x71, 0x72, 0x7e, 0x51,
-	0x6a, 0x7c, 0x41, 0x41, 0xae, 0x04, 0x8b, 0x02, 0xa3, 0x06, 0x6f, 0x10, 0x07, 0x58, 0x20, 0xa0,
-	0x20, 0x57, 0xc9, 0x9f, 0x4b, 0x08, 0xec, 0x84, 0x80, 0xc4, 0xa2, 0xc4, 0xdc, 0xe2, 0xd0, 0x82,
-	0x94, 0xc4, 0x92, 0xd4, 0x14, 0x21, 0x4b, 0x2e, 0xb6, 0x02, 0xb0, 0x00, 0xd8, 0x0d, 0xdc, 0x46,
-	0xd2, 0x7a, 0x58, 0xfc, 0xae, 0x07, 0xd1, 0xe3, 0xc4, 0x72, 0xe2, 0x9e, 0x3c, 0x43, 0x10, 0x54,
-	0x83, 0x93, 0xf3, 0x89, 0x47, 0x72, 0x8c, 0x17, 0x1e, 0xc9, 0x31, 0x3e, 0x78, 0x24, 0xc7, 0x38,
-	0xe1, 0xb1, 0x1c, 0xc3, 0x85, 0xc7, 0x72, 0x0c, 0x37, 0x1e, 0xcb, 0x31, 0x44, 0x69, 0xa6, 0x67,
-	0x96, 0x64, 0x94, 0x26, 0xe9, 0x25, 0xe7, 0xe7, 0xea, 0x43, 0xc2, 0x07, 0x42, 0xa2, 0x84, 0x53,
-	0x49, 0x65, 0x41, 0x6a, 0x71, 0x12, 0x1b, 0x38, 0x80, 0x8c, 0x01, 0x01, 0x00, 0x00, 0xff, 0xff,
-	0x1a, 0x2d, 0x63, 0x4a, 0x95, 0x01, 0x00, 0x00,
+	// 371 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x52, 0x4d, 0x6b, 0xea, 0x40,
+	0x14, 0xcd, 0x3c, 0x35, 0xe8, 0xc8, 0xe3, 0x3d, 0xa2, 0x48, 0x50, 0x1a, 0x43, 0xe8, 0xc2, 0x6e,
+	0x12, 0xac, 0xab, 0x6e, 0x6d, 0xbb, 0xe9, 0xa2, 0x95, 0x48, 0x37, 0xdd, 0xc8, 0x68, 0x86, 0x18,
+	0x9a, 0x64, 0x86, 0x99, 0x89, 0xb4, 0xcb, 0xfe, 0x83, 0x2e, 0xfb, 0x93, 0x5c, 0xba, 0xec, 0xaa,
+	0x14, 0xfd, 0x23, 0x25, 0x37, 0xa1, 0x1f, 0x20, 0x5d, 0xb8, 0x09, 0x39, 0xe7, 0x9e, 0x7b, 0xcf,
+	0x81, 0x39, 0xd8, 0x5e, 0x8e, 0xe2, 0xe8, 0xc1, 0x13, 0x94, 0x67, 0x8a, 0xa8, 0x88, 0xa5, 0xde,
+	0x6a, 0xe8, 0xd1, 0x15, 0x4d, 0x95, 0x74, 0xb9, 0x60, 0x8a, 0x19, 0x2d, 0x50, 0xb8, 0x5f, 0x0a,
+	0x77, 0x35, 0xec, 0xb6, 0x43, 0x16, 0x32, 0x98, 0x7b, 0xf9, 0x5f, 0x21, 0xed, 0x1e, 0xef, 0x3b,
+	0xf6, 0x6d, 0x11, 0x54, 0xce, 0x13, 0xc2, 0xff, 0x2e, 0x73, 0x87, 0x6b, 0x16, 0xd0, 0x2b, 0x12,
+	0xc5, 0x34, 0x30, 0xba, 0xb8, 0xce, 0x38, 0x15, 0x44, 0x31, 0x61, 0x22, 0x1b, 0x0d, 0x1a, 0xfe,
+	0x27, 0x36, 0xda, 0xb8, 0x26, 0x58, 0x96, 0x06, 0xe6, 0x1f, 0x1b, 0x0d, 0xaa, 0x7e, 0x01, 0x8c,
+	0x3e, 0x6e, 0x66, 0xa9, 0x8a, 0xe2, 0x59, 0x31, 0xab, 0xc0, 0x0c, 0x03, 0xe5, 0x83, 0xa0, 0x87,
+	0x1b, 0x72, 0xc1, 0x04, 0x9d, 0x71, 0x9e, 0x98, 0x55, 0x1b, 0x0d, 0xfe, 0xfa, 0x75, 0x20, 0x26,
+	0x3c, 0x71, 0x5e, 0x10, 0xfe, 0x0f, 0x19, 0x40, 0x3b, 0xcd, 0xe9, 0x43, 0x42, 0x1c, 0x61, 0x2c,
+	0xa3, 0x30, 0x25, 0x31, 0x98, 0x54, 0xc0, 0xa4, 0x51, 0x30, 0x13, 0x9e, 0xfc, 0x1a, 0xc1, 0xe8,
+	0x60, 0x3d, 0x89, 0xa4, 0xa4, 0x81, 0x59, 0x83, 0x93, 0x25, 0x72, 0x66, 0xb8, 0x05, 0xc9, 0x2e,
+	0x72, 0x98, 0xaa, 0x69, 0x4c, 0xe4, 0xf2, 0xa0, 0x70, 0x1d, 0xac, 0x4b, 0x25, 0x28, 0xb9, 0x2f,
+	0x83, 0x95, 0xc8, 0xb9, 0xc1, 0x06, 0x18, 0x4c, 0x88, 0x20, 0x89, 0xbc, 0xe5, 0x01, 0x51, 0x34,
+	0x30, 0xce, 0xb0, 0xce, 0x81, 0x80, 0xeb, 0xcd, 0xd3, 0x9e, 0xbb, 0xe7, 0xdd, 0xdd, 0x62, 0x67,
+	0x5c, 0x5d, 0xbf, 0xf5, 0x35, 0xbf, 0x5c, 0x18, 0x9f, 0xaf, 0xb7, 0x16, 0xda, 0x6c, 0x2d, 0xf4,
+	0xbe, 0xb5, 0xd0, 0xf3, 0xce, 0xd2, 0x36, 0x3b, 0x4b, 0x7b, 0xdd, 0x59, 0xda, 0xdd, 0x49, 0x18,
+	0xa9, 0x65, 0x36, 0x77, 0x17, 0x2c, 0xf1, 0x8a, 0x6e, 0x14, 0xdf, 0x1f, 0x1d, 0x51, 0x8f, 0x9c,
+	0xca, 0xb9, 0x0e, 0xe5, 0x18, 0x7d, 0x04, 0x00, 0x00, 0xff, 0xff, 0x0c, 0xfc, 0x84, 0x7c, 0x91,
+	0x02, 0x00, 0x00,
 }
 
 func (m *EventNodeJailed) Marshal() (dAtA []byte, err error) {
@@ -194,6 +341,96 @@ func (m *EventNodeJailed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	if m.UntilRound != 0 {
 		i = encodeVarintEvents(dAtA, i, uint64(m.UntilRound))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Round != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Round))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventRoundScored) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRoundScored) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRoundScored) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Missed != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Missed))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.ScorePpm != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.ScorePpm))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.SignalPpm != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.SignalPpm))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Round != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Round))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDissentSlashed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDissentSlashed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDissentSlashed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Streak != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Streak))
 		i--
 		dAtA[i] = 0x18
 	}
@@ -274,6 +511,50 @@ func (m *EventNodeJailed) Size() (n int) {
 	}
 	if m.ScorePpm != 0 {
 		n += 1 + sovEvents(uint64(m.ScorePpm))
+	}
+	return n
+}
+
+func (m *EventRoundScored) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Round != 0 {
+		n += 1 + sovEvents(uint64(m.Round))
+	}
+	if m.SignalPpm != 0 {
+		n += 1 + sovEvents(uint64(m.SignalPpm))
+	}
+	if m.ScorePpm != 0 {
+		n += 1 + sovEvents(uint64(m.ScorePpm))
+	}
+	if m.Missed != 0 {
+		n += 1 + sovEvents(uint64(m.Missed))
+	}
+	return n
+}
+
+func (m *EventDissentSlashed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Round != 0 {
+		n += 1 + sovEvents(uint64(m.Round))
+	}
+	if m.Streak != 0 {
+		n += 1 + sovEvents(uint64(m.Streak))
 	}
 	return n
 }
@@ -409,6 +690,284 @@ func (m *EventNodeJailed) Unmarshal(dAtA []byte) error {
 				b := dAtA[iNdEx]
 				iNdEx++
 				m.ScorePpm |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRoundScored) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRoundScored: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRoundScored: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Round", wireType)
+			}
+			m.Round = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Round |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignalPpm", wireType)
+			}
+			m.SignalPpm = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SignalPpm |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ScorePpm", wireType)
+			}
+			m.ScorePpm = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ScorePpm |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Missed", wireType)
+			}
+			m.Missed = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Missed |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDissentSlashed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDissentSlashed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDissentSlashed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Round", wireType)
+			}
+			m.Round = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Round |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Streak", wireType)
+			}
+			m.Streak = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Streak |= uint32(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}

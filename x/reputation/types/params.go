@@ -2,16 +2,21 @@ package types
 
 import errorsmod "cosmossdk.io/errors"
 
-// DefaultParams: new nodes start at 0.5; one outcome moves the score by a
-// fifth of the gap; a node that falls below 0.1 sits out 10 rounds; an
-// INVALID artifact burns 1% of the bond.
+// DefaultParams: new nodes start at 0.25, so two fresh verifiers together
+// just reach ccf's default min_attested_weight_ppm (0.5), and stay capped
+// there for 5 rounds of probation; a round moves the score by a fifth of the
+// gap; a node that falls below 0.1 sits out 10 rounds; an INVALID artifact,
+// or 3 rounds in a row of attesting mostly against the consensus, burns 1%
+// of the bond.
 func DefaultParams() Params {
 	return Params{
-		InitialScorePpm:  500_000,
-		EmaAlphaPpm:      200_000,
-		JailFloorPpm:     100_000,
-		JailRounds:       10,
-		SlashFractionPpm: 10_000,
+		InitialScorePpm:    250_000,
+		EmaAlphaPpm:        200_000,
+		JailFloorPpm:       100_000,
+		JailRounds:         10,
+		SlashFractionPpm:   10_000,
+		ProbationRounds:    5,
+		DissentSlashRounds: 3,
 	}
 }
 
@@ -30,6 +35,9 @@ func (p Params) Validate() error {
 	}
 	if p.JailFloorPpm > p.InitialScorePpm {
 		return errorsmod.Wrapf(ErrInvalidParams, "jail_floor_ppm %d is above initial_score_ppm %d: new nodes would be jailed on their first outcome", p.JailFloorPpm, p.InitialScorePpm)
+	}
+	if p.ProbationRounds > 1_000_000 {
+		return errorsmod.Wrapf(ErrInvalidParams, "probation_rounds %d is above 1,000,000", p.ProbationRounds)
 	}
 	return nil
 }

@@ -1,0 +1,322 @@
+package keeper_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/h3lix/h3lix/testutil/apptest"
+	"github.com/h3lix/h3lix/testutil/roundtest"
+	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
+	"github.com/h3lix/h3lix/x/ccf/keeper"
+	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
+	identitytypes "github.com/h3lix/h3lix/x/identity/types"
+	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
+)
+
+func balance(t *testing.T, n *roundtest.Net, p int) sdk.Coin {
+	t.Helper()
+	return n.App.BankKeeper.GetBalance(n.Ctx, n.Nodes[p], "uhlx")
+}
+
+// One person with a producer and one fresh verifier account: before, the
+// verifier's lone VALID met min_attested_weight and the pair took 8 of the
+// round's 10 HLX for a one-entry field. Now a verdict needs two distinct
+// verifiers, and the round pays nothing.
+func TestSybilPairEarnsNothing(t *testing.T) {
+	n := roundtest.New(t, 2)
+	fundPool(t, n, 100_000_000)
+	before := []sdk.Coin{balance(t, n, 0), balance(t, n, 1)}
+	f, _ := runRound(t, n, []int{0}, sameDomain, nil, allValid)
+	require.Equal(t, uint64(1), f.Counts.Attestations, "the sybil verifier attested")
+	require.Equal(t, uint64(1), f.Counts.NoConsensus, "one attester is no quorum")
+	require.Empty(t, f.Entries)
+	require.True(t, f.ProducerRewards.IsZero())
+	require.True(t, f.VerifierRewards.IsZero())
+	require.Equal(t, before, []sdk.Coin{balance(t, n, 0), balance(t, n, 1)})
+}
+
+// Three accounts (one producer, two fresh verifiers) reach the quorum, but a
+// one-entry field is degenerate: neither producers nor verifiers are paid.
+func TestSybilTrioJunkFieldEarnsNothing(t *testing.T) {
+	n := roundtest.New(t, 3)
+	fundPool(t, n, 100_000_000)
+	before := []sdk.Coin{balance(t, n, 0), balance(t, n, 1), balance(t, n, 2)}
+	f, _ := runRound(t, n, []int{0}, sameDomain, nil, allValid)
+	require.Equal(t, uint64(1), f.Counts.Accepted)
+	require.Len(t, f.Entries, 1)
+	require.True(t, f.Degenerate)
+	require.True(t, f.ProducerRewards.IsZero())
+	require.True(t, f.VerifierRewards.IsZero())
+	require.Equal(t, before, []sdk.Coin{balance(t, n, 0), balance(t, n, 1), balance(t, n, 2)})
+}
+
+// A field from two producers when min_field_producers is 3 pays two thirds.
+func TestUncontestedFieldPaysLess(t *testing.T) {
+	n := roundtest.New(t, 5)
+	fundPool(t, n, 100_000_000)
+	f, _ := runRound(t, n, []int{0, 1}, sameDomain, nil, allValid)
+	require.Len(t, f.Entries, 2)
+	require.False(t, f.Degenerate)
+	p := ccftypes.DefaultParams()
+	full := p.RewardPerRound.Amount.MulRaw(int64(ccftypes.PPM - p.VerifierRewardSharePpm)).QuoRaw(ccftypes.PPM)
+	require.True(t, f.ProducerRewards.Amount.LTE(full.MulRaw(2).QuoRaw(3)), "paid %s of %s", f.ProducerRewards, full)
+	require.True(t, f.ProducerRewards.Amount.GT(full.MulRaw(2).QuoRaw(3).SubRaw(10)), "paid %s of %s", f.ProducerRewards, full)
+}
+
+// An assigned verifier that never attests loses reputation and its share;
+// before, silence cost nothing.
+func TestAbstainingVerifierLosesReputation(t *testing.T) {
+	n := roundtest.New(t, 8)
+	const silent = 7
+	runRound(t, n, all(7), sameDomain, nil, func(v, p int) artifacttypes.Verdict {
+		if v == silent {
+			return abstain
+		}
+		return artifacttypes.VERDICT_VALID
+	})
+	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[silent])
+	require.NoError(t, err)
+	require.Positive(t, rep.AssignmentsMissed, "the silent node was assigned")
+	require.Zero(t, rep.Attestations)
+	require.Less(t, rep.ScorePpm, reputationtypes.DefaultParams().InitialScorePpm)
+	require.Greater(t, score(t, n, 0), reputationtypes.DefaultParams().InitialScorePpm)
+}
+
+// A colluding majority that rejects an honest minority's artifacts can slash
+// them, but reputations move once per round: one EMA step, not one per
+// attestation, so the minority is not jailed in one round (before, scores
+// stepped per outcome and a verifier went 0.5 → 0.795 in one round).
+func TestReputationMovesOncePerRound(t *testing.T) {
+	n := roundtest.New(t, 6)
+	honest := map[int]bool{0: true, 1: true}
+	runRound(t, n, all(6), sameDomain, nil, func(v, p int) artifacttypes.Verdict {
+		if !honest[v] && honest[p] {
+			return artifacttypes.VERDICT_INVALID
+		}
+		return artifacttypes.VERDICT_VALID
+	})
+	rp := reputationtypes.DefaultParams()
+	for p := range 6 {
+		rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[p])
+		require.NoError(t, err)
+		require.Equal(t, uint64(1), rep.Rounds, "node %d", p)
+		// One step of alpha from the initial score, whatever the signal.
+		lo := reputationtypes.EMA(rp.InitialScorePpm, 0, rp.EmaAlphaPpm)
+		hi := reputationtypes.EMA(rp.InitialScorePpm, ccftypes.PPM, rp.EmaAlphaPpm)
+		require.GreaterOrEqual(t, rep.ScorePpm, lo, "node %d", p)
+		require.LessOrEqual(t, rep.ScorePpm, hi, "node %d", p)
+		jailed, err := n.App.ReputationKeeper.IsJailed(n.Ctx, n.Nodes[p], n.Round(t).Id)
+		require.NoError(t, err)
+		require.False(t, jailed, "node %d jailed after one round", p)
+	}
+}
+
+// A poisoner that verifies honestly still ends its round at signal 0: an
+// INVALID artifact costs the whole round (before, ten honest attestations
+// outweighed it and poisoners ended above honest nodes).
+func TestPoisonerThatVerifiesHonestlyStillFalls(t *testing.T) {
+	n := roundtest.New(t, 6)
+	for round := 0; round < 3; round++ {
+		runRound(t, n, all(6), sameDomain, nil, func(v, p int) artifacttypes.Verdict {
+			if p == 0 {
+				return artifacttypes.VERDICT_INVALID
+			}
+			return artifacttypes.VERDICT_VALID
+		})
+	}
+	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	require.Positive(t, rep.AttestationsAgreed, "the poisoner verified honestly")
+	for p := 1; p < 6; p++ {
+		require.Less(t, rep.ScorePpm, score(t, n, p), "poisoner below honest node %d", p)
+	}
+	require.Less(t, rep.ScorePpm, reputationtypes.DefaultParams().InitialScorePpm)
+}
+
+// Republishing a CID revealed in an earlier round is refused and changes
+// nothing (before, the replay was accepted as REVEALED and could be paid
+// again).
+func TestCIDReplayRejected(t *testing.T) {
+	n := roundtest.New(t, 4)
+	runRound(t, n, all(4), sameDomain, nil, allValid)
+	r := n.Round(t)
+	n.AdvanceTo(t, r.StartHeight)
+	id, c, salt := n.CommitArtifact(t, 0, 1) // the payload of round 1 again (runRound uses the round id as nonce)
+	n.AdvanceTo(t, r.RevealStart)
+	before := n.StoreDump(t, artifacttypes.StoreKey)
+	_, err := n.Artifact.RevealArtifact(n.Ctx, &artifacttypes.MsgRevealArtifact{
+		Producer: n.Nodes[0].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: sameDomain(0),
+	})
+	require.ErrorIs(t, err, artifacttypes.ErrCIDReplay)
+	require.Equal(t, before, n.StoreDump(t, artifacttypes.StoreKey))
+}
+
+// An artifact record that makes judging fail is skipped and counted; the
+// rest of the round finalizes and the chain moves on.
+func TestFailingArtifactIsIsolated(t *testing.T) {
+	n := roundtest.New(t, 5)
+	r := n.Round(t)
+	n.AdvanceTo(t, r.StartHeight)
+	type art struct {
+		id   uint64
+		cid  string
+		salt []byte
+	}
+	var arts []art
+	for p := range 5 {
+		id, c, salt := n.CommitArtifact(t, p, 0)
+		arts = append(arts, art{id, c, salt})
+	}
+	n.AdvanceTo(t, r.RevealStart)
+	for p, a := range arts {
+		n.Reveal(t, p, a.id, a.cid, a.salt, sameDomain(p))
+	}
+	n.AdvanceTo(t, r.AttestStart)
+	for _, a := range arts {
+		for _, v := range n.Assigned(t, a.id) {
+			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))
+		}
+	}
+	// Corrupt one record the way only a bug could.
+	bad, err := n.App.ArtifactKeeper.GetArtifact(n.Ctx, arts[2].id)
+	require.NoError(t, err)
+	bad.Producer = "not-an-address"
+	require.NoError(t, n.App.ArtifactKeeper.Artifacts.Set(n.Ctx, bad.Id, bad))
+
+	f := n.FinalizeRound(t)
+	require.Equal(t, uint64(1), f.Counts.Failed)
+	require.Equal(t, uint64(4), f.Counts.Accepted)
+	require.Equal(t, r.Id+1, n.Round(t).Id, "the chain moved on")
+}
+
+// Genesis export in the middle of settlement round-trips exactly.
+func TestGenesisRoundTripWhileSettling(t *testing.T) {
+	n := roundtest.New(t, 5)
+	p, err := n.App.CCFKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	p.MaxFinalizePerBlock = 1
+	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
+	r := n.Round(t)
+	n.AdvanceTo(t, r.StartHeight)
+	type art struct {
+		id   uint64
+		cid  string
+		salt []byte
+	}
+	var arts []art
+	for q := range 5 {
+		id, c, salt := n.CommitArtifact(t, q, 0)
+		arts = append(arts, art{id, c, salt})
+	}
+	n.AdvanceTo(t, r.RevealStart)
+	for q, a := range arts {
+		n.Reveal(t, q, a.id, a.cid, a.salt, sameDomain(q))
+	}
+	n.AdvanceTo(t, r.AttestStart)
+	for _, a := range arts {
+		for _, v := range n.Assigned(t, a.id) {
+			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))
+		}
+	}
+	for i := 0; ; i++ {
+		require.Less(t, i, 100, "never settling")
+		n.Fixture.Commit(t)
+		cur := n.Round(t)
+		if cur.Settling {
+			break
+		}
+	}
+	ccfGen, err := n.App.CCFKeeper.ExportGenesis(n.Ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, ccfGen.Tallies)
+	require.NotNil(t, ccfGen.PendingField)
+	require.NoError(t, ccfGen.Validate())
+
+	fresh := apptest.New(t, 1, nil)
+	require.NoError(t, fresh.App.CCFKeeper.InitGenesis(fresh.Ctx, *ccfGen))
+	again, err := fresh.App.CCFKeeper.ExportGenesis(fresh.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, ccfGen, again)
+
+	// A genesis that says "settling" without its pending field is refused.
+	broken := *ccfGen
+	broken.PendingField = nil
+	require.ErrorIs(t, broken.Validate(), ccftypes.ErrInvalidGenesis)
+	broken = *ccfGen
+	broken.Tallies = append(append([]ccftypes.Tally(nil), ccfGen.Tallies...), ccfGen.Tallies[0])
+	require.ErrorIs(t, broken.Validate(), ccftypes.ErrInvalidGenesis)
+}
+
+func TestRoundSignal(t *testing.T) {
+	for name, tc := range map[string]struct {
+		t    ccftypes.Tally
+		want uint32
+	}{
+		"no outcome":               {ccftypes.Tally{}, 0},
+		"mean":                     {ccftypes.Tally{SignalSum: 1_500_000, Outcomes: 2}, 750_000},
+		"invalid zeroes the round": {ccftypes.Tally{SignalSum: 9_000_000, Outcomes: 10, Invalid: 1}, 0},
+		"missed counts as zero":    {ccftypes.Tally{SignalSum: 1_000_000, Outcomes: 2, Missed: 1}, 500_000},
+	} {
+		require.Equal(t, tc.want, keeper.RoundSignal(tc.t), name)
+	}
+}
+
+// The verifier set is built only from active verifiers, a batch per block:
+// 100k node records, nearly all deregistered, cost nothing to skip, and a set
+// larger than a block's cap is built over several blocks, extending the
+// reveal phase instead of shortening the attest phase.
+func TestFreezeIsBoundedWith100kNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 100k node records")
+	}
+	n := roundtest.New(t, 4)
+	ik := n.App.IdentityKeeper
+	tmpl, err := ik.GetNode(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	const total, active = 100_000, 30
+	for i := range total {
+		op := sdk.AccAddress([]byte{0xfe, byte(i >> 16), byte(i >> 8), byte(i), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+		node := tmpl
+		node.Operator, node.PeerId = op.String(), ""
+		node.Status = identitytypes.NODE_STATUS_DEREGISTERED
+		if i < active {
+			node.Status = identitytypes.NODE_STATUS_ACTIVE
+		}
+		node.PeerId = op.String() // unique; never dialled
+		require.NoError(t, ik.Nodes.Set(n.Ctx, op, node))
+	}
+	// 4 + 30 active verifiers at 8 per block: 5 blocks.
+	p, err := n.App.CCFKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	p.MaxFinalizePerBlock = 8
+	p.RevealBlocks = 2
+	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
+	n.FinalizeRound(t) // round 1 was laid out with the old params
+	r := n.Round(t)
+	require.Equal(t, int64(2), r.AttestStart-r.RevealStart)
+
+	var visited uint64
+	done, err := n.App.ArtifactKeeper.FreezeStep(n.Ctx, 999, 3, 8)
+	require.NoError(t, err)
+	require.False(t, done)
+	set, err := n.App.ArtifactKeeper.VerifierSets.Get(n.Ctx, 999)
+	require.NoError(t, err)
+	visited = set.Count
+	require.Equal(t, uint64(8), visited, "one call visits at most the cap")
+
+	n.AdvanceTo(t, r.AttestStart)
+	r2 := n.Round(t)
+	require.Nil(t, r2.Seed, "the set is not complete yet: still revealing")
+	require.Greater(t, r2.AttestStart, r.AttestStart, "the reveal phase was extended")
+	require.Equal(t, r.FinalizeStart-r.AttestStart, r2.FinalizeStart-r2.AttestStart, "the attest phase keeps its length")
+	for n.Round(t).Seed == nil {
+		n.Fixture.Commit(t)
+	}
+	set, err = n.App.ArtifactKeeper.VerifierSets.Get(n.Ctx, r.Id)
+	require.NoError(t, err)
+	require.Equal(t, uint64(4+active), set.Count, "every active verifier, no deregistered one")
+	require.True(t, set.Complete)
+}

@@ -1,0 +1,147 @@
+package keeper
+
+import (
+	"bytes"
+	"slices"
+
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/h3lix/h3lix/x/ccf/types"
+	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
+)
+
+// tallies holds, in memory, what a block of finalization adds to the nodes'
+// tallies. Judging an artifact touches its producer and up to k verifiers;
+// collecting the deltas here and writing each touched tally once per block,
+// in address order (IAVL's shape depends on write order), costs one read and
+// one write per node instead of one per outcome.
+type tallies struct {
+	byAddr map[string]*types.Tally
+	addrs  []sdk.AccAddress
+}
+
+func newTallies() *tallies { return &tallies{byAddr: map[string]*types.Tally{}} }
+
+// of returns the delta of addr, creating an empty one.
+func (ts *tallies) of(addr sdk.AccAddress) *types.Tally {
+	if t, ok := ts.byAddr[string(addr)]; ok {
+		return t
+	}
+	t := &types.Tally{ProducerReward: sdkmath.ZeroInt()}
+	ts.byAddr[string(addr)] = t
+	ts.addrs = append(ts.addrs, addr)
+	return t
+}
+
+// outcome counts one outcome of the round with its signal (ppm).
+func (ts *tallies) outcome(addr sdk.AccAddress, signal uint32) *types.Tally {
+	t := ts.of(addr)
+	t.Outcomes++
+	t.SignalSum += uint64(signal)
+	return t
+}
+
+// merge adds every delta of o into ts.
+func (ts *tallies) merge(o *tallies) {
+	for _, a := range o.addrs {
+		addTally(ts.of(a), o.byAddr[string(a)])
+	}
+}
+
+func addTally(dst, src *types.Tally) {
+	dst.SignalSum += src.SignalSum
+	dst.Outcomes += src.Outcomes
+	dst.Accepted += src.Accepted
+	dst.Rejected += src.Rejected
+	dst.Invalid += src.Invalid
+	dst.Unrevealed += src.Unrevealed
+	dst.Attestations += src.Attestations
+	dst.Agreed += src.Agreed
+	dst.Missed += src.Missed
+	dst.AgreementSumPpm += src.AgreementSumPpm
+	dst.ProducerReward = dst.ProducerReward.Add(src.ProducerReward)
+}
+
+// flush adds the deltas to the stored tallies, in address order.
+func (k Keeper) flush(ctx sdk.Context, ts *tallies) error {
+	slices.SortFunc(ts.addrs, func(a, b sdk.AccAddress) int { return bytes.Compare(a, b) })
+	for _, a := range ts.addrs {
+		t, err := k.Tallies.Get(ctx, a)
+		switch {
+		case isNotFound(err):
+			t = types.Tally{Operator: a.String(), ProducerReward: sdkmath.ZeroInt()}
+		case err != nil:
+			return err
+		}
+		addTally(&t, ts.byAddr[string(a)])
+		if err := k.Tallies.Set(ctx, a, t); err != nil {
+			return err
+		}
+	}
+	ts.byAddr, ts.addrs = map[string]*types.Tally{}, nil
+	return nil
+}
+
+// RoundSignal is the signal of one node's round: the mean of its outcome
+// signals, or 0 when any of its artifacts was judged INVALID. An INVALID
+// artifact therefore costs the whole round's standing, however many
+// attestations the node made honestly; an unrevealed commit or a missed
+// assignment counts as one outcome of signal 0.
+func RoundSignal(t types.Tally) uint32 {
+	if t.Invalid > 0 || t.Outcomes == 0 {
+		return 0
+	}
+	return uint32(min(t.SignalSum/t.Outcomes, types.PPM))
+}
+
+// settleStep applies up to max_finalize_per_block tallies: one reputation
+// step and one payment (verifier share by agreement plus field rewards) per
+// node, then deletes the tally. It reports whether none is left. Keys are
+// collected before any write, and applied tallies are deleted, so the next
+// block starts from the first one left.
+func (k Keeper) settleStep(ctx sdk.Context, r *types.Round, p types.Params, f *types.Field) (bool, error) {
+	it, err := k.Tallies.Iterate(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	var batch []collections.KeyValue[sdk.AccAddress, types.Tally]
+	for ; it.Valid() && uint32(len(batch)) < p.MaxFinalizePerBlock; it.Next() {
+		kv, err := it.KeyValue()
+		if err != nil {
+			it.Close()
+			return false, err
+		}
+		batch = append(batch, kv)
+	}
+	more := it.Valid()
+	it.Close()
+
+	pl := k.openPool(ctx, r.VerifierPool.Denom)
+	slots := sdkmath.NewIntFromUint64(uint64(max(r.VerifiersPerArtifact, 1))).Mul(sdkmath.NewIntFromUint64(max(r.Attestable, 1))).MulRaw(types.PPM)
+	for _, kv := range batch {
+		t := kv.Value
+		if _, err := k.reputation.ApplyOutcome(ctx, kv.Key, reputationtypes.Outcome{
+			Round: r.Id, SignalPPM: RoundSignal(t),
+			Accepted: t.Accepted, Rejected: t.Rejected, Unrevealed: t.Unrevealed,
+			Attestations: t.Attestations, Agreed: t.Agreed, Missed: t.Missed,
+		}); err != nil {
+			return false, err
+		}
+		verifierShare := r.VerifierPool.Amount.Mul(sdkmath.NewIntFromUint64(t.AgreementSumPpm)).Quo(slots)
+		paid, err := k.pay(ctx, pl, kv.Key, verifierShare.Add(t.ProducerReward))
+		if err != nil {
+			return false, err
+		}
+		// A short pool pays the verifier share first.
+		v := sdk.NewCoin(pl.denom, sdkmath.MinInt(paid.Amount, verifierShare))
+		r.VerifierPaid = r.VerifierPaid.Add(v)
+		f.ProducerRewards = f.ProducerRewards.Add(paid.Sub(v))
+		if err := k.Tallies.Remove(ctx, kv.Key); err != nil {
+			return false, err
+		}
+	}
+	return !more, nil
+}
