@@ -11,6 +11,7 @@ import (
 
 	"github.com/h3lix/h3lix/worker/engine"
 	"github.com/h3lix/h3lix/x/ccf/aggregate"
+	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 	reptypes "github.com/h3lix/h3lix/x/reputation/types"
 )
 
@@ -115,15 +116,27 @@ type finalization struct {
 	field      aggregate.Field
 }
 
-// finalize decides a round as x/ccf/keeper/finalize.go does, in the same
-// order, because every reputation update moves the weights read after it:
-// per artifact in id order the verdict, the verifiers' agreement and the
-// zero signal of a rejected producer; then the accepted artifacts by weight,
-// trimmed to MaxFieldCandidates, the outlier filter, the field and the
-// producers' signals. arts are in id order, votes[i] are the attestations of
-// arts[i] (weights frozen at the start of the round); rep is updated in place.
+// finalize decides a round as x/ccf/keeper/finalize.go does: per artifact
+// in id order the verdict, the verifiers' agreement and the zero signal of a
+// rejected producer; then the accepted artifacts by weight, trimmed to
+// MaxFieldCandidates, the outlier filter, the field and the producers'
+// signals. Every outcome goes into the node's tally, and each node's score
+// moves once, by ccftypes.RoundSignal, after the whole round. arts are in id
+// order, votes[i] are the attestations of arts[i] (weights frozen at the
+// start of the round); rep is updated in place.
 func finalize(arts []published, votes [][]vote, rep []uint32, names []string, prevEMA []aggregate.DomainVector, p Params) (finalization, error) {
-	ema := func(n int, signal uint32) { rep[n] = reptypes.EMA(rep[n], signal, p.EMAAlphaPPM) }
+	tallies := make([]ccftypes.Tally, len(rep))
+	ema := func(n int, signal uint32) {
+		tallies[n].Outcomes++
+		tallies[n].SignalSum += uint64(signal)
+	}
+	defer func() {
+		for n, t := range tallies {
+			if t.Outcomes > 0 {
+				rep[n] = reptypes.EMA(rep[n], ccftypes.RoundSignal(t), p.EMAAlphaPPM)
+			}
+		}
+	}()
 	out := finalization{judged: make([]judgement, len(arts))}
 
 	type accepted struct {
@@ -146,7 +159,10 @@ func finalize(arts []published, votes [][]vote, rep []uint32, names []string, pr
 		case aggregate.VerdictValid:
 			c := a.candidate(names[a.producer], rep[a.producer], res.Quality)
 			acc = append(acc, accepted{i, aggregate.Weight(c, p.Field.GreenBonusPPM), res.Quality})
-		case aggregate.VerdictInvalid, aggregate.VerdictUnavailable:
+		case aggregate.VerdictInvalid:
+			ema(a.producer, 0)
+			tallies[a.producer].Invalid++
+		case aggregate.VerdictUnavailable:
 			ema(a.producer, 0)
 		}
 		// No consensus: the producer is neither rewarded nor punished.

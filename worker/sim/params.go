@@ -29,7 +29,7 @@ func DefaultParams() Params {
 	return Params{
 		VerifiersPerArtifact: int(c.VerifiersPerArtifact),
 		MaxFieldCandidates:   int(c.MaxFieldCandidates),
-		Verdict:              aggregate.VerdictParams{MinAttestedWeight: c.MinAttestedWeightPpm},
+		Verdict:              aggregate.VerdictParams{MinAttestedWeight: c.MinAttestedWeightPpm, MinAttesters: int(c.MinAttesters)},
 		Filter:               aggregate.FilterParams{MADMultiplierPPM: c.MadMultiplierPpm, MinMAD: c.MinMad},
 		Field: aggregate.FieldParams{
 			MaxFieldSize: int(c.MaxFieldSize), GreenBonusPPM: c.GreenBonusPpm,

@@ -104,7 +104,11 @@ func TestAdversariesLoseReputation(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, row := range r.report.Rounds {
 				require.Less(t, row.AdversarialReputation, row.HonestReputation, "round %d", row.Round)
-				require.Less(t, row.AdversarialReputation, start, "round %d", row.Round)
+				// A round without poison (an adversary dealt no task)
+				// is an honest round for it: its score may rise then.
+				if row.Poisoned > 0 {
+					require.Less(t, row.AdversarialReputation, start, "round %d", row.Round)
+				}
 				require.Greater(t, row.HonestReputation, start, "round %d", row.Round)
 			}
 		})

@@ -10,7 +10,6 @@ import (
 	"github.com/h3lix/h3lix/testutil/apptest"
 	"github.com/h3lix/h3lix/testutil/roundtest"
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
-	"github.com/h3lix/h3lix/x/ccf/keeper"
 	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
@@ -260,7 +259,7 @@ func TestRoundSignal(t *testing.T) {
 		"invalid zeroes the round": {ccftypes.Tally{SignalSum: 9_000_000, Outcomes: 10, Invalid: 1}, 0},
 		"missed counts as zero":    {ccftypes.Tally{SignalSum: 1_000_000, Outcomes: 2, Missed: 1}, 500_000},
 	} {
-		require.Equal(t, tc.want, keeper.RoundSignal(tc.t), name)
+		require.Equal(t, tc.want, ccftypes.RoundSignal(tc.t), name)
 	}
 }
 

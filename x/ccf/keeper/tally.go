@@ -85,18 +85,6 @@ func (k Keeper) flush(ctx sdk.Context, ts *tallies) error {
 	return nil
 }
 
-// RoundSignal is the signal of one node's round: the mean of its outcome
-// signals, or 0 when any of its artifacts was judged INVALID. An INVALID
-// artifact therefore costs the whole round's standing, however many
-// attestations the node made honestly; an unrevealed commit or a missed
-// assignment counts as one outcome of signal 0.
-func RoundSignal(t types.Tally) uint32 {
-	if t.Invalid > 0 || t.Outcomes == 0 {
-		return 0
-	}
-	return uint32(min(t.SignalSum/t.Outcomes, types.PPM))
-}
-
 // settleStep applies up to max_finalize_per_block tallies: one reputation
 // step and one payment (verifier share by agreement plus field rewards) per
 // node, then deletes the tally. It reports whether none is left. Keys are
@@ -124,7 +112,7 @@ func (k Keeper) settleStep(ctx sdk.Context, r *types.Round, p types.Params, f *t
 	for _, kv := range batch {
 		t := kv.Value
 		if _, err := k.reputation.ApplyOutcome(ctx, kv.Key, reputationtypes.Outcome{
-			Round: r.Id, SignalPPM: RoundSignal(t),
+			Round: r.Id, SignalPPM: types.RoundSignal(t),
 			Accepted: t.Accepted, Rejected: t.Rejected, Unrevealed: t.Unrevealed,
 			Attestations: t.Attestations, Agreed: t.Agreed, Missed: t.Missed,
 		}); err != nil {
