@@ -137,13 +137,15 @@ func (app *H3lixApp) initKeepers(keys map[string]*storetypes.KVStoreKey, homePat
 		app.SlashingKeeper, accCodec, runtime.ProvideCometInfoService())
 	app.EvidenceKeeper = *evidenceKeeper
 
+	// artifact reads the round schedule through a reader over the ccf store,
+	// identity asks a reader over the artifact store whether a node still has
+	// work in the round, and ccf drives artifact at finalization: no keeper cycle.
+	rounds := ccfkeeper.NewRoundReader(cdc, store(ccftypes.StoreKey))
 	app.IdentityKeeper = identitykeeper.NewKeeper(cdc, store(identitytypes.StoreKey), accCodec,
-		app.AccountKeeper, app.BankKeeper, authority)
+		app.AccountKeeper, app.BankKeeper, authority).
+		WithPendingWork(artifactkeeper.NewPendingReader(cdc, store(artifacttypes.StoreKey), rounds))
 	app.ReputationKeeper = reputationkeeper.NewKeeper(cdc, store(reputationtypes.StoreKey), accCodec,
 		app.IdentityKeeper, authority)
-	// artifact reads the round schedule through a reader over the ccf store,
-	// and ccf drives artifact at finalization: no keeper cycle.
-	rounds := ccfkeeper.NewRoundReader(cdc, store(ccftypes.StoreKey))
 	app.ArtifactKeeper = artifactkeeper.NewKeeper(cdc, store(artifacttypes.StoreKey), accCodec,
 		app.IdentityKeeper, app.ReputationKeeper, rounds, app.BankKeeper, authority)
 	app.CCFKeeper = ccfkeeper.NewKeeper(cdc, store(ccftypes.StoreKey), accCodec,

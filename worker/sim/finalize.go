@@ -29,8 +29,9 @@ func newPublished(id uint64, producer int, a engine.Artifact, poisoned bool) pub
 	return published{id: id, producer: producer, cid: hex.EncodeToString(sum[:]), art: a, poisoned: poisoned}
 }
 
-// candidate turns an artifact into the aggregate's input. The engine has no
-// energy record yet, so the renewable share (and with it the green bonus) is 0.
+// candidate turns an artifact into the aggregate's input, with the
+// producer's self-reported confidence: what a node without attestations has
+// to go on (trustedField). The chain ignores it (verified), as finalize does.
 func (a published) candidate(producer string, reputation, quality uint32) aggregate.Candidate {
 	m := a.art.Manifest
 	emb := make([]int8, len(m.Embedding))
@@ -40,6 +41,14 @@ func (a published) candidate(producer string, reputation, quality uint32) aggreg
 		Reputation: reputation, Quality: quality, Confidence: uint32(min(m.Confidence, engine.MaxPPM)),
 		Embedding: emb,
 	}
+}
+
+// verified is the candidate as the chain weighs it: reputation and the
+// verifiers' quality only, nothing the producer says about itself.
+func (a published) verified(producer string, reputation, quality uint32) aggregate.Candidate {
+	c := a.candidate(producer, reputation, quality)
+	c.Confidence = aggregate.PPM
+	return c
 }
 
 func (a published) point(weight uint64) aggregate.Point {
@@ -157,8 +166,8 @@ func finalize(arts []published, votes [][]vote, rep []uint32, names []string, pr
 		}
 		switch res.Outcome {
 		case aggregate.VerdictValid:
-			c := a.candidate(names[a.producer], rep[a.producer], res.Quality)
-			acc = append(acc, accepted{i, aggregate.Weight(c, p.Field.GreenBonusPPM), res.Quality})
+			c := a.verified(names[a.producer], rep[a.producer], res.Quality)
+			acc = append(acc, accepted{i, aggregate.Weight(c, 0), res.Quality})
 		case aggregate.VerdictInvalid:
 			ema(a.producer, 0)
 			tallies[a.producer].Invalid++
@@ -184,7 +193,7 @@ func finalize(arts []published, votes [][]vote, rep []uint32, names []string, pr
 	points := make([]aggregate.Point, len(acc))
 	for k, c := range acc {
 		a := arts[c.i]
-		points[k] = a.point(aggregate.PointWeight(rep[a.producer], uint32(a.art.Manifest.Confidence)))
+		points[k] = a.point(aggregate.PointWeight(rep[a.producer], aggregate.PPM))
 	}
 	keep, _, err := aggregate.FilterOutliers(points, p.Filter)
 	if err != nil {
@@ -199,7 +208,7 @@ func finalize(arts []published, votes [][]vote, rep []uint32, names []string, pr
 			continue
 		}
 		kept = append(kept, c)
-		out.candidates = append(out.candidates, a.candidate(names[a.producer], rep[a.producer], c.quality))
+		out.candidates = append(out.candidates, a.verified(names[a.producer], rep[a.producer], c.quality))
 	}
 	out.field, err = aggregate.BuildField(out.candidates, prevEMA, p.Field)
 	if err != nil {

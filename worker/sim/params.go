@@ -32,7 +32,7 @@ func DefaultParams() Params {
 		Verdict:              aggregate.VerdictParams{MinAttestedWeight: c.MinAttestedWeightPpm, MinAttesters: int(c.MinAttesters)},
 		Filter:               aggregate.FilterParams{MADMultiplierPPM: c.MadMultiplierPpm, MinMAD: c.MinMad},
 		Field: aggregate.FieldParams{
-			MaxFieldSize: int(c.MaxFieldSize), GreenBonusPPM: c.GreenBonusPpm,
+			MaxFieldSize: int(c.MaxFieldSize),
 			MinSpreadPPM: c.MinSpreadPpm, EMABetaPPM: c.EmaBetaPpm,
 		},
 		UnselectedSignalPPM: c.UnselectedSignalPpm,

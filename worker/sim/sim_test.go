@@ -129,7 +129,7 @@ func TestDeterministic(t *testing.T) {
 func TestFieldIsTheChains(t *testing.T) {
 	c := ccftypes.DefaultParams()
 	chain := aggregate.FieldParams{
-		MaxFieldSize: int(c.MaxFieldSize), GreenBonusPPM: c.GreenBonusPpm, MinSpreadPPM: c.MinSpreadPpm, EMABetaPPM: c.EmaBetaPpm,
+		MaxFieldSize: int(c.MaxFieldSize), MinSpreadPPM: c.MinSpreadPpm, EMABetaPPM: c.EmaBetaPpm,
 	}
 	for name, r := range simulate(t) {
 		t.Run(name, func(t *testing.T) {

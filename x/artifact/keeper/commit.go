@@ -50,13 +50,12 @@ func (k Keeper) Commit(ctx context.Context, producer sdk.AccAddress, round uint6
 	if n >= params.MaxCommitsPerNode {
 		return 0, errorsmod.Wrapf(types.ErrCommitLimit, "%s already made %d commits in round %d (max_commits_per_node)", producer, n, round)
 	}
+	// The fee is escrowed: refunded on reveal, burned by finalization if the
+	// commitment is never opened. Committing is free for honest nodes and
+	// costs a spammer of unopened commitments.
 	if params.CommitFee.IsPositive() {
-		fee := sdk.NewCoins(params.CommitFee)
-		if err := k.bank.SendCoinsFromAccountToModule(ctx, producer, types.ModuleName, fee); err != nil {
-			return 0, errorsmod.Wrapf(err, "paying the commit fee %s", params.CommitFee)
-		}
-		if err := k.bank.BurnCoins(ctx, types.ModuleName, fee); err != nil {
-			return 0, err
+		if err := k.bank.SendCoinsFromAccountToModule(ctx, producer, types.ModuleName, sdk.NewCoins(params.CommitFee)); err != nil {
+			return 0, errorsmod.Wrapf(err, "escrowing the commit fee %s", params.CommitFee)
 		}
 	}
 
@@ -67,7 +66,7 @@ func (k Keeper) Commit(ctx context.Context, producer sdk.AccAddress, round uint6
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	a := types.Artifact{
 		Id: id, Round: round, Producer: producer.String(), Commitment: commitment,
-		Status: types.ARTIFACT_STATUS_COMMITTED, CommitHeight: sdkCtx.BlockHeight(),
+		Status: types.ARTIFACT_STATUS_COMMITTED, CommitHeight: sdkCtx.BlockHeight(), CommitFee: params.CommitFee,
 	}
 	if err := k.NextID.Set(ctx, id+1); err != nil {
 		return 0, err
@@ -93,4 +92,13 @@ func (k Keeper) setNew(ctx context.Context, producer sdk.AccAddress, a types.Art
 		return err
 	}
 	return k.RoundCommitment.Set(ctx, collections.Join3(a.Round, producer, a.Commitment))
+}
+
+// BurnCommitFee burns the escrowed fee of a commitment that was never
+// opened; x/ccf calls it when it judges the artifact unrevealed.
+func (k Keeper) BurnCommitFee(ctx context.Context, a types.Artifact) error {
+	if !a.CommitFee.IsValid() || !a.CommitFee.IsPositive() {
+		return nil
+	}
+	return k.bank.BurnCoins(ctx, types.ModuleName, sdk.NewCoins(a.CommitFee))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -25,6 +26,12 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		producer, err := k.addressCodec.StringToBytes(a.Producer)
 		if err != nil {
 			return err
+		}
+		// Cross-module link, checked here because x/identity's genesis is
+		// loaded first: a record the chain could not slash or pay would
+		// halt finalization later instead of failing now.
+		if _, err := k.identity.GetNode(ctx, producer); err != nil {
+			return errorsmod.Wrapf(types.ErrInvalidGenesis, "artifact %d: producer %s: %v", a.Id, a.Producer, err)
 		}
 		if err := k.setNew(ctx, producer, a); err != nil {
 			return err
@@ -53,6 +60,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		verifier, err := k.addressCodec.StringToBytes(at.Verifier)
 		if err != nil {
 			return err
+		}
+		if _, err := k.identity.GetNode(ctx, verifier); err != nil {
+			return errorsmod.Wrapf(types.ErrInvalidGenesis, "attestation of artifact %d: verifier %s: %v", at.ArtifactId, at.Verifier, err)
 		}
 		if err := k.Attestations.Set(ctx, collections.Join(at.ArtifactId, sdk.AccAddress(verifier)), at); err != nil {
 			return err

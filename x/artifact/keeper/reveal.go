@@ -93,6 +93,11 @@ func (k Keeper) Reveal(ctx context.Context, producer sdk.AccAddress, id uint64, 
 	} else if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventArtifactDuplicated{ArtifactId: id, KeptBy: holder, Cid: canonical}); err != nil {
 		return 0, err
 	}
+	if a.CommitFee.IsValid() && a.CommitFee.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, producer, sdk.NewCoins(a.CommitFee)); err != nil {
+			return 0, errorsmod.Wrapf(err, "refunding the commit fee %s", a.CommitFee)
+		}
+	}
 	a.Status, a.Cid, a.Manifest, a.RevealHeight = status, canonical, &m, sdkCtx.BlockHeight()
 	if err := k.Artifacts.Set(ctx, id, a); err != nil {
 		return 0, err

@@ -10,6 +10,7 @@ import (
 
 // IdentityKeeper gates messages on registered, active nodes.
 type IdentityKeeper interface {
+	GetNode(ctx context.Context, operator sdk.AccAddress) (identitytypes.Node, error)
 	ActiveNodeWithRole(ctx context.Context, operator sdk.AccAddress, role identitytypes.Role) (identitytypes.Node, error)
 	WalkActiveVerifiers(ctx context.Context, after sdk.AccAddress, limit uint32, fn func(operator sdk.AccAddress) error) (sdk.AccAddress, bool, error)
 }
@@ -27,8 +28,9 @@ type RoundSource interface {
 	RoundInfo(ctx context.Context) (RoundInfo, error)
 }
 
-// BankKeeper burns commit fees.
+// BankKeeper escrows, refunds and burns commit fees.
 type BankKeeper interface {
 	SendCoinsFromAccountToModule(ctx context.Context, senderAddr sdk.AccAddress, recipientModule string, amt sdk.Coins) error
+	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipientAddr sdk.AccAddress, amt sdk.Coins) error
 	BurnCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
 }

@@ -24,7 +24,8 @@ func DefaultParams() Params {
 		MaxManifestBytes:      1024,
 		MaxLabelLength:        64,
 		AllowedCidCodecs:      []uint64{CodecRaw, CodecDagPB, CodecDagCBOR},
-		CommitFee:             sdk.NewCoin("uhlx", sdkmath.ZeroInt()),
+		// Escrowed and refunded on reveal: free for honest nodes.
+		CommitFee: sdk.NewCoin("uhlx", sdkmath.NewInt(10_000)),
 		MaxAttestationsPerMsg: 64,
 	}
 }

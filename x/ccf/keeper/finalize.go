@@ -136,6 +136,9 @@ func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Para
 	case artifacttypes.ARTIFACT_STATUS_COMMITTED:
 		r.Counts.Unrevealed++
 		ts.outcome(producer, 0).Unrevealed++
+		if err := k.artifacts.BurnCommitFee(ctx, a); err != nil {
+			return err
+		}
 		return k.emitJudged(ctx, r, a, "unrevealed", 0)
 	case artifacttypes.ARTIFACT_STATUS_DUPLICATE:
 		// The earlier commit holds the CID; the copy earns nothing.
@@ -210,7 +213,10 @@ func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Para
 		t := ts.outcome(producer, 0)
 		t.Rejected++
 		t.Invalid++
-		if _, err := k.reputation.Slash(ctx, producer, r.Id); err != nil {
+		// At least the producer share of a round's reward: poison must cost
+		// more than any artifact could have earned.
+		floor := p.RewardPerRound.Amount.MulRaw(int64(types.PPM - p.VerifierRewardSharePpm)).QuoRaw(types.PPM)
+		if _, err := k.reputation.Slash(ctx, producer, r.Id, floor); err != nil {
 			return err
 		}
 		return k.emitJudged(ctx, r, a, "rejected", 0)
@@ -226,6 +232,12 @@ func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Para
 	}
 }
 
+// verifiedOnly stands in for the manifest's self-reported confidence (and
+// the renewable share gets no bonus): a producer could claim anything there,
+// so an artifact weighs by its producer's reputation and the quality its
+// verifiers measured, nothing it says about itself.
+const verifiedOnly = types.PPM
+
 // addCandidate records an accepted artifact as a candidate for the field.
 // The set is trimmed back to max_field_candidates at the end of each batch.
 func (k Keeper) addCandidate(ctx sdk.Context, r *types.Round, p types.Params, a artifacttypes.Artifact, quality uint32) error {
@@ -237,10 +249,9 @@ func (k Keeper) addCandidate(ctx sdk.Context, r *types.Round, p types.Params, a 
 	if err != nil {
 		return err
 	}
-	m := a.Manifest
 	w := aggregate.Weight(aggregate.Candidate{
-		Reputation: rep, Quality: quality, Confidence: m.ConfidencePpm, RenewablePPM: m.Energy.RenewablePpm,
-	}, p.GreenBonusPpm)
+		Reputation: rep, Quality: quality, Confidence: verifiedOnly,
+	}, 0)
 	if err := k.Candidates.Set(ctx, collections.Join(math.MaxUint64-w, a.Id), types.Candidate{ArtifactId: a.Id, Weight: w, QualityPpm: quality}); err != nil {
 		return err
 	}
@@ -338,7 +349,7 @@ func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types
 		quals = append(quals, c.QualityPpm)
 		points = append(points, aggregate.Point{
 			ID: a.Id, Domain: a.Manifest.Domain, Embedding: artifacttypes.Embedding8(*a.Manifest),
-			Weight: aggregate.PointWeight(rep, a.Manifest.ConfidencePpm),
+			Weight: aggregate.PointWeight(rep, verifiedOnly),
 		})
 		return false, nil
 	})
@@ -383,8 +394,8 @@ func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types
 		candArts = append(candArts, a)
 		cands = append(cands, aggregate.Candidate{
 			ID: a.Id, CID: a.Cid, Producer: a.Producer, Kind: a.Manifest.Kind, Domain: a.Manifest.Domain,
-			Reputation: rep, Quality: quals[i], Confidence: a.Manifest.ConfidencePpm,
-			RenewablePPM: a.Manifest.Energy.RenewablePpm, Embedding: artifacttypes.Embedding8(*a.Manifest),
+			Reputation: rep, Quality: quals[i], Confidence: verifiedOnly,
+			Embedding: artifacttypes.Embedding8(*a.Manifest),
 		})
 	}
 	prev, err := k.previousEMA(ctx)
@@ -392,7 +403,7 @@ func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types
 		return types.Field{}, err
 	}
 	field, err := aggregate.BuildField(cands, prev, aggregate.FieldParams{
-		MaxFieldSize: int(p.MaxFieldSize), GreenBonusPPM: p.GreenBonusPpm, MinSpreadPPM: p.MinSpreadPpm, EMABetaPPM: p.EmaBetaPpm,
+		MaxFieldSize: int(p.MaxFieldSize), MinSpreadPPM: p.MinSpreadPpm, EMABetaPPM: p.EmaBetaPpm,
 	})
 	if err != nil {
 		return k.failField(ctx, r, p, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/h3lix/h3lix/testutil/roundtest"
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
 	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
+	identitykeeper "github.com/h3lix/h3lix/x/identity/keeper"
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
 )
@@ -119,6 +120,7 @@ func TestReputationMovesOncePerRound(t *testing.T) {
 func TestPoisonerThatVerifiesHonestlyStillFalls(t *testing.T) {
 	n := roundtest.New(t, 6)
 	for round := 0; round < 3; round++ {
+		topUp(t, n, 0)
 		runRound(t, n, all(6), sameDomain, nil, func(v, p int) artifacttypes.Verdict {
 			if p == 0 {
 				return artifacttypes.VERDICT_INVALID
@@ -235,6 +237,7 @@ func TestGenesisRoundTripWhileSettling(t *testing.T) {
 	require.NoError(t, ccfGen.Validate())
 
 	fresh := apptest.New(t, 1, nil)
+	copyNodes(t, n.Fixture, fresh)
 	require.NoError(t, fresh.App.CCFKeeper.InitGenesis(fresh.Ctx, *ccfGen))
 	again, err := fresh.App.CCFKeeper.ExportGenesis(fresh.Ctx)
 	require.NoError(t, err)
@@ -318,4 +321,123 @@ func TestFreezeIsBoundedWith100kNodes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(4+active), set.Count, "every active verifier, no deregistered one")
 	require.True(t, set.Complete)
+}
+
+// Poison costs more than any artifact can earn: at least the producer share
+// of a round's reward is burned from the bond, and a node slashed below the
+// minimum bond can neither commit nor be drawn as a verifier until it tops
+// its bond up.
+func TestPoisonCostsMoreThanItCouldEarn(t *testing.T) {
+	n := roundtest.New(t, 5)
+	before, err := n.App.IdentityKeeper.GetNode(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	runRound(t, n, all(5), sameDomain, nil, func(v, p int) artifacttypes.Verdict {
+		if p == 0 {
+			return artifacttypes.VERDICT_INVALID
+		}
+		return artifacttypes.VERDICT_VALID
+	})
+	after, err := n.App.IdentityKeeper.GetNode(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	p := ccftypes.DefaultParams()
+	share := p.RewardPerRound.Amount.MulRaw(int64(ccftypes.PPM - p.VerifierRewardSharePpm)).QuoRaw(ccftypes.PPM)
+	require.True(t, before.Bond.Amount.Sub(after.Bond.Amount).GTE(share), "burned %s, a round's producer share is %s", before.Bond.Sub(after.Bond), share)
+
+	r := n.Round(t)
+	n.AdvanceTo(t, r.StartHeight)
+	_, c := roundtest.Payload(0, 77)
+	_, err = n.Artifact.CommitArtifact(n.Ctx, &artifacttypes.MsgCommitArtifact{
+		Producer: n.Nodes[0].String(), Round: r.Id, Commitment: roundtest.CommitmentFor(t, c, roundtest.Salt(c), n.Nodes[0]),
+	})
+	require.ErrorIs(t, err, identitytypes.ErrBondTooLow)
+	n.AdvanceTo(t, r.AttestStart)
+	set, err := n.App.ArtifactKeeper.VerifierSets.Get(n.Ctx, r.Id)
+	require.NoError(t, err)
+	require.Equal(t, uint64(4), set.Count, "the under-bonded node is not drawn")
+	w, err := n.App.ArtifactKeeper.FrozenWeight(n.Ctx, r.Id, n.Nodes[0])
+	require.NoError(t, err)
+	require.Zero(t, w)
+}
+
+// The commit fee is escrowed: refunded on reveal, burned when the
+// commitment is never opened.
+func TestCommitFeeRefundedOnRevealBurnedOtherwise(t *testing.T) {
+	n := roundtest.New(t, 4)
+	fee := artifacttypes.DefaultParams().CommitFee
+	require.True(t, fee.IsPositive())
+	escrow := func() sdk.Coin {
+		return n.App.BankKeeper.GetBalance(n.Ctx, n.App.AccountKeeper.GetModuleAddress(artifacttypes.ModuleName), "uhlx")
+	}
+	r := n.Round(t)
+	n.AdvanceTo(t, r.StartHeight)
+	b0 := balance(t, n, 0)
+	id0, c0, s0 := n.CommitArtifact(t, 0, 1)
+	n.CommitArtifact(t, 1, 1)
+	require.Equal(t, b0.Sub(fee), balance(t, n, 0))
+	require.Equal(t, fee.Add(fee), escrow())
+	n.AdvanceTo(t, r.RevealStart)
+	n.Reveal(t, 0, id0, c0, s0, sameDomain(0))
+	require.Equal(t, b0, balance(t, n, 0), "refunded on reveal")
+	require.Equal(t, fee, escrow(), "node 1's fee waits for finalization")
+	n.FinalizeRound(t)
+	require.True(t, escrow().IsZero(), "the unopened commitment's fee is burned: %s left", escrow())
+}
+
+// Deregistering right after publishing poison does not take the bond out of
+// reach: even with a one-block unbonding period, the release waits until the
+// round is finalized, and the slash comes first.
+func TestDeregisterThenSlash(t *testing.T) {
+	n := roundtest.New(t, 5)
+	ip, err := n.App.IdentityKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	ip.UnbondingBlocks = 1
+	require.NoError(t, ip.Validate())
+	require.NoError(t, n.App.IdentityKeeper.Params.Set(n.Ctx, ip))
+
+	r := n.Round(t)
+	n.AdvanceTo(t, r.StartHeight)
+	type art struct {
+		id   uint64
+		cid  string
+		salt []byte
+	}
+	var arts []art
+	for q := range 5 {
+		id, c, salt := n.CommitArtifact(t, q, 0)
+		arts = append(arts, art{id, c, salt})
+	}
+	n.AdvanceTo(t, r.RevealStart)
+	for q, a := range arts {
+		n.Reveal(t, q, a.id, a.cid, a.salt, sameDomain(q))
+	}
+	before := balance(t, n, 0)
+	_, err = identitykeeper.NewMsgServerImpl(n.App.IdentityKeeper).DeregisterNode(n.Ctx, &identitytypes.MsgDeregisterNode{Operator: n.Nodes[0].String()})
+	require.NoError(t, err)
+	n.AdvanceTo(t, r.AttestStart)
+	node, err := n.App.IdentityKeeper.GetNode(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	require.Equal(t, identitytypes.NODE_STATUS_UNBONDING, node.Status, "the release waits for the round")
+	require.Equal(t, ip.MinBond, node.Bond)
+	for _, a := range arts[1:] {
+		for _, v := range n.Assigned(t, a.id) {
+			if v == 0 { // frozen into the set before it left; it can no longer attest
+				continue
+			}
+			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))
+		}
+	}
+	for _, v := range n.Assigned(t, arts[0].id) {
+		require.NoError(t, n.Attest(t, v, arts[0].id, artifacttypes.VERDICT_INVALID, 0))
+	}
+	f := n.FinalizeRound(t)
+	require.Equal(t, uint64(1), f.Counts.Rejected)
+	n.Fixture.Commit(t)
+	n.Fixture.Commit(t)
+	node, err = n.App.IdentityKeeper.GetNode(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	require.Equal(t, identitytypes.NODE_STATUS_DEREGISTERED, node.Status, "released once the round is final")
+	p := ccftypes.DefaultParams()
+	share := p.RewardPerRound.Amount.MulRaw(int64(ccftypes.PPM - p.VerifierRewardSharePpm)).QuoRaw(ccftypes.PPM)
+	returned := balance(t, n, 0).Sub(before)
+	require.True(t, returned.Amount.LTE(ip.MinBond.Amount.Sub(share)), "got back %s of a %s bond after a slash of at least %s", returned, ip.MinBond, share)
 }

@@ -3,6 +3,8 @@ package types
 import (
 	"context"
 
+	sdkmath "cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
@@ -16,6 +18,7 @@ type ArtifactKeeper interface {
 	GetArtifact(ctx context.Context, id uint64) (artifacttypes.Artifact, error)
 	FreezeStep(ctx context.Context, round uint64, kPer uint32, limit uint32) (bool, error)
 	SetSeed(ctx context.Context, round uint64, seed []byte) error
+	BurnCommitFee(ctx context.Context, a artifacttypes.Artifact) error
 	Assigned(ctx context.Context, a artifacttypes.Artifact) ([]string, error)
 	FrozenWeight(ctx context.Context, round uint64, verifier sdk.AccAddress) (uint64, error)
 	RoundSize(ctx context.Context, round uint64) (uint64, error)
@@ -26,7 +29,7 @@ type ArtifactKeeper interface {
 type ReputationKeeper interface {
 	Score(ctx context.Context, operator sdk.AccAddress) (uint32, error)
 	ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o reputationtypes.Outcome) (reputationtypes.Reputation, error)
-	Slash(ctx context.Context, operator sdk.AccAddress, round uint64) (sdk.Coin, error)
+	Slash(ctx context.Context, operator sdk.AccAddress, round uint64, floor sdkmath.Int) (sdk.Coin, error)
 }
 
 // BankKeeper pays rewards from the module account.

@@ -19,7 +19,6 @@ func DefaultParams() Params {
 		MadMultiplierPpm:       3_000_000,
 		MaxFieldSize:           64,
 		MaxFieldCandidates:     1024,
-		GreenBonusPpm:          0,
 		MinSpreadPpm:           1_000_000,
 		EmaBetaPpm:             300_000,
 		RewardPerRound:         sdk.NewCoin("uhlx", sdkmath.NewInt(10_000_000)),
@@ -57,7 +56,7 @@ func (p Params) Validate() error {
 		return errorsmod.Wrap(ErrInvalidParams, "max_finalize_per_block and max_prune_per_block must be positive")
 	case p.RetainRounds == 0:
 		return errorsmod.Wrap(ErrInvalidParams, "retain_rounds must be positive: the round being finalized needs its records")
-	case p.VerifierRewardSharePpm > PPM || p.GreenBonusPpm > PPM || p.EmaBetaPpm > PPM || p.UnselectedSignalPpm > PPM || p.OutlierSignalPpm > PPM:
+	case p.VerifierRewardSharePpm > PPM || p.EmaBetaPpm > PPM || p.UnselectedSignalPpm > PPM || p.OutlierSignalPpm > PPM:
 		return errorsmod.Wrap(ErrInvalidParams, "a ppm share is above 1,000,000")
 	case p.MinAttestedWeightPpm > 32*PPM:
 		return errorsmod.Wrap(ErrInvalidParams, "min_attested_weight_ppm above the weight of 32 perfect verifiers")

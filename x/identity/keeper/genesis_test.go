@@ -45,9 +45,11 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, has)
 	// ... and the peer id index answers.
-	owner, err := k2.Nodes.Indexes.PeerID.MatchExact(fresh.Ctx, n.PeerId)
+	it, err := k2.Nodes.Indexes.PeerID.MatchExact(fresh.Ctx, n.PeerId)
 	require.NoError(t, err)
-	require.Equal(t, s.Accounts[1], owner)
+	owners, err := it.PrimaryKeys()
+	require.NoError(t, err)
+	require.Equal(t, []sdk.AccAddress{s.Accounts[1]}, owners)
 }
 
 func TestInitGenesisRejectsUnbackedBonds(t *testing.T) {

@@ -17,9 +17,11 @@ import (
 
 // NodeIndexes are the secondary indexes of the node records.
 type NodeIndexes struct {
-	// PeerID maps a libp2p peer id to its operator; it also enforces that a
-	// node key is registered once.
-	PeerID *indexes.Unique[string, sdk.AccAddress, types.Node]
+	// PeerID maps a libp2p peer id to the operators whose records carry it.
+	// At most one of them holds it (ACTIVE or UNBONDING, enforced by
+	// peerIDOwner); a node released after unbonding gives it up, so the key
+	// can be registered again.
+	PeerID *indexes.Multi[string, sdk.AccAddress, types.Node]
 	// Verifying holds (1, operator) for every ACTIVE node with the verifier
 	// role and (0, operator) for the others, so that freezing a round's
 	// verifier set walks the active verifiers only, never the deregistered.
@@ -40,6 +42,9 @@ type Keeper struct {
 
 	accountKeeper types.AccountKeeper
 	bankKeeper    types.BankKeeper
+	// pending, when set, holds a bond back while its node has artifacts in
+	// a round not yet finalized.
+	pending types.PendingWork
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -76,7 +81,7 @@ func NewKeeper(
 		Params:        collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Nodes: collections.NewIndexedMap(sb, types.NodesKey, "nodes", sdk.AccAddressKey, codec.CollValue[types.Node](cdc),
 			NodeIndexes{
-				PeerID: indexes.NewUnique(sb, types.NodesByPeerIDKey, "nodes_by_peer_id", collections.StringKey, sdk.AccAddressKey,
+				PeerID: indexes.NewMulti(sb, types.NodesByPeerIDKey, "nodes_by_peer_id", collections.StringKey, sdk.AccAddressKey,
 					func(_ sdk.AccAddress, n types.Node) (string, error) { return n.PeerId, nil }),
 				Verifying: indexes.NewMulti(sb, types.NodesVerifyingKey, "nodes_verifying", collections.Uint32Key, sdk.AccAddressKey,
 					func(_ sdk.AccAddress, n types.Node) (uint32, error) { return verifying(n), nil }),
@@ -89,6 +94,14 @@ func NewKeeper(
 		panic(err)
 	}
 	k.Schema = schema
+	return k
+}
+
+// WithPendingWork returns the keeper with a guard that defers the release of
+// a bond while its node has work in an unfinalized round, so deregistering
+// cannot escape a slash for an artifact that is still being judged.
+func (k Keeper) WithPendingWork(p types.PendingWork) Keeper {
+	k.pending = p
 	return k
 }
 

@@ -66,6 +66,15 @@ func TestRotateNodeKey(t *testing.T) {
 	oldKey := s.register(t, op, "rot-old")
 	takenKey := s.register(t, s.Accounts[1], "rot-taken")
 	newKey := nodeKey(t, "rot-new")
+	registered := s.Ctx.BlockHeight()
+
+	// A key may not change within key_rotation_interval_blocks of registration.
+	s.requireRejected(t, types.ErrRotationTooSoon, func() error {
+		_, err := s.msg.RotateNodeKey(s.Ctx, &types.MsgRotateNodeKey{Operator: op.String(), NewNodePubkey: newKey.Public(), KeySignature: newKey.SignPoP(apptest.ChainID, op)})
+		return err
+	})
+	interval := types.DefaultParams().KeyRotationIntervalBlocks
+	s.Ctx = s.Ctx.WithBlockHeight(registered + interval)
 
 	rejections := []struct {
 		name string
@@ -93,6 +102,17 @@ func TestRotateNodeKey(t *testing.T) {
 	n, err := s.k.GetNode(s.Ctx, op)
 	require.NoError(t, err)
 	require.Equal(t, []string{"/ip4/127.0.0.1/tcp/4001"}, n.Multiaddrs, "the multiaddr naming the old peer is dropped")
+
+	n, err = s.k.GetNode(s.Ctx, op)
+	require.NoError(t, err)
+	require.Equal(t, s.Ctx.BlockHeight(), n.KeyRotatedHeight)
+	// ... nor within the interval of the last rotation, and the refusal
+	// consumes gas for nothing but the checks before the signature.
+	third := nodeKey(t, "rot-third")
+	s.requireRejected(t, types.ErrRotationTooSoon, func() error {
+		_, err := s.msg.RotateNodeKey(s.Ctx.WithBlockHeight(s.Ctx.BlockHeight()+interval-1), &types.MsgRotateNodeKey{Operator: op.String(), NewNodePubkey: third.Public(), KeySignature: third.SignPoP(apptest.ChainID, op)})
+		return err
+	})
 
 	_, err = s.q.NodeByPeerID(s.Ctx, &types.QueryNodeByPeerIDRequest{PeerId: oldKey.PeerID})
 	require.Equal(t, codes.NotFound, status.Code(err), "the old peer id is released")
@@ -161,6 +181,18 @@ func TestDeregisterAndUnbonding(t *testing.T) {
 	has, err := s.k.UnbondingQueue.Has(s.Ctx, collectionsKey(12, ops[0]))
 	require.NoError(t, err)
 	require.False(t, has)
+
+	// Once released, a node key may be registered by another operator...
+	_, err = s.msg.RegisterNode(s.Ctx.WithBlockHeight(14), registerMsg(s.Accounts[3], nodeKey(t, "unbond-b")))
+	require.NoError(t, err)
+	resp, err := s.q.NodeByPeerID(s.Ctx, &types.QueryNodeByPeerIDRequest{PeerId: nodeKey(t, "unbond-b").PeerID})
+	require.NoError(t, err)
+	require.Equal(t, s.Accounts[3].String(), resp.Node.Operator, "the holder is the active node, not the released record")
+	// ... but not while another node holds it.
+	s.requireRejected(t, types.ErrPeerIDTaken, func() error {
+		_, err := s.msg.RegisterNode(s.Ctx.WithBlockHeight(14), registerMsg(ops[1], nodeKey(t, "unbond-b")))
+		return err
+	})
 
 	// A deregistered operator may register again, with the same key.
 	_, err = s.msg.RegisterNode(s.Ctx.WithBlockHeight(14), registerMsg(ops[0], nodeKey(t, "unbond-a")))

@@ -49,6 +49,7 @@ func (k msgServer) RegisterNode(ctx context.Context, msg *types.MsgRegisterNode)
 		return nil, errorsmod.Wrapf(types.ErrPeerIDMismatch, "given %s, the key gives %s", msg.PeerId, peerID)
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	sdkCtx.GasMeter().ConsumeGas(types.NodeKeyProofGas, "node key proof of possession")
 	if err := types.VerifyPoP(sdkCtx.ChainID(), operator, msg.NodePubkey, msg.KeySignature); err != nil {
 		return nil, err
 	}
@@ -177,6 +178,15 @@ func (k msgServer) RotateNodeKey(ctx context.Context, msg *types.MsgRotateNodeKe
 		return nil, errorsmod.Wrap(types.ErrInvalidNodeKey, "the new key is the current key")
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last := max(node.KeyRotatedHeight, node.RegisteredHeight)
+	if next := last + params.KeyRotationIntervalBlocks; sdkCtx.BlockHeight() < next {
+		return nil, errorsmod.Wrapf(types.ErrRotationTooSoon, "the key of %s changed at height %d; the next rotation is allowed from height %d (key_rotation_interval_blocks)", msg.Operator, last, next)
+	}
+	sdkCtx.GasMeter().ConsumeGas(types.NodeKeyProofGas, "node key proof of possession")
 	if err := types.VerifyPoP(sdkCtx.ChainID(), operator, msg.NewNodePubkey, msg.KeySignature); err != nil {
 		return nil, err
 	}
@@ -186,10 +196,6 @@ func (k msgServer) RotateNodeKey(ctx context.Context, msg *types.MsgRotateNodeKe
 		return nil, errorsmod.Wrapf(types.ErrPeerIDTaken, "peer %s belongs to %s", peerID, owner)
 	}
 	// A multiaddr that names the old peer would now be wrong: keep only the others.
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
 	kept := node.Multiaddrs[:0:0]
 	for _, a := range node.Multiaddrs {
 		if types.ValidateMultiaddrs([]string{a}, peerID, params) == nil {
@@ -198,6 +204,7 @@ func (k msgServer) RotateNodeKey(ctx context.Context, msg *types.MsgRotateNodeKe
 	}
 	old := node.PeerId
 	node.NodePubkey, node.PeerId, node.Multiaddrs = msg.NewNodePubkey, peerID, kept
+	node.KeyRotatedHeight = sdkCtx.BlockHeight()
 	if err := k.Nodes.Set(ctx, operator, node); err != nil {
 		return nil, err
 	}

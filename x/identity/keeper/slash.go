@@ -15,9 +15,10 @@ import (
 const ppm = 1_000_000
 
 // SlashBond burns fractionPPM (parts per million) of the node's escrowed
-// bond, rounding down, and returns what was burned. A node with nothing left
-// to slash is not an error: the burn is zero. Called by x/reputation.
-func (k Keeper) SlashBond(ctx context.Context, operator sdk.AccAddress, fractionPPM uint32, reason string) (sdk.Coin, error) {
+// bond, rounding down, and at least floor, capped at the bond; it returns
+// what was burned. A node with nothing left to slash is not an error: the
+// burn is zero. Called by x/reputation.
+func (k Keeper) SlashBond(ctx context.Context, operator sdk.AccAddress, fractionPPM uint32, floor sdkmath.Int, reason string) (sdk.Coin, error) {
 	if fractionPPM > ppm {
 		return sdk.Coin{}, errorsmod.Wrapf(types.ErrInvalidParams, "slash fraction %d ppm exceeds 1", fractionPPM)
 	}
@@ -25,7 +26,11 @@ func (k Keeper) SlashBond(ctx context.Context, operator sdk.AccAddress, fraction
 	if err != nil {
 		return sdk.Coin{}, err
 	}
-	burn := sdk.NewCoin(node.Bond.Denom, node.Bond.Amount.Mul(sdkmath.NewIntFromUint64(uint64(fractionPPM))).QuoRaw(ppm))
+	amount := node.Bond.Amount.Mul(sdkmath.NewIntFromUint64(uint64(fractionPPM))).QuoRaw(ppm)
+	if !floor.IsNil() && floor.GT(amount) {
+		amount = sdkmath.MinInt(floor, node.Bond.Amount)
+	}
+	burn := sdk.NewCoin(node.Bond.Denom, amount)
 	if !burn.IsPositive() {
 		return burn, nil
 	}

@@ -68,6 +68,21 @@ func (k Keeper) releaseBond(ctx sdk.Context, key collections.Pair[int64, sdk.Acc
 	if err != nil {
 		return err
 	}
+	if k.pending != nil {
+		pending, err := k.pending.HasPendingWork(ctx, operator)
+		if err != nil {
+			return err
+		}
+		if pending {
+			// Try again next block: the round finalizes within a bounded
+			// number of blocks, and the release stays O(due now).
+			node.UnbondingReleaseHeight = ctx.BlockHeight() + 1
+			if err := k.UnbondingQueue.Set(ctx, unbondingKey(node.UnbondingReleaseHeight, operator)); err != nil {
+				return err
+			}
+			return k.Nodes.Set(ctx, operator, node)
+		}
+	}
 	amount := node.Bond
 	if amount.IsPositive() {
 		if err := k.bankKeeper.SendCoinsFromModuleToAccount(ctx, types.ModuleName, operator, sdk.NewCoins(amount)); err != nil {

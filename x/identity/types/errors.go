@@ -22,4 +22,5 @@ var (
 	ErrNodeNotActive       = errorsmod.Register(ModuleName, 16, "node is not active")
 	ErrInvalidAgreementKey = errorsmod.Register(ModuleName, 17, "invalid agreement public key")
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 18, "invalid genesis")
+	ErrRotationTooSoon     = errorsmod.Register(ModuleName, 19, "node key rotated too recently")
 )

@@ -19,3 +19,9 @@ type BankKeeper interface {
 	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
 	BurnCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
 }
+
+// PendingWork tells whether a node still has work in a round that is not
+// finalized (x/artifact answers it): its bond must stay at stake until then.
+type PendingWork interface {
+	HasPendingWork(ctx context.Context, operator sdk.AccAddress) (bool, error)
+}

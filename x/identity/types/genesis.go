@@ -12,7 +12,8 @@ func DefaultGenesis() *GenesisState {
 }
 
 // Validate checks the genesis state on its own: valid params, every node
-// record well formed, operators and peer ids unique.
+// record well formed, operators unique, and each peer id held (ACTIVE or
+// UNBONDING) by at most one node; released records may share it.
 func (gs GenesisState) Validate() error {
 	if err := gs.Params.Validate(); err != nil {
 		return err
@@ -27,8 +28,11 @@ func (gs GenesisState) Validate() error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "operator %s listed twice", n.Operator)
 		}
 		operators[n.Operator] = struct{}{}
+		if n.Status != NODE_STATUS_ACTIVE && n.Status != NODE_STATUS_UNBONDING {
+			continue
+		}
 		if _, dup := peers[n.PeerId]; dup {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "peer id %s listed twice", n.PeerId)
+			return errorsmod.Wrapf(ErrInvalidGenesis, "peer id %s held by two nodes", n.PeerId)
 		}
 		peers[n.PeerId] = struct{}{}
 	}

@@ -13,9 +13,10 @@ const (
 // Store prefixes. Never reuse or renumber a prefix: state written with it
 // would be read as something else.
 var (
-	ParamsKey         = collections.NewPrefix(0)
-	NodesKey          = collections.NewPrefix(1)
-	NodesByPeerIDKey  = collections.NewPrefix(2)
+	ParamsKey = collections.NewPrefix(0)
+	NodesKey  = collections.NewPrefix(1)
+	// Prefix 2 held a unique peer id index; it is retired.
+	NodesByPeerIDKey  = collections.NewPrefix(5) // (peer id, operator)
 	UnbondingQueueKey = collections.NewPrefix(3)
 	NodesVerifyingKey = collections.NewPrefix(4) // (1 if an active verifier else 0, operator)
 )

@@ -21,6 +21,8 @@ func DefaultParams() Params {
 		MaxUnbondingsPerBlock: 100,
 		MaxMultiaddrs:         8,
 		MaxFieldLength:        256,
+		// About 10 minutes at 6 s blocks.
+		KeyRotationIntervalBlocks: 100,
 	}
 }
 
@@ -37,6 +39,9 @@ func (p Params) Validate() error {
 	}
 	if p.MaxMultiaddrs == 0 || p.MaxMultiaddrs > 64 {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_multiaddrs must be in [1, 64], got %d", p.MaxMultiaddrs)
+	}
+	if p.KeyRotationIntervalBlocks < 0 {
+		return errorsmod.Wrapf(ErrInvalidParams, "key_rotation_interval_blocks must not be negative, got %d", p.KeyRotationIntervalBlocks)
 	}
 	if p.MaxFieldLength < 16 || p.MaxFieldLength > 4096 {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_field_length must be in [16, 4096], got %d", p.MaxFieldLength)

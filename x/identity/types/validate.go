@@ -59,6 +59,12 @@ func PoPSignBytes(chainID string, operator, pubkey []byte) []byte {
 	return buf.Bytes()
 }
 
+// NodeKeyProofGas is charged before a node-key signature is checked: the
+// ante handler pays for the transaction's own signatures, not for this one.
+// It is what x/auth charges for a secp256k1 signature, which costs about as
+// much to verify as the ed25519 node key's.
+const NodeKeyProofGas = 1000
+
 // VerifyPoP checks a proof-of-possession signature of the node key.
 func VerifyPoP(chainID string, operator, pubkey, sig []byte) error {
 	if len(sig) != ed25519.SignatureSize {

@@ -3,6 +3,8 @@ package keeper
 import (
 	"context"
 
+	errorsmod "cosmossdk.io/errors"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/h3lix/h3lix/x/reputation/types"
@@ -20,6 +22,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		operator, err := k.addressCodec.StringToBytes(r.Operator)
 		if err != nil {
 			return err
+		}
+		// x/identity's genesis is loaded first; node records are never
+		// deleted, so every history belongs to one.
+		if _, err := k.identityKeeper.GetNode(ctx, operator); err != nil {
+			return errorsmod.Wrapf(types.ErrInvalidGenesis, "reputation of %s: %v", r.Operator, err)
 		}
 		if err := k.Reputations.Set(ctx, operator, r); err != nil {
 			return err

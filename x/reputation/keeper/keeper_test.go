@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	sdkmath "cosmossdk.io/math"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -151,7 +152,7 @@ func TestScoreOfNodeWithoutHistory(t *testing.T) {
 func TestSlash(t *testing.T) {
 	s := newSuite(t, 1)
 	op := s.Accounts[0]
-	burned, err := s.k.Slash(s.Ctx, op, 3)
+	burned, err := s.k.Slash(s.Ctx, op, 3, sdkmath.ZeroInt())
 	require.NoError(t, err)
 	require.Equal(t, "100000uhlx", burned.String(), "1% of the 10 HLX bond")
 	r, err := s.k.Get(s.Ctx, op)
@@ -165,7 +166,7 @@ func TestSlash(t *testing.T) {
 	require.Len(t, lb.Reputations, 1, "a slashed node has history and is listed")
 
 	before := s.StoreDump(t, types.StoreKey, identitytypes.StoreKey, banktypes.StoreKey)
-	_, err = s.k.Slash(s.Ctx, s.Accounts[3], 3)
+	_, err = s.k.Slash(s.Ctx, s.Accounts[3], 3, sdkmath.ZeroInt())
 	require.ErrorIs(t, err, identitytypes.ErrNodeNotFound)
 	require.Equal(t, before, s.StoreDump(t, types.StoreKey, identitytypes.StoreKey, banktypes.StoreKey))
 }
@@ -211,6 +212,12 @@ func TestGenesisRoundTrip(t *testing.T) {
 
 	fresh := apptest.New(t, 1, nil)
 	k2 := fresh.App.ReputationKeeper
+	require.ErrorIs(t, k2.InitGenesis(fresh.Ctx, *exported), types.ErrInvalidGenesis, "histories of nodes x/identity does not know")
+	fresh = apptest.New(t, 1, nil)
+	k2 = fresh.App.ReputationKeeper
+	require.NoError(t, s.App.IdentityKeeper.Nodes.Walk(s.Ctx, nil, func(op sdk.AccAddress, node identitytypes.Node) (bool, error) {
+		return false, fresh.App.IdentityKeeper.Nodes.Set(fresh.Ctx, op, node)
+	}))
 	require.NoError(t, k2.InitGenesis(fresh.Ctx, *exported))
 	again, err := k2.ExportGenesis(fresh.Ctx)
 	require.NoError(t, err)

@@ -7,9 +7,11 @@ import (
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 	"github.com/h3lix/h3lix/x/reputation/types"
 )
 
@@ -98,8 +100,10 @@ func (k Keeper) ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o typ
 		}
 	}
 	if params.DissentSlashRounds > 0 && r.DissentStreak >= params.DissentSlashRounds {
-		if _, err := k.identityKeeper.SlashBond(ctx, operator, params.SlashFractionPpm,
-			fmt.Sprintf("attested against the consensus %d rounds in a row (round %d)", r.DissentStreak, o.Round)); err != nil {
+		// A node whose record was released after unbonding has no bond
+		// left to slash; that must not stop the round from settling.
+		if _, err := k.identityKeeper.SlashBond(ctx, operator, params.SlashFractionPpm, sdkmath.ZeroInt(),
+			fmt.Sprintf("attested against the consensus %d rounds in a row (round %d)", r.DissentStreak, o.Round)); err != nil && !errors.Is(err, identitytypes.ErrNodeNotFound) {
 			return r, err
 		}
 		r.Slashes++
@@ -148,14 +152,16 @@ func (k Keeper) VerifierWeight(ctx context.Context, operator sdk.AccAddress) (ui
 	return uint64(max(w, 1)), nil
 }
 
-// Slash burns slash_fraction_ppm of the node's identity bond for an artifact
-// rejected as INVALID in round, and counts it.
-func (k Keeper) Slash(ctx context.Context, operator sdk.AccAddress, round uint64) (sdk.Coin, error) {
+// Slash burns slash_fraction_ppm of the node's identity bond, and at least
+// floor (capped at the bond), for an artifact rejected as INVALID in round,
+// and counts it. x/ccf passes the producer share of a round's reward as the
+// floor, so that poison always costs more than an artifact can earn.
+func (k Keeper) Slash(ctx context.Context, operator sdk.AccAddress, round uint64, floor sdkmath.Int) (sdk.Coin, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return sdk.Coin{}, err
 	}
-	burned, err := k.identityKeeper.SlashBond(ctx, operator, params.SlashFractionPpm, fmt.Sprintf("invalid artifact in round %d", round))
+	burned, err := k.identityKeeper.SlashBond(ctx, operator, params.SlashFractionPpm, floor, fmt.Sprintf("invalid artifact in round %d", round))
 	if err != nil {
 		return burned, err
 	}

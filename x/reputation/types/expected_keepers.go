@@ -3,6 +3,8 @@ package types
 import (
 	"context"
 
+	sdkmath "cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	identitytypes "github.com/h3lix/h3lix/x/identity/types"
@@ -11,5 +13,5 @@ import (
 // IdentityKeeper is what reputation needs from x/identity.
 type IdentityKeeper interface {
 	GetNode(ctx context.Context, operator sdk.AccAddress) (identitytypes.Node, error)
-	SlashBond(ctx context.Context, operator sdk.AccAddress, fractionPPM uint32, reason string) (sdk.Coin, error)
+	SlashBond(ctx context.Context, operator sdk.AccAddress, fractionPPM uint32, floor sdkmath.Int, reason string) (sdk.Coin, error)
 }
