@@ -18,14 +18,14 @@ const (
 // payloads, 1 KiB manifests, no commit fee.
 func DefaultParams() Params {
 	return Params{
-		MaxCommitsPerNode:     4,
-		EmbeddingDim:          64,
-		MaxPayloadSize:        16 << 20,
-		MaxManifestBytes:      1024,
-		MaxLabelLength:        64,
-		AllowedCidCodecs:      []uint64{CodecRaw, CodecDagPB, CodecDagCBOR},
+		MaxCommitsPerNode: 4,
+		EmbeddingDim:      64,
+		MaxPayloadSize:    16 << 20,
+		MaxManifestBytes:  1024,
+		MaxLabelLength:    64,
+		AllowedCidCodecs:  []uint64{CodecRaw, CodecDagPB, CodecDagCBOR},
 		// Escrowed and refunded on reveal: free for honest nodes.
-		CommitFee: sdk.NewCoin("uhlx", sdkmath.NewInt(10_000)),
+		CommitFee:             sdk.NewCoin("uhlx", sdkmath.NewInt(10_000)),
 		MaxAttestationsPerMsg: 64,
 	}
 }

@@ -9,10 +9,10 @@ import (
 
 	"github.com/h3lix/h3lix/testutil/apptest"
 	"github.com/h3lix/h3lix/testutil/roundtest"
-	identitykeeper "github.com/h3lix/h3lix/x/identity/keeper"
-	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 	artifacttypes "github.com/h3lix/h3lix/x/artifact/types"
 	ccftypes "github.com/h3lix/h3lix/x/ccf/types"
+	identitykeeper "github.com/h3lix/h3lix/x/identity/keeper"
+	identitytypes "github.com/h3lix/h3lix/x/identity/types"
 	reputationtypes "github.com/h3lix/h3lix/x/reputation/types"
 )
 

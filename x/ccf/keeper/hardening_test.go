@@ -441,3 +441,26 @@ func TestDeregisterThenSlash(t *testing.T) {
 	returned := balance(t, n, 0).Sub(before)
 	require.True(t, returned.Amount.LTE(ip.MinBond.Amount.Sub(share)), "got back %s of a %s bond after a slash of at least %s", returned, ip.MinBond, share)
 }
+
+// A node whose settlement fails (here: its record already has a later
+// round, which only a bug could cause) is skipped and logged; the others
+// settle and the chain moves on.
+func TestFailingSettlementIsIsolated(t *testing.T) {
+	n := roundtest.New(t, 5)
+	rk := n.App.ReputationKeeper
+	rec, err := rk.ApplyOutcome(n.Ctx, n.Nodes[2], reputationtypes.Outcome{Round: 99, SignalPPM: 500_000})
+	require.NoError(t, err)
+	f, _ := runRound(t, n, all(5), sameDomain, nil, allValid)
+	require.NotEmpty(t, f.Entries)
+	after, err := rk.Get(n.Ctx, n.Nodes[2])
+	require.NoError(t, err)
+	require.Equal(t, rec, after, "the failing node's record is untouched")
+	other, err := rk.Get(n.Ctx, n.Nodes[0])
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), other.Rounds, "the others settled")
+	require.Equal(t, uint64(2), n.Round(t).Id)
+	it, err := n.App.CCFKeeper.Tallies.Iterate(n.Ctx, nil)
+	require.NoError(t, err)
+	require.False(t, it.Valid(), "no tally left behind")
+	it.Close()
+}

@@ -107,29 +107,59 @@ func (k Keeper) settleStep(ctx sdk.Context, r *types.Round, p types.Params, f *t
 	more := it.Valid()
 	it.Close()
 
-	pl := k.openPool(ctx, r.VerifierPool.Denom)
-	slots := sdkmath.NewIntFromUint64(uint64(max(r.VerifiersPerArtifact, 1))).Mul(sdkmath.NewIntFromUint64(max(r.Attestable, 1))).MulRaw(types.PPM)
+	// As for judging: the batch runs in a cache context, and only if it
+	// fails is it rerun with each node isolated, the failing ones skipped
+	// (their tally dropped, nothing applied or paid) and logged.
+	savedPaid, savedRewards := r.VerifierPaid, f.ProducerRewards
+	cctx, write := ctx.CacheContext()
+	pl := k.openPool(cctx, r.VerifierPool.Denom)
+	var failed error
 	for _, kv := range batch {
-		t := kv.Value
-		if _, err := k.reputation.ApplyOutcome(ctx, kv.Key, reputationtypes.Outcome{
-			Round: r.Id, SignalPPM: types.RoundSignal(t),
-			Accepted: t.Accepted, Rejected: t.Rejected, Unrevealed: t.Unrevealed,
-			Attestations: t.Attestations, Agreed: t.Agreed, Missed: t.Missed,
-		}); err != nil {
-			return false, err
-		}
-		verifierShare := r.VerifierPool.Amount.Mul(sdkmath.NewIntFromUint64(t.AgreementSumPpm)).Quo(slots)
-		paid, err := k.pay(ctx, pl, kv.Key, verifierShare.Add(t.ProducerReward))
-		if err != nil {
-			return false, err
-		}
-		// A short pool pays the verifier share first.
-		v := sdk.NewCoin(pl.denom, sdkmath.MinInt(paid.Amount, verifierShare))
-		r.VerifierPaid = r.VerifierPaid.Add(v)
-		f.ProducerRewards = f.ProducerRewards.Add(paid.Sub(v))
-		if err := k.Tallies.Remove(ctx, kv.Key); err != nil {
-			return false, err
+		if failed = k.settleOne(cctx, pl, r, f, kv.Key, kv.Value); failed != nil {
+			break
 		}
 	}
+	if failed == nil {
+		write()
+		return !more, nil
+	}
+	r.VerifierPaid, f.ProducerRewards = savedPaid, savedRewards
+	pl = k.openPool(ctx, r.VerifierPool.Denom)
+	for _, kv := range batch {
+		paid, rewards, left := r.VerifierPaid, f.ProducerRewards, pl.left
+		one, write := ctx.CacheContext()
+		if err := k.settleOne(one, pl, r, f, kv.Key, kv.Value); err != nil {
+			r.VerifierPaid, f.ProducerRewards, pl.left = paid, rewards, left
+			ctx.Logger().Error("settling a node's round failed; its tally is dropped", "round", r.Id, "operator", kv.Value.Operator, "err", err)
+			if err := k.Tallies.Remove(ctx, kv.Key); err != nil {
+				return false, err
+			}
+			continue
+		}
+		write()
+	}
 	return !more, nil
+}
+
+// settleOne applies one node's tally: one reputation step, one payment, and
+// the tally's deletion.
+func (k Keeper) settleOne(ctx sdk.Context, pl *pool, r *types.Round, f *types.Field, op sdk.AccAddress, t types.Tally) error {
+	if _, err := k.reputation.ApplyOutcome(ctx, op, reputationtypes.Outcome{
+		Round: r.Id, SignalPPM: types.RoundSignal(t),
+		Accepted: t.Accepted, Rejected: t.Rejected, Unrevealed: t.Unrevealed,
+		Attestations: t.Attestations, Agreed: t.Agreed, Missed: t.Missed,
+	}); err != nil {
+		return err
+	}
+	slots := sdkmath.NewIntFromUint64(uint64(max(r.VerifiersPerArtifact, 1))).Mul(sdkmath.NewIntFromUint64(max(r.Attestable, 1))).MulRaw(types.PPM)
+	verifierShare := r.VerifierPool.Amount.Mul(sdkmath.NewIntFromUint64(t.AgreementSumPpm)).Quo(slots)
+	paid, err := k.pay(ctx, pl, op, verifierShare.Add(t.ProducerReward))
+	if err != nil {
+		return err
+	}
+	// A short pool pays the verifier share first.
+	v := sdk.NewCoin(pl.denom, sdkmath.MinInt(paid.Amount, verifierShare))
+	r.VerifierPaid = r.VerifierPaid.Add(v)
+	f.ProducerRewards = f.ProducerRewards.Add(paid.Sub(v))
+	return k.Tallies.Remove(ctx, op)
 }

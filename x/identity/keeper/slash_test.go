@@ -42,5 +42,8 @@ func TestSlashBond(t *testing.T) {
 	require.True(t, n.Bond.IsZero())
 
 	s.requireRejected(t, types.ErrInvalidParams, func() error { _, err := s.k.SlashBond(s.Ctx, op, 1_000_001, sdkmath.ZeroInt(), "too much"); return err })
-	s.requireRejected(t, types.ErrNodeNotFound, func() error { _, err := s.k.SlashBond(s.Ctx, s.Accounts[1], 1, sdkmath.ZeroInt(), "unknown"); return err })
+	s.requireRejected(t, types.ErrNodeNotFound, func() error {
+		_, err := s.k.SlashBond(s.Ctx, s.Accounts[1], 1, sdkmath.ZeroInt(), "unknown")
+		return err
+	})
 }
