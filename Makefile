@@ -18,6 +18,10 @@ GOGOPROTO_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION  := v1.16.0
 OPENAPIV2_VERSION     := v2.30.0
 
+ROUNDS ?= 1000
+NODES ?= 20
+BYZANTINE ?= 0.25
+SEED ?= 1
 FUZZTIME ?= 30s
 # Workers `make localnet` starts next to the validator (0 for none).
 WORKERS ?= 3
@@ -66,7 +70,11 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 30s)
 	go test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) ./worker/node
 	go test -run '^$$' -fuzz '^FuzzManifestOf$$' -fuzztime $(FUZZTIME) ./worker/chain
 
-bench: ## Go benchmarks (finalization at 1k/10k/50k artifacts, aggregation, the PBE enumerator)
+sim: ## Randomized protocol simulation on the real app: ROUNDS (1000) rounds, NODES (20), BYZANTINE (0.25), SEED (1)
+	go test -count=1 -timeout 90m -run '^TestProtocolSim$$' ./tests/sim -v \
+		-sim.rounds $(ROUNDS) -sim.nodes $(NODES) -sim.byzantine $(BYZANTINE) -sim.seed $(SEED)
+
+bench: ## Go benchmarks (finalization at 1k/10k/100k artifacts, aggregation, the PBE enumerator)
 	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./x/...
 	GOMAXPROCS=1 go test -run '^$$' -bench . -timeout 30m ./worker/...
 
@@ -119,5 +127,5 @@ clean: ## Remove build outputs
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z0-9_-]+:.*##/ {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-.PHONY: build install test test-unit test-race test-e2e test-kubo fuzz bench bench-chain lint proto-tools proto-gen proto-lint proto-check \
+.PHONY: build install test test-unit sim test-race test-e2e test-kubo fuzz bench bench-chain lint proto-tools proto-gen proto-lint proto-check \
         localnet localnet-multi localnet-stop localnet-status localnet-reset clean help

@@ -110,10 +110,15 @@ func (f *Fixture) StoreDump(t testing.TB, storeNames ...string) map[string]strin
 
 // Commit finalizes and commits the block of f.Ctx (keeping the writes made
 // through it) and moves f.Ctx to the next height.
-func (f *Fixture) Commit(t testing.TB) {
+func (f *Fixture) Commit(t testing.TB) { f.CommitWithHash(t, nil) }
+
+// CommitWithHash is Commit for a block with the given hash, as CometBFT
+// would pass it: the round seed is drawn from it, so tests of the seed and
+// simulations feed real-looking hashes instead of none.
+func (f *Fixture) CommitWithHash(t testing.TB, hash []byte) {
 	t.Helper()
 	h := f.Ctx.BlockHeight()
-	_, err := f.App.FinalizeBlock(&abci.RequestFinalizeBlock{Height: h, Time: f.Ctx.BlockTime()})
+	_, err := f.App.FinalizeBlock(&abci.RequestFinalizeBlock{Height: h, Time: f.Ctx.BlockTime(), Hash: hash})
 	require.NoError(t, err)
 	_, err = f.App.Commit()
 	require.NoError(t, err)

@@ -29,7 +29,7 @@ func DefaultParams() Params {
 	return Params{
 		VerifiersPerArtifact: int(c.VerifiersPerArtifact),
 		MaxFieldCandidates:   int(c.MaxFieldCandidates),
-		Verdict:              aggregate.VerdictParams{MinAttestedWeight: c.MinAttestedWeightPpm, MinAttesters: int(c.MinAttesters)},
+		Verdict:              aggregate.VerdictParams{MinAttestedWeight: c.MinAttestedWeightPpm, MinAttesters: int(c.MinAttesters), AcceptPPM: c.AcceptThresholdPpm},
 		Filter:               aggregate.FilterParams{MADMultiplierPPM: c.MadMultiplierPpm, MinMAD: c.MinMad},
 		Field: aggregate.FieldParams{
 			MaxFieldSize: int(c.MaxFieldSize),

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"fmt"
+	"math/big"
 	"slices"
 )
 
@@ -30,11 +31,18 @@ type VerdictParams struct {
 	// MinAttesters is the least number of distinct verifiers with a VALID,
 	// INVALID or UNAVAILABLE verdict for any outcome (0 or 1: no floor).
 	MinAttesters int
+	// AcceptPPM is the share of the attested weight that VALID must exceed
+	// for the artifact to be accepted (below PPM/2, or 0: a simple majority).
+	// Acceptance is the costly mistake — an accepted poison teaches every
+	// node that conditions on the field — so it can demand a supermajority
+	// while rejection stays a simple majority.
+	AcceptPPM uint32
 }
 
 // VerdictResult is the weighted consensus on one artifact.
 type VerdictResult struct {
-	// Outcome is VALID when ValidWeight > InvalidWeight+UnavailableWeight,
+	// Outcome is VALID when ValidWeight > InvalidWeight+UnavailableWeight
+	// and ValidWeight > AcceptPPM × total,
 	// INVALID when InvalidWeight > ValidWeight+UnavailableWeight, UNAVAILABLE
 	// when UnavailableWeight > ValidWeight+InvalidWeight, each only when the
 	// total reaches MinAttestedWeight and at least MinAttesters distinct
@@ -116,6 +124,9 @@ func DecideVerdict(atts []Attestation, p VerdictParams) VerdictResult {
 	}
 	switch {
 	case v.cmp(inv.addSat(un)) > 0:
+		if p.AcceptPPM > PPM/2 && !exceedsShare(v, total, p.AcceptPPM) {
+			break // a majority, but not the supermajority acceptance needs
+		}
 		r.Outcome = VerdictValid
 	case inv.cmp(v.addSat(un)) > 0:
 		r.Outcome = VerdictInvalid
@@ -149,4 +160,12 @@ func Agreement(a Attestation, r VerdictResult) uint32 {
 // reputation × confidence / PPM, both clamped to PPM (result in ppm).
 func PointWeight(reputation, confidence uint32) uint64 {
 	return uint64(min(reputation, PPM)) * uint64(min(confidence, PPM)) / PPM
+}
+
+// exceedsShare reports whether part > share/PPM × total, exactly (the
+// products of 128-bit sums and ppm factors are compared as big integers).
+func exceedsShare(part, total u128, share uint32) bool {
+	l := new(big.Int).Mul(part.big(), big.NewInt(PPM))
+	r := new(big.Int).Mul(total.big(), big.NewInt(int64(share)))
+	return l.Cmp(r) > 0
 }

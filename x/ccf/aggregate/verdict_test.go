@@ -206,3 +206,32 @@ func TestColludingMinorityVerifiers(t *testing.T) {
 		t.Fatal("unexpected duplicate")
 	}
 }
+
+// Acceptance can demand a supermajority of the attested weight and a quorum
+// of distinct verifiers; rejection stays a simple majority.
+func TestDecideVerdictQuorumAndSupermajority(t *testing.T) {
+	p := aggregate.VerdictParams{MinAttesters: 2, AcceptPPM: 666_667}
+	tests := []struct {
+		name string
+		atts []aggregate.Attestation
+		want aggregate.Verdict
+	}{
+		{"one attester is no quorum", []aggregate.Attestation{att("a", 900_000, valid, 800_000)}, 0},
+		{"one attester cannot reject alone either", []aggregate.Attestation{att("a", 900_000, inval, 0)}, 0},
+		{"the same verifier twice is one attester", []aggregate.Attestation{att("a", 400_000, valid, 800_000), att("a", 400_000, valid, 800_000)}, 0},
+		{"unanimous", []aggregate.Attestation{att("a", 400_000, valid, 800_000), att("b", 400_000, valid, 800_000)}, valid},
+		{"60% valid is a majority but not two thirds", []aggregate.Attestation{att("a", 300_000, valid, 800_000), att("b", 300_000, valid, 800_000), att("c", 400_000, inval, 0)}, 0},
+		{"at the threshold is not above it", []aggregate.Attestation{att("a", 333_334, valid, 800_000), att("b", 333_333, valid, 800_000), att("c", 333_333, inval, 0)}, 0},
+		{"just above", []aggregate.Attestation{att("a", 333_334, valid, 800_000), att("b", 333_334, valid, 800_000), att("c", 333_332, inval, 0)}, valid},
+		{"rejection needs a simple majority only", []aggregate.Attestation{att("a", 300_000, inval, 0), att("b", 300_000, inval, 0), att("c", 500_000, valid, 800_000)}, inval},
+	}
+	for _, tc := range tests {
+		if got := aggregate.DecideVerdict(tc.atts, p).Outcome; got != tc.want {
+			t.Errorf("%s: outcome %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// Without the thresholds the old simple-majority rule holds.
+	if got := aggregate.DecideVerdict(tests[4].atts, aggregate.VerdictParams{}).Outcome; got != valid {
+		t.Errorf("simple majority: outcome %d, want VALID", got)
+	}
+}

@@ -174,7 +174,7 @@ func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Para
 		verifiers[i] = v
 		votes[i] = aggregate.Attestation{Verifier: at.Verifier, Weight: w, Verdict: aggregate.Verdict(at.Verdict), Quality: at.QualityPpm}
 	}
-	res := aggregate.DecideVerdict(votes, aggregate.VerdictParams{MinAttestedWeight: p.MinAttestedWeightPpm, MinAttesters: int(p.MinAttesters)})
+	res := aggregate.DecideVerdict(votes, aggregate.VerdictParams{MinAttestedWeight: p.MinAttestedWeightPpm, MinAttesters: int(p.MinAttesters), AcceptPPM: p.AcceptThresholdPpm})
 	r.Counts.Attestations += uint64(len(atts))
 
 	for i, vote := range votes {

@@ -51,9 +51,13 @@ func TestFullRound(t *testing.T) {
 	}
 	n.AdvanceTo(t, r.AttestStart)
 	require.NotNil(t, n.Round(t).Seed, "seed fixed at the end of the reveal phase")
+	var attestations int
 	for _, a := range arts {
 		vs := n.Assigned(t, a.id)
-		require.Len(t, vs, 3)
+		// k draws, bounded: with k = 5 of 5 eligible, a draw may miss one.
+		require.GreaterOrEqual(t, len(vs), 4)
+		require.LessOrEqual(t, len(vs), int(ccftypes.DefaultParams().VerifiersPerArtifact))
+		attestations += len(vs)
 		for _, v := range vs {
 			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))
 		}
@@ -66,7 +70,7 @@ func TestFullRound(t *testing.T) {
 	require.Equal(t, uint64(6), f.Counts.Committed)
 	require.Equal(t, uint64(6), f.Counts.Revealed)
 	require.Equal(t, uint64(6), f.Counts.Accepted)
-	require.Equal(t, uint64(18), f.Counts.Attestations)
+	require.Equal(t, uint64(attestations), f.Counts.Attestations)
 	require.Len(t, f.MerkleRoot, 32)
 	require.Len(t, f.Centroids, 1)
 	var sum uint64

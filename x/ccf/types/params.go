@@ -8,13 +8,15 @@ import (
 )
 
 // DefaultParams are tuned for a local network with ~1 s blocks: a round of
-// 10 + 5 + 10 blocks, 3 verifiers per artifact, a 64-entry field.
+// 10 + 5 + 10 blocks, 5 verifiers per artifact, a 64-entry field.
 func DefaultParams() Params {
 	return Params{
-		CommitBlocks:           10,
-		RevealBlocks:           5,
-		AttestBlocks:           10,
-		VerifiersPerArtifact:   3,
+		CommitBlocks: 10,
+		RevealBlocks: 5,
+		AttestBlocks: 10,
+		// Five verifiers per artifact keep a few lazy or colluding nodes a
+		// minority of almost every assignment (measured with make sim).
+		VerifiersPerArtifact:   5,
 		MinAttestedWeightPpm:   500_000,
 		MadMultiplierPpm:       3_000_000,
 		MaxFieldSize:           64,
@@ -36,6 +38,8 @@ func DefaultParams() Params {
 		MinAttesters: 2,
 		// Fewer than three producers in a field pay their entries less.
 		MinFieldProducers: 3,
+		// Acceptance needs two thirds of the attested weight.
+		AcceptThresholdPpm: 666_667,
 	}
 }
 
@@ -62,6 +66,8 @@ func (p Params) Validate() error {
 		return errorsmod.Wrap(ErrInvalidParams, "min_attested_weight_ppm above the weight of 32 perfect verifiers")
 	case p.MinAttesters == 0 || p.MinAttesters > p.VerifiersPerArtifact:
 		return errorsmod.Wrapf(ErrInvalidParams, "min_attesters must be in [1, verifiers_per_artifact = %d], got %d", p.VerifiersPerArtifact, p.MinAttesters)
+	case p.AcceptThresholdPpm != 0 && (p.AcceptThresholdPpm < PPM/2 || p.AcceptThresholdPpm >= PPM):
+		return errorsmod.Wrapf(ErrInvalidParams, "accept_threshold_ppm must be 0 (simple majority) or in [500000, 1000000), got %d", p.AcceptThresholdPpm)
 	case p.MinFieldProducers == 0 || p.MinFieldProducers > p.MaxFieldSize:
 		return errorsmod.Wrapf(ErrInvalidParams, "min_field_producers must be in [1, max_field_size = %d], got %d", p.MaxFieldSize, p.MinFieldProducers)
 	case p.MadMultiplierPpm == 0:
