@@ -88,12 +88,44 @@ func (k Keeper) SetSeed(ctx context.Context, round uint64, seed []byte) error {
 // assignment costs O(k·log V) store reads; draws are bounded by 4k+8, so a
 // small verifier set yields fewer than k verifiers rather than a long loop.
 func (k Keeper) Assigned(ctx context.Context, a types.Artifact) ([]string, error) {
-	set, err := k.VerifierSets.Get(ctx, a.Round)
+	as, err := k.assigner(ctx, a.Round)
+	if err != nil {
+		return nil, err
+	}
+	return as.Assigned(ctx, a)
+}
+
+// Assigner draws the assignments of one round. It remembers the verifier
+// records its binary searches read: every search starts from the same
+// midpoints, so over a batch of artifacts most reads are served from memory
+// (at most one record per verifier, so memory is bounded by the set).
+type Assigner struct {
+	k    Keeper
+	set  types.RoundVerifierSet
+	seen map[uint64]types.RoundVerifier
+}
+
+// Assigner returns the assigner of a round whose verifier set is frozen.
+func (k Keeper) Assigner(ctx context.Context, round uint64) (types.Assignments, error) {
+	return k.assigner(ctx, round)
+}
+
+func (k Keeper) assigner(ctx context.Context, round uint64) (*Assigner, error) {
+	set, err := k.VerifierSets.Get(ctx, round)
 	if errors.Is(err, collections.ErrNotFound) || (err == nil && len(set.Seed) == 0) {
-		return nil, errorsmod.Wrapf(types.ErrNoVerifiers, "round %d has no frozen verifier set yet", a.Round)
+		return nil, errorsmod.Wrapf(types.ErrNoVerifiers, "round %d has no frozen verifier set yet", round)
 	}
 	if err != nil {
 		return nil, err
+	}
+	return &Assigner{k: k, set: set, seen: map[uint64]types.RoundVerifier{}}, nil
+}
+
+// Assigned is Keeper.Assigned for an artifact of the assigner's round.
+func (as *Assigner) Assigned(ctx context.Context, a types.Artifact) ([]string, error) {
+	set := as.set
+	if a.Round != set.Round {
+		return nil, errorsmod.Wrapf(types.ErrNoVerifiers, "artifact %d is of round %d, not %d", a.Id, a.Round, set.Round)
 	}
 	if set.Count == 0 || set.TotalWeight == 0 {
 		return nil, nil
@@ -111,7 +143,7 @@ func (k Keeper) Assigned(ctx context.Context, a types.Artifact) ([]string, error
 		sum := h.Sum(nil)
 		// Reduce 128 random bits mod the total: the bias is below 2^-64.
 		_, x := bits.Div64(binary.BigEndian.Uint64(sum[:8])%set.TotalWeight, binary.BigEndian.Uint64(sum[8:16]), set.TotalWeight)
-		v, err := k.drawAt(ctx, a.Round, set.Count, x)
+		v, err := as.drawAt(ctx, x)
 		if err != nil {
 			return nil, err
 		}
@@ -124,11 +156,11 @@ func (k Keeper) Assigned(ctx context.Context, a types.Artifact) ([]string, error
 }
 
 // drawAt finds the first verifier whose cumulative weight exceeds x.
-func (k Keeper) drawAt(ctx context.Context, round, count, x uint64) (types.RoundVerifier, error) {
-	lo, hi := uint64(0), count-1
+func (as *Assigner) drawAt(ctx context.Context, x uint64) (types.RoundVerifier, error) {
+	lo, hi := uint64(0), as.set.Count-1
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		v, err := k.Verifiers.Get(ctx, collections.Join(round, mid))
+		v, err := as.at(ctx, mid)
 		if err != nil {
 			return v, err
 		}
@@ -138,7 +170,18 @@ func (k Keeper) drawAt(ctx context.Context, round, count, x uint64) (types.Round
 			lo = mid + 1
 		}
 	}
-	return k.Verifiers.Get(ctx, collections.Join(round, lo))
+	return as.at(ctx, lo)
+}
+
+func (as *Assigner) at(ctx context.Context, i uint64) (types.RoundVerifier, error) {
+	if v, ok := as.seen[i]; ok {
+		return v, nil
+	}
+	v, err := as.k.Verifiers.Get(ctx, collections.Join(as.set.Round, i))
+	if err == nil {
+		as.seen[i] = v
+	}
+	return v, err
 }
 
 // IsAssigned reports whether verifier is among the artifact's verifiers.

@@ -1,5 +1,7 @@
 package types
 
+import "context"
+
 // Phase is the part of a round a height falls in (mirrors h3lix.ccf.v1.Phase).
 type Phase int32
 
@@ -33,4 +35,10 @@ type RoundInfo struct {
 	Phase                                          Phase
 	Start, RevealStart, AttestStart, FinalizeStart int64
 	Seed                                           []byte
+}
+
+// Assignments draws the verifiers of a round's artifacts (Keeper.Assigner):
+// one per round, reused over a batch of artifacts.
+type Assignments interface {
+	Assigned(ctx context.Context, a Artifact) ([]string, error)
 }

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"encoding/hex"
+	"errors"
 	"math"
 	"slices"
 
@@ -77,9 +78,13 @@ func (k Keeper) finalizeStep(ctx sdk.Context, r *types.Round, p types.Params) (b
 func (k Keeper) judgeBatch(ctx sdk.Context, r *types.Round, p types.Params) (bool, error) {
 	saved := *r
 	ts := newTallies()
+	bc, err := k.newBatchCache(ctx, r.Id)
+	if err != nil {
+		return false, err
+	}
 	cctx, write := ctx.CacheContext()
 	next, done, err := k.artifacts.IterateRound(cctx, r.Id, r.FinalizeCursor, p.MaxFinalizePerBlock, func(a artifacttypes.Artifact) error {
-		return k.judge(cctx, ts, r, p, a)
+		return k.judge(cctx, bc, ts, r, p, a)
 	})
 	if err != nil {
 		*r = saved
@@ -88,7 +93,7 @@ func (k Keeper) judgeBatch(ctx sdk.Context, r *types.Round, p types.Params) (boo
 			before := *r
 			one := newTallies()
 			actx, write := ctx.CacheContext()
-			if jerr := k.judge(actx, one, r, p, a); jerr != nil {
+			if jerr := k.judge(actx, bc, one, r, p, a); jerr != nil {
 				*r = before
 				r.Counts.Failed++
 				ctx.Logger().Error("judging an artifact failed; it is skipped", "round", r.Id, "artifact", a.Id, "err", jerr)
@@ -126,7 +131,51 @@ func (k Keeper) startFinalizing(ctx sdk.Context, r *types.Round, p types.Params)
 	return err
 }
 
-func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Params, a artifacttypes.Artifact) error {
+// batchCache holds what judging reads again and again within one block and
+// what cannot change while a round is judged: frozen verifier weights,
+// producer scores (they move only at settlement) and the assignment draws.
+type batchCache struct {
+	assigner artifacttypes.Assignments
+	weights  map[string]uint64
+	scores   map[string]uint32
+}
+
+func (k Keeper) newBatchCache(ctx sdk.Context, round uint64) (*batchCache, error) {
+	as, err := k.artifacts.Assigner(ctx, round)
+	if errors.Is(err, artifacttypes.ErrNoVerifiers) {
+		// Only a state imported without its verifier set gets here: judge
+		// without counting missed assignments rather than halt.
+		as, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &batchCache{assigner: as, weights: map[string]uint64{}, scores: map[string]uint32{}}, nil
+}
+
+func (k Keeper) frozenWeight(ctx sdk.Context, bc *batchCache, round uint64, v sdk.AccAddress) (uint64, error) {
+	if w, ok := bc.weights[string(v)]; ok {
+		return w, nil
+	}
+	w, err := k.artifacts.FrozenWeight(ctx, round, v)
+	if err == nil {
+		bc.weights[string(v)] = w
+	}
+	return w, err
+}
+
+func (k Keeper) score(ctx sdk.Context, bc *batchCache, op sdk.AccAddress) (uint32, error) {
+	if s, ok := bc.scores[string(op)]; ok {
+		return s, nil
+	}
+	s, err := k.reputation.Score(ctx, op)
+	if err == nil {
+		bc.scores[string(op)] = s
+	}
+	return s, err
+}
+
+func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Round, p types.Params, a artifacttypes.Artifact) error {
 	producer, err := k.addressCodec.StringToBytes(a.Producer)
 	if err != nil {
 		return err
@@ -167,7 +216,7 @@ func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Para
 		if err != nil {
 			return err
 		}
-		w, err := k.artifacts.FrozenWeight(ctx, r.Id, v)
+		w, err := k.frozenWeight(ctx, bc, r.Id, v)
 		if err != nil {
 			return err
 		}
@@ -188,9 +237,11 @@ func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Para
 	}
 	// An assigned verifier that did not attest lost the round's slot: an
 	// outcome of signal 0, so staying silent is never safer than checking.
-	assigned, err := k.artifacts.Assigned(ctx, a)
-	if err != nil {
-		return err
+	var assigned []string
+	if bc.assigner != nil {
+		if assigned, err = bc.assigner.Assigned(ctx, a); err != nil {
+			return err
+		}
 	}
 	for _, v := range assigned {
 		if slices.ContainsFunc(atts, func(at artifacttypes.Attestation) bool { return at.Verifier == v }) {
@@ -207,7 +258,7 @@ func (k Keeper) judge(ctx sdk.Context, ts *tallies, r *types.Round, p types.Para
 	switch res.Outcome {
 	case aggregate.VerdictValid:
 		r.Counts.Accepted++
-		return k.addCandidate(ctx, r, p, a, res.Quality)
+		return k.addCandidate(ctx, bc, r, a, res.Quality)
 	case aggregate.VerdictInvalid:
 		r.Counts.Rejected++
 		t := ts.outcome(producer, 0)
@@ -240,19 +291,19 @@ const verifiedOnly = types.PPM
 
 // addCandidate records an accepted artifact as a candidate for the field.
 // The set is trimmed back to max_field_candidates at the end of each batch.
-func (k Keeper) addCandidate(ctx sdk.Context, r *types.Round, p types.Params, a artifacttypes.Artifact, quality uint32) error {
+func (k Keeper) addCandidate(ctx sdk.Context, bc *batchCache, r *types.Round, a artifacttypes.Artifact, quality uint32) error {
 	producer, err := k.addressCodec.StringToBytes(a.Producer)
 	if err != nil {
 		return err
 	}
-	rep, err := k.reputation.Score(ctx, producer)
+	rep, err := k.score(ctx, bc, producer)
 	if err != nil {
 		return err
 	}
 	w := aggregate.Weight(aggregate.Candidate{
 		Reputation: rep, Quality: quality, Confidence: verifiedOnly,
 	}, 0)
-	if err := k.Candidates.Set(ctx, collections.Join(math.MaxUint64-w, a.Id), types.Candidate{ArtifactId: a.Id, Weight: w, QualityPpm: quality}); err != nil {
+	if err := k.Candidates.Set(ctx, collections.Join(math.MaxUint64-w, a.Id), types.Candidate{ArtifactId: a.Id, Weight: w, QualityPpm: quality, Producer: a.Producer}); err != nil {
 		return err
 	}
 	r.Candidates++
@@ -288,10 +339,9 @@ func (k Keeper) trimCandidates(ctx sdk.Context, ts *tallies, r *types.Round, p t
 			return err
 		}
 		r.Candidates--
-		evicted, err := k.artifacts.GetArtifact(ctx, kv.Value.ArtifactId)
-		if err != nil {
-			return err
-		}
+		// The candidate carries what the outcome and its event need, so
+		// evicting thousands of candidates reads no artifact record.
+		evicted := artifacttypes.Artifact{Id: kv.Value.ArtifactId, Producer: kv.Value.Producer}
 		if err := k.producerOutcome(ctx, ts, r, evicted, mulPPM32(kv.Value.QualityPpm, p.UnselectedSignalPpm), "accepted_not_selected", kv.Value.QualityPpm); err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ type ArtifactKeeper interface {
 	FreezeStep(ctx context.Context, round uint64, kPer uint32, limit uint32) (bool, error)
 	SetSeed(ctx context.Context, round uint64, seed []byte) error
 	BurnCommitFee(ctx context.Context, a artifacttypes.Artifact) error
-	Assigned(ctx context.Context, a artifacttypes.Artifact) ([]string, error)
+	Assigner(ctx context.Context, round uint64) (artifacttypes.Assignments, error)
 	FrozenWeight(ctx context.Context, round uint64, verifier sdk.AccAddress) (uint64, error)
 	RoundSize(ctx context.Context, round uint64) (uint64, error)
 	PruneRound(ctx context.Context, round uint64, limit uint32) (uint32, bool, error)
