@@ -181,7 +181,19 @@ func TestRound(t *testing.T) {
 		back, err := chain.EngineArtifact(*a.Manifest, arts[i].Payload)
 		require.NoError(t, err)
 		require.Equal(t, arts[i], back, "a verifier rebuilds the engine's artifact from the chain")
+		// The chain would refuse this CID in any later round, not in this one.
+		again, err := tc.client.RevealedBefore(ctx, r.CID.String(), round.Id)
+		require.NoError(t, err)
+		require.False(t, again)
+		later, err := tc.client.RevealedBefore(ctx, r.CID.String(), round.Id+1)
+		require.NoError(t, err)
+		require.True(t, later)
 	}
+	fresh, err := tc.client.RevealedBefore(ctx, cid.NewCidV1(cid.Raw, mustHash(t, "never published")).String(), round.Id+1)
+	require.NoError(t, err)
+	require.False(t, fresh)
+	_, err = tc.client.RevealedBefore(ctx, "not-a-cid", round.Id)
+	require.ErrorContains(t, err, "looking up CID not-a-cid")
 
 	// Attest.
 	tc.waitPhase(t, round.Id, chain.PhaseAttest, 2)
@@ -214,4 +226,11 @@ func TestRound(t *testing.T) {
 	te = txError(t, err)
 	require.Contains(t, te.Log, artifacttypes.ErrAlreadyAttested.Error())
 	require.Equal(t, seq, tc.sequence(t, verifier.Address()))
+}
+
+func mustHash(t *testing.T, s string) mh.Multihash {
+	t.Helper()
+	sum, err := mh.Sum([]byte(s), mh.SHA2_256, -1)
+	require.NoError(t, err)
+	return sum
 }

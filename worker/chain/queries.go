@@ -89,6 +89,19 @@ func (c *Client) Artifact(ctx context.Context, id uint64) (Artifact, error) {
 	return res.Artifact, nil
 }
 
+// RevealedBefore reports whether a CID was revealed in a round before
+// round: the chain refuses to reveal it again (ErrCIDReplay), so a worker
+// must not commit it. The chain keeps records for retain_rounds rounds.
+func (c *Client) RevealedBefore(ctx context.Context, cidStr string, round uint64) (bool, error) {
+	res, err := artifacttypes.NewQueryClient(c.conn).ArtifactsByCID(ctx, &artifacttypes.QueryArtifactsByCIDRequest{
+		Cid: cidStr, Pagination: &query.PageRequest{Limit: 1},
+	})
+	if err != nil {
+		return false, fmt.Errorf("looking up CID %s: %w", cidStr, err)
+	}
+	return len(res.Artifacts) > 0 && res.Artifacts[0].Round < round, nil
+}
+
 // ArtifactsOf lists a producer's artifacts in a round (newest rounds last).
 func (c *Client) ArtifactsOf(ctx context.Context, producer string, round uint64) ([]Artifact, error) {
 	var out []Artifact

@@ -123,13 +123,22 @@ func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int
 		if err != nil {
 			return i, fmt.Errorf("storing the payload in IPFS: %w", err)
 		}
+		took := time.Since(start)
 		// A task solved again (task files cycle) gives the same artifact:
-		// publishing it twice would teach nobody anything new.
+		// publishing it twice would teach nobody anything new, and the chain
+		// refuses to reveal a CID of an earlier round. The journal knows
+		// this node's recent rounds; the chain knows the rest (and other
+		// nodes' identical artifacts).
 		if l.journal.HasCID(c.String()) {
 			l.log.Debug("artifact already published; not committing it again", "cid", c)
 			continue
 		}
-		took := time.Since(start)
+		if seen, err := l.client.RevealedBefore(ctx, c.String(), r); err != nil {
+			return i, err
+		} else if seen {
+			l.log.Debug("artifact revealed in an earlier round; not committing it again", "cid", c)
+			continue
+		}
 		l.metrics.StoreAdd.Observe(took.Seconds())
 		l.mu.Lock()
 		o := l.overhead(r)

@@ -30,7 +30,7 @@ func DefaultParams() Params {
 		VerifiersPerArtifact: int(c.VerifiersPerArtifact),
 		MaxFieldCandidates:   int(c.MaxFieldCandidates),
 		Verdict:              aggregate.VerdictParams{MinAttestedWeight: c.MinAttestedWeightPpm, MinAttesters: int(c.MinAttesters), AcceptPPM: c.AcceptThresholdPpm},
-		Filter:               aggregate.FilterParams{MADMultiplierPPM: c.MadMultiplierPpm, MinMAD: c.MinMad},
+		Filter:               aggregate.FilterParams{MADMultiplierPPM: c.MadMultiplierPpm, MinMAD: c.MinMad, MinGroup: int(c.MinDomainPoints)},
 		Field: aggregate.FieldParams{
 			MaxFieldSize: int(c.MaxFieldSize),
 			MinSpreadPPM: c.MinSpreadPpm, EMABetaPPM: c.EmaBetaPpm,

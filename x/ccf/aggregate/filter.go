@@ -21,6 +21,12 @@ type FilterParams struct {
 	// domain where most points coincide has MAD = 0 and every other point,
 	// however close, is an outlier. 0 means no floor.
 	MinMAD uint64
+	// MinGroup: the points of a domain with fewer points than this are
+	// judged against the centre and spread of all points instead of their
+	// own. Otherwise a lone point in a domain of its own is its own centre
+	// and always passes, whatever its embedding. 0 or 1: every domain is
+	// judged alone.
+	MinGroup int
 }
 
 // DomainCentre is the coordinate-wise weighted median of one domain's points.
@@ -70,66 +76,94 @@ func FilterOutliers(points []Point, p FilterParams) (keep []bool, centres []Doma
 		return cmp.Compare(points[a].ID, points[b].ID)
 	})
 
-	var (
-		bk   int8Median
-		buf  []weighted
-		dist = make([]uint64, len(points)) // by input index
-		ds   []uint64
-		devs []uint64
-	)
+	f := filter{points: points, p: p, dim: dim, dist: make([]uint64, len(points))}
+	// The pooled verdict for the points of small domains: every point, one
+	// group. Computed only when some domain is small.
+	var pooled []bool
+	scratch := make([]bool, len(points))
 	for start := 0; start < len(idx); {
 		end := start + 1
 		for end < len(idx) && points[idx[end]].Domain == points[idx[start]].Domain {
 			end++
 		}
 		group := idx[start:end]
-		m := len(group)
-
-		// Centre: coordinate-wise lower weighted median.
-		centre := make([]int8, dim)
-		for j := 0; j < dim; j++ {
-			if m < smallDomain {
-				buf = buf[:0]
-				for _, i := range group {
-					buf = append(buf, weighted{int64(points[i].Embedding[j]), points[i].Weight})
-				}
-				centre[j] = int8(weightedMedianInPlace(buf))
-			} else {
-				bk.reset()
-				for _, i := range group {
-					bk.add(points[i].Embedding[j], points[i].Weight)
-				}
-				centre[j] = bk.median(uint64(m))
+		if len(group) >= p.MinGroup || len(group) == len(points) {
+			centres = append(centres, DomainCentre{Domain: points[group[0]].Domain, Centre: f.judge(group, keep)})
+		} else {
+			centres = append(centres, DomainCentre{Domain: points[group[0]].Domain, Centre: f.judge(group, scratch)})
+			if pooled == nil {
+				pooled = make([]bool, len(points))
+				all := slices.Clone(idx)
+				slices.SortFunc(all, func(a, b int) int { return cmp.Compare(points[a].ID, points[b].ID) })
+				f.judge(all, pooled)
 			}
-		}
-		centres = append(centres, DomainCentre{Domain: points[group[0]].Domain, Centre: centre})
-
-		// Distances, their median and MAD (doubled, see the package doc).
-		ds = ds[:0]
-		for _, i := range group {
-			d := sqDist(points[i].Embedding, centre)
-			dist[i] = d
-			ds = append(ds, d)
-		}
-		slices.Sort(ds)
-		med2 := doubledMedianSorted(ds)
-		devs = devs[:0]
-		for _, d := range ds {
-			devs = append(devs, absDiff(from64(d).add64Sat(d).sat64(), med2))
-		}
-		slices.Sort(devs)
-		mad4 := doubledMedianSorted(devs)
-		if floor := from64(p.MinMAD).add64Sat(p.MinMAD).add64Sat(p.MinMAD).add64Sat(p.MinMAD).sat64(); mad4 < floor {
-			mad4 = floor
-		}
-		// outlier ⇔ 4·d·PPM > 2·med2·PPM + k·mad4
-		threshold := mul64(med2, 2*PPM).addSat(mul64(p.MADMultiplierPPM, mad4))
-		for _, i := range group {
-			keep[i] = mul64(dist[i], 4*PPM).cmp(threshold) <= 0
+			for _, i := range group {
+				keep[i] = pooled[i]
+			}
 		}
 		start = end
 	}
 	return keep, centres, nil
+}
+
+// filter holds the inputs and scratch buffers of one FilterOutliers call.
+type filter struct {
+	points []Point
+	p      FilterParams
+	dim    int
+	bk     int8Median
+	buf    []weighted
+	dist   []uint64 // by input index
+	ds     []uint64
+	devs   []uint64
+}
+
+// judge applies the median/MAD rule to one group of points (input indexes)
+// and writes keep[i] for each; it returns the group's centre.
+func (f *filter) judge(group []int, keep []bool) []int8 {
+	points, p, dim := f.points, f.p, f.dim
+	m := len(group)
+	// Centre: coordinate-wise lower weighted median.
+	centre := make([]int8, dim)
+	for j := 0; j < dim; j++ {
+		if m < smallDomain {
+			f.buf = f.buf[:0]
+			for _, i := range group {
+				f.buf = append(f.buf, weighted{int64(points[i].Embedding[j]), points[i].Weight})
+			}
+			centre[j] = int8(weightedMedianInPlace(f.buf))
+		} else {
+			f.bk.reset()
+			for _, i := range group {
+				f.bk.add(points[i].Embedding[j], points[i].Weight)
+			}
+			centre[j] = f.bk.median(uint64(m))
+		}
+	}
+	// Distances, their median and MAD (doubled, see the package doc).
+	f.ds = f.ds[:0]
+	for _, i := range group {
+		d := sqDist(points[i].Embedding, centre)
+		f.dist[i] = d
+		f.ds = append(f.ds, d)
+	}
+	slices.Sort(f.ds)
+	med2 := doubledMedianSorted(f.ds)
+	f.devs = f.devs[:0]
+	for _, d := range f.ds {
+		f.devs = append(f.devs, absDiff(from64(d).add64Sat(d).sat64(), med2))
+	}
+	slices.Sort(f.devs)
+	mad4 := doubledMedianSorted(f.devs)
+	if floor := from64(p.MinMAD).add64Sat(p.MinMAD).add64Sat(p.MinMAD).add64Sat(p.MinMAD).sat64(); mad4 < floor {
+		mad4 = floor
+	}
+	// outlier ⇔ 4·d·PPM > 2·med2·PPM + k·mad4
+	threshold := mul64(med2, 2*PPM).addSat(mul64(p.MADMultiplierPPM, mad4))
+	for _, i := range group {
+		keep[i] = mul64(f.dist[i], 4*PPM).cmp(threshold) <= 0
+	}
+	return centre
 }
 
 // checkUniqueIDs reports ErrDuplicateID if two of the n ids are equal.

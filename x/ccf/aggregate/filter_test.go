@@ -202,3 +202,54 @@ func TestFilterOutliersMinMAD(t *testing.T) {
 		t.Fatal("the far point must be filtered")
 	}
 }
+
+// Domain evasion: a far point that claims a domain of its own is its own
+// centre and passes the per-domain rule; with MinGroup it is judged against
+// all points and filtered, while a small domain close to the rest passes.
+func TestFilterOutliersSmallDomainsPooled(t *testing.T) {
+	var points []aggregate.Point
+	for i := range 8 {
+		points = append(points, pt(uint64(i+1), "strings", 1, int8(10+i%3), int8(10+i%2)))
+	}
+	points = append(points, pt(100, "mine", 1, -100, -100), pt(101, "near", 1, 11, 10))
+	p := k3
+	p.MinMAD = 8 // the large domain's points are a unit or two apart
+	keep, _, err := aggregate.FilterOutliers(points, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keep[8] {
+		t.Fatal("without MinGroup the lone point is its own centre and passes (the evasion this guards against)")
+	}
+	p.MinGroup = 3
+	keep, centres, err := aggregate.FilterOutliers(points, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keep[8] {
+		t.Error("a far point in a domain of its own passed")
+	}
+	if !keep[9] {
+		t.Error("a small domain close to the rest was filtered")
+	}
+	for i := range 8 {
+		if !keep[i] {
+			t.Errorf("point %d of the large domain was filtered", i)
+		}
+	}
+	if len(centres) != 3 {
+		t.Errorf("%d centres, want one per domain", len(centres))
+	}
+	// Order does not matter.
+	rev := slices.Clone(points)
+	slices.Reverse(rev)
+	keepRev, _, err := aggregate.FilterOutliers(rev, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range points {
+		if keepRev[len(points)-1-i] != keep[i] {
+			t.Fatalf("point %d: verdict depends on input order", i)
+		}
+	}
+}

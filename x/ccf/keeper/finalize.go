@@ -415,7 +415,7 @@ func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types
 			return types.Field{}, err
 		}
 	}
-	keep, _, err := aggregate.FilterOutliers(points, aggregate.FilterParams{MADMultiplierPPM: p.MadMultiplierPpm, MinMAD: p.MinMad})
+	keep, _, err := aggregate.FilterOutliers(points, aggregate.FilterParams{MADMultiplierPPM: p.MadMultiplierPpm, MinMAD: p.MinMad, MinGroup: int(p.MinDomainPoints)})
 	if err != nil {
 		// Inputs are validated on the way in, so this is a bug; halting the
 		// chain would be worse than a round without a field.

@@ -464,3 +464,20 @@ func TestFailingSettlementIsIsolated(t *testing.T) {
 	require.False(t, it.Valid(), "no tally left behind")
 	it.Close()
 }
+
+// Domain evasion on the real app: an artifact far from the others that
+// claims a domain label of its own is filtered as an outlier (before, the
+// outlier filter ran per domain and the lone point was its own centre).
+func TestDomainEvasionFiltered(t *testing.T) {
+	n := roundtest.New(t, 8)
+	f, ids := runRound(t, n, all(8), func(p int) artifacttypes.Manifest {
+		if p == 7 {
+			return roundtest.Manifest("evasion", -100)
+		}
+		return sameDomain(p)
+	}, nil, allValid)
+	require.Equal(t, uint64(1), f.Counts.Outliers)
+	for _, e := range f.Entries {
+		require.NotEqual(t, ids[7], e.ArtifactId, "the evading outlier is not in the field")
+	}
+}

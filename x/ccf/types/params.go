@@ -40,6 +40,7 @@ func DefaultParams() Params {
 		MinFieldProducers: 3,
 		// Acceptance needs two thirds of the attested weight.
 		AcceptThresholdPpm: 666_667,
+		MinDomainPoints:    5,
 	}
 }
 
@@ -68,6 +69,8 @@ func (p Params) Validate() error {
 		return errorsmod.Wrapf(ErrInvalidParams, "min_attesters must be in [1, verifiers_per_artifact = %d], got %d", p.VerifiersPerArtifact, p.MinAttesters)
 	case p.AcceptThresholdPpm != 0 && (p.AcceptThresholdPpm < PPM/2 || p.AcceptThresholdPpm >= PPM):
 		return errorsmod.Wrapf(ErrInvalidParams, "accept_threshold_ppm must be 0 (simple majority) or in [500000, 1000000), got %d", p.AcceptThresholdPpm)
+	case p.MinDomainPoints > 16_384:
+		return errorsmod.Wrapf(ErrInvalidParams, "min_domain_points above 16384, got %d", p.MinDomainPoints)
 	case p.MinFieldProducers == 0 || p.MinFieldProducers > p.MaxFieldSize:
 		return errorsmod.Wrapf(ErrInvalidParams, "min_field_producers must be in [1, max_field_size = %d], got %d", p.MaxFieldSize, p.MinFieldProducers)
 	case p.MadMultiplierPpm == 0:
