@@ -62,8 +62,8 @@ type sim struct {
 
 	// tallies for the report
 	published, poisoned, poisonRejected, poisonInField, honestArtifacts, honestAccepted int
-	refused                                                                           map[string]int
-	fields                                                                            int
+	refused                                                                             map[string]int
+	fields                                                                              int
 }
 
 func TestProtocolSim(t *testing.T) {
