@@ -31,8 +31,9 @@ type VerdictParams struct {
 	// MinAttesters is the least number of distinct verifiers with a VALID,
 	// INVALID or UNAVAILABLE verdict for any outcome (0 or 1: no floor).
 	MinAttesters int
-	// AcceptPPM is the share of the attested weight that VALID must exceed
-	// for the artifact to be accepted (below PPM/2, or 0: a simple majority).
+	// AcceptPPM is the share of the attested weight that VALID must reach
+	// for the artifact to be accepted (at most PPM/2, or 0: a simple
+	// majority is enough).
 	// Acceptance is the costly mistake — an accepted poison teaches every
 	// node that conditions on the field — so it can demand a supermajority
 	// while rejection stays a simple majority.
@@ -42,7 +43,7 @@ type VerdictParams struct {
 // VerdictResult is the weighted consensus on one artifact.
 type VerdictResult struct {
 	// Outcome is VALID when ValidWeight > InvalidWeight+UnavailableWeight
-	// and ValidWeight > AcceptPPM × total,
+	// and ValidWeight ≥ AcceptPPM × total,
 	// INVALID when InvalidWeight > ValidWeight+UnavailableWeight, UNAVAILABLE
 	// when UnavailableWeight > ValidWeight+InvalidWeight, each only when the
 	// total reaches MinAttestedWeight and at least MinAttesters distinct
@@ -124,7 +125,7 @@ func DecideVerdict(atts []Attestation, p VerdictParams) VerdictResult {
 	}
 	switch {
 	case v.cmp(inv.addSat(un)) > 0:
-		if p.AcceptPPM > PPM/2 && !exceedsShare(v, total, p.AcceptPPM) {
+		if p.AcceptPPM > PPM/2 && !reachesShare(v, total, p.AcceptPPM) {
 			break // a majority, but not the supermajority acceptance needs
 		}
 		r.Outcome = VerdictValid
@@ -162,10 +163,10 @@ func PointWeight(reputation, confidence uint32) uint64 {
 	return uint64(min(reputation, PPM)) * uint64(min(confidence, PPM)) / PPM
 }
 
-// exceedsShare reports whether part > share/PPM × total, exactly (the
+// reachesShare reports whether part ≥ share/PPM × total, exactly (the
 // products of 128-bit sums and ppm factors are compared as big integers).
-func exceedsShare(part, total u128, share uint32) bool {
+func reachesShare(part, total u128, share uint32) bool {
 	l := new(big.Int).Mul(part.big(), big.NewInt(PPM))
 	r := new(big.Int).Mul(total.big(), big.NewInt(int64(share)))
-	return l.Cmp(r) > 0
+	return l.Cmp(r) >= 0
 }

@@ -210,7 +210,7 @@ func TestColludingMinorityVerifiers(t *testing.T) {
 // Acceptance can demand a supermajority of the attested weight and a quorum
 // of distinct verifiers; rejection stays a simple majority.
 func TestDecideVerdictQuorumAndSupermajority(t *testing.T) {
-	p := aggregate.VerdictParams{MinAttesters: 2, AcceptPPM: 666_667}
+	p := aggregate.VerdictParams{MinAttesters: 2, AcceptPPM: 666_666}
 	tests := []struct {
 		name string
 		atts []aggregate.Attestation
@@ -221,8 +221,8 @@ func TestDecideVerdictQuorumAndSupermajority(t *testing.T) {
 		{"the same verifier twice is one attester", []aggregate.Attestation{att("a", 400_000, valid, 800_000), att("a", 400_000, valid, 800_000)}, 0},
 		{"unanimous", []aggregate.Attestation{att("a", 400_000, valid, 800_000), att("b", 400_000, valid, 800_000)}, valid},
 		{"60% valid is a majority but not two thirds", []aggregate.Attestation{att("a", 300_000, valid, 800_000), att("b", 300_000, valid, 800_000), att("c", 400_000, inval, 0)}, 0},
-		{"at the threshold is not above it", []aggregate.Attestation{att("a", 333_334, valid, 800_000), att("b", 333_333, valid, 800_000), att("c", 333_333, inval, 0)}, 0},
-		{"just above", []aggregate.Attestation{att("a", 333_334, valid, 800_000), att("b", 333_334, valid, 800_000), att("c", 333_332, inval, 0)}, valid},
+		{"two of three equal verifiers is two thirds", []aggregate.Attestation{att("a", 250_000, valid, 800_000), att("b", 250_000, valid, 800_000), att("c", 250_000, inval, 0)}, valid},
+		{"just under two thirds", []aggregate.Attestation{att("a", 333_332, valid, 800_000), att("b", 333_332, valid, 800_000), att("c", 333_336, inval, 0)}, 0},
 		{"rejection needs a simple majority only", []aggregate.Attestation{att("a", 300_000, inval, 0), att("b", 300_000, inval, 0), att("c", 500_000, valid, 800_000)}, inval},
 	}
 	for _, tc := range tests {

@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"cmp"
 	"encoding/hex"
 	"errors"
 	"math"
@@ -448,7 +449,7 @@ func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types
 			Embedding: artifacttypes.Embedding8(*a.Manifest),
 		})
 	}
-	prev, err := k.previousEMA(ctx)
+	prev, prevSeen, err := k.previousEMA(ctx)
 	if err != nil {
 		return types.Field{}, err
 	}
@@ -491,7 +492,7 @@ func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types
 		rec.Entries = append(rec.Entries, types.FieldEntry{ArtifactId: e.ID, Cid: e.CID, Producer: e.Producer, WeightPpm: e.WeightPPM, Kind: e.Kind, Domain: e.Domain})
 	}
 	rec.Centroids = toProto(field.Centroids)
-	rec.EmaCentroids = toProto(field.EMA)
+	rec.EmaCentroids = evictEMA(field.EMA, field.Centroids, prevSeen, r.Id, p)
 	return rec, k.Candidates.Clear(ctx, nil)
 }
 
@@ -524,23 +525,63 @@ func (k Keeper) failField(ctx sdk.Context, r *types.Round, p types.Params, cause
 	return types.Field{Round: r.Id, Degenerate: true, ProducerRewards: zero, VerifierRewards: zero}, k.Candidates.Clear(ctx, nil)
 }
 
-func (k Keeper) previousEMA(ctx sdk.Context) ([]aggregate.DomainVector, error) {
+// previousEMA returns the latest field's EMA centroids and, by domain, the
+// last round each was seen.
+func (k Keeper) previousEMA(ctx sdk.Context) ([]aggregate.DomainVector, map[string]uint64, error) {
 	latest, err := k.LatestField.Get(ctx)
 	if isNotFound(err) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f, err := k.Fields.Get(ctx, latest)
+	if isNotFound(err) {
+		return nil, nil, nil // pruned; the EMA starts again
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]aggregate.DomainVector, len(f.EmaCentroids))
+	seen := make(map[string]uint64, len(f.EmaCentroids))
 	for i, v := range f.EmaCentroids {
 		out[i] = aggregate.DomainVector{Domain: v.Domain, Micro: v.Micro}
+		seen[v.Domain] = v.LastRound
 	}
-	return out, nil
+	return out, seen, nil
+}
+
+// evictEMA stamps each EMA centroid with the last round its domain had a
+// field entry, drops those unseen for ema_domain_rounds rounds and keeps at
+// most max_ema_domains, the most recently seen (ties by domain). Without it
+// every label ever used would be carried, and stored, in every field.
+func evictEMA(ema, current []aggregate.DomainVector, prevSeen map[string]uint64, round uint64, p types.Params) []types.DomainVector {
+	now := make(map[string]bool, len(current))
+	for _, c := range current {
+		now[c.Domain] = true
+	}
+	out := make([]types.DomainVector, 0, len(ema))
+	for _, v := range ema {
+		last := prevSeen[v.Domain]
+		if now[v.Domain] {
+			last = round
+		}
+		if round-min(last, round) >= p.EmaDomainRounds {
+			continue
+		}
+		out = append(out, types.DomainVector{Domain: v.Domain, Micro: v.Micro, LastRound: last})
+	}
+	if len(out) > int(p.MaxEmaDomains) {
+		slices.SortStableFunc(out, func(a, b types.DomainVector) int {
+			if a.LastRound != b.LastRound {
+				return cmp.Compare(b.LastRound, a.LastRound)
+			}
+			return cmp.Compare(a.Domain, b.Domain)
+		})
+		out = out[:p.MaxEmaDomains]
+		slices.SortFunc(out, func(a, b types.DomainVector) int { return cmp.Compare(a.Domain, b.Domain) })
+	}
+	return out
 }
 
 func toProto(vs []aggregate.DomainVector) []types.DomainVector {

@@ -62,6 +62,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	if gs.FieldPrune > 0 {
+		if err := k.FieldPrune.Set(ctx, gs.FieldPrune); err != nil {
+			return err
+		}
+	}
 	prune := gs.PruneRound
 	if prune == 0 {
 		prune = 1
@@ -112,6 +117,10 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	case err == nil:
 		gs.PendingField = &pf
 	case !isNotFound(err):
+		return nil, err
+	}
+	gs.FieldPrune, err = k.FieldPrune.Get(ctx)
+	if err != nil && !isNotFound(err) {
 		return nil, err
 	}
 	gs.PruneRound, err = k.PruneRound.Get(ctx)

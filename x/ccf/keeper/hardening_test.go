@@ -481,3 +481,71 @@ func TestDomainEvasionFiltered(t *testing.T) {
 		require.NotEqual(t, ids[7], e.ArtifactId, "the evading outlier is not in the field")
 	}
 }
+
+// EMA centroids of domains that stop appearing are dropped after
+// ema_domain_rounds, and at most max_ema_domains are kept: fields no longer
+// carry every label ever used.
+func TestEMAEvictsStaleDomains(t *testing.T) {
+	n := roundtest.New(t, 5)
+	p, err := n.App.CCFKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	p.EmaDomainRounds = 2
+	require.NoError(t, p.Validate())
+	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
+	domains := func(f ccftypes.Field) []string {
+		var out []string
+		for _, v := range f.EmaCentroids {
+			out = append(out, v.Domain)
+		}
+		return out
+	}
+	label := func(d string) func(int) artifacttypes.Manifest {
+		return func(q int) artifacttypes.Manifest { return roundtest.Manifest(d, int8(10+q%2)) }
+	}
+	f1, _ := runRound(t, n, all(5), label("old"), nil, allValid)
+	require.Equal(t, []string{"old"}, domains(f1))
+	f2, _ := runRound(t, n, all(5), label("new"), nil, allValid)
+	require.Equal(t, []string{"new", "old"}, domains(f2), "seen one round ago: kept")
+	require.Equal(t, f1.Round, f2.EmaCentroids[1].LastRound)
+	f3, _ := runRound(t, n, all(5), label("new"), nil, allValid)
+	require.Equal(t, []string{"new"}, domains(f3), "unseen for ema_domain_rounds: dropped")
+	require.Equal(t, f3.Round, f3.EmaCentroids[0].LastRound)
+
+	p.MaxEmaDomains, p.EmaDomainRounds = 1, 100
+	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
+	f4, _ := runRound(t, n, all(5), label("third"), nil, allValid)
+	require.Equal(t, []string{"third"}, domains(f4), "the most recently seen domain is kept")
+}
+
+// Fields and round records older than retain_fields are pruned, a batch
+// per block; the latest field always stays.
+func TestOldFieldsPruned(t *testing.T) {
+	n := roundtest.New(t, 4)
+	p, err := n.App.CCFKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	p.RetainRounds, p.RetainFields = 1, 2
+	require.NoError(t, p.Validate())
+	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
+	for range 5 {
+		runRound(t, n, all(4), sameDomain, nil, allValid)
+	}
+	n.Fixture.Commit(t)
+	cur := n.Round(t).Id
+	for r := uint64(1); r < cur; r++ {
+		_, err := n.App.CCFKeeper.GetField(n.Ctx, r)
+		has, herr := n.App.CCFKeeper.Rounds.Has(n.Ctx, r)
+		require.NoError(t, herr)
+		if r+p.RetainFields < cur {
+			require.ErrorIs(t, err, ccftypes.ErrFieldNotFound, "round %d of %d", r, cur)
+			require.False(t, has)
+		} else {
+			require.NoError(t, err, "round %d of %d", r, cur)
+			require.True(t, has)
+		}
+	}
+	bad := p
+	bad.RetainFields = 0
+	require.NoError(t, bad.Validate(), "0 keeps every field")
+	bad.RetainRounds, bad.RetainFields = 10, 5
+	require.ErrorIs(t, bad.Validate(), ccftypes.ErrInvalidParams, "a field may not go before its artifacts")
+}

@@ -45,6 +45,9 @@ type Keeper struct {
 	// PendingField holds its field until every tally is applied.
 	Tallies      collections.Map[sdk.AccAddress, types.Tally]
 	PendingField collections.Item[types.Field]
+	// FieldPrune is the next round whose field and record retain_fields
+	// will prune.
+	FieldPrune collections.Item[uint64]
 }
 
 // NewKeeper builds the keeper; authority may change params.
@@ -71,6 +74,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService storetypes.KVStoreService, ad
 		Rounds:       collections.NewMap(sb, types.RoundsKey, "rounds", collections.Uint64Key, codec.CollValue[types.Round](cdc)),
 		Tallies:      collections.NewMap(sb, types.TalliesKey, "tallies", sdk.AccAddressKey, codec.CollValue[types.Tally](cdc)),
 		PendingField: collections.NewItem(sb, types.PendingFieldKey, "pending_field", codec.CollValue[types.Field](cdc)),
+		FieldPrune:   collections.NewItem(sb, types.FieldPruneKey, "field_prune", collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -179,8 +179,9 @@ func (k Keeper) startRound(ctx sdk.Context, id uint64, start int64, p types.Para
 	})
 }
 
-// pruneStep deletes artifact records of rounds older than retain_rounds, at
-// most max_prune_per_block per block, oldest round first.
+// pruneStep deletes artifact records of rounds older than retain_rounds,
+// oldest round first, then fields older than retain_fields, all within
+// max_prune_per_block records per block.
 func (k Keeper) pruneStep(ctx context.Context, current uint64, p types.Params) error {
 	next, err := k.PruneRound.Get(ctx)
 	if isNotFound(err) {
@@ -188,12 +189,50 @@ func (k Keeper) pruneStep(ctx context.Context, current uint64, p types.Params) e
 	} else if err != nil {
 		return err
 	}
-	if next+p.RetainRounds >= current {
+	budget := p.MaxPrunePerBlock
+	if next+p.RetainRounds < current {
+		deleted, done, err := k.artifacts.PruneRound(ctx, next, budget)
+		if err != nil {
+			return err
+		}
+		budget -= min(deleted, budget)
+		if done {
+			if err := k.PruneRound.Set(ctx, next+1); err != nil {
+				return err
+			}
+		}
+	}
+	return k.pruneFields(ctx, current, p, budget)
+}
+
+// pruneFields deletes the fields and round records of rounds older than
+// retain_fields, oldest first, at most limit per block. The latest field is
+// never pruned: the next round's EMA starts from it.
+func (k Keeper) pruneFields(ctx context.Context, current uint64, p types.Params, limit uint32) error {
+	if p.RetainFields == 0 || limit == 0 {
 		return nil
 	}
-	_, done, err := k.artifacts.PruneRound(ctx, next, p.MaxPrunePerBlock)
-	if err != nil || !done {
+	next, err := k.FieldPrune.Get(ctx)
+	if isNotFound(err) {
+		next = 1
+	} else if err != nil {
 		return err
 	}
-	return k.PruneRound.Set(ctx, next+1)
+	latest, err := k.LatestField.Get(ctx)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for ; limit > 0 && next+p.RetainFields < current && next < latest; limit-- {
+		if err := k.Fields.Remove(ctx, next); err != nil {
+			return err
+		}
+		if err := k.Rounds.Remove(ctx, next); err != nil {
+			return err
+		}
+		next++
+	}
+	return k.FieldPrune.Set(ctx, next)
 }

@@ -24,4 +24,5 @@ var (
 	RoundsKey       = collections.NewPrefix(6) // round id -> finalized Round
 	TalliesKey      = collections.NewPrefix(7) // operator -> Tally of the round being finalized
 	PendingFieldKey = collections.NewPrefix(8) // the built Field while the round settles
+	FieldPruneKey   = collections.NewPrefix(9) // next round whose field and record will be pruned
 )

@@ -38,9 +38,14 @@ func DefaultParams() Params {
 		MinAttesters: 2,
 		// Fewer than three producers in a field pay their entries less.
 		MinFieldProducers: 3,
-		// Acceptance needs two thirds of the attested weight.
-		AcceptThresholdPpm: 666_667,
+		// Acceptance needs two thirds of the attested weight (two of three
+		// equal verifiers).
+		AcceptThresholdPpm: 666_666,
 		MinDomainPoints:    5,
+		EmaDomainRounds:    100,
+		MaxEmaDomains:      256,
+		// About three days of 25-block rounds at 1 s blocks.
+		RetainFields: 10_000,
 	}
 }
 
@@ -67,8 +72,14 @@ func (p Params) Validate() error {
 		return errorsmod.Wrap(ErrInvalidParams, "min_attested_weight_ppm above the weight of 32 perfect verifiers")
 	case p.MinAttesters == 0 || p.MinAttesters > p.VerifiersPerArtifact:
 		return errorsmod.Wrapf(ErrInvalidParams, "min_attesters must be in [1, verifiers_per_artifact = %d], got %d", p.VerifiersPerArtifact, p.MinAttesters)
-	case p.AcceptThresholdPpm != 0 && (p.AcceptThresholdPpm < PPM/2 || p.AcceptThresholdPpm >= PPM):
-		return errorsmod.Wrapf(ErrInvalidParams, "accept_threshold_ppm must be 0 (simple majority) or in [500000, 1000000), got %d", p.AcceptThresholdPpm)
+	case p.AcceptThresholdPpm > PPM:
+		return errorsmod.Wrapf(ErrInvalidParams, "accept_threshold_ppm above 1000000, got %d", p.AcceptThresholdPpm)
+	case p.MaxEmaDomains == 0 || p.MaxEmaDomains > 4096:
+		return errorsmod.Wrapf(ErrInvalidParams, "max_ema_domains must be in [1, 4096], got %d", p.MaxEmaDomains)
+	case p.EmaDomainRounds == 0:
+		return errorsmod.Wrap(ErrInvalidParams, "ema_domain_rounds must be positive")
+	case p.RetainFields != 0 && p.RetainFields < p.RetainRounds:
+		return errorsmod.Wrapf(ErrInvalidParams, "retain_fields %d is below retain_rounds %d: a field would go before its artifacts", p.RetainFields, p.RetainRounds)
 	case p.MinDomainPoints > 16_384:
 		return errorsmod.Wrapf(ErrInvalidParams, "min_domain_points above 16384, got %d", p.MinDomainPoints)
 	case p.MinFieldProducers == 0 || p.MinFieldProducers > p.MaxFieldSize:
