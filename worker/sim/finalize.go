@@ -163,6 +163,9 @@ func finalize(arts []published, votes [][]vote, rep []uint32, names []string, pr
 		out.judged[i].verdict = res
 		for _, v := range votes[i] {
 			ema(v.node, aggregate.Agreement(v.att, res))
+			if res.Outcome == aggregate.VerdictInvalid && v.att.Verdict == aggregate.VerdictValid {
+				tallies[v.node].ApprovedInvalid++
+			}
 		}
 		switch res.Outcome {
 		case aggregate.VerdictValid:

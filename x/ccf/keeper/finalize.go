@@ -235,6 +235,9 @@ func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Rou
 		if agreement >= types.PPM/2 {
 			t.Agreed++
 		}
+		if res.Outcome == aggregate.VerdictInvalid && vote.Verdict == aggregate.VerdictValid {
+			t.ApprovedInvalid++
+		}
 	}
 	// An assigned verifier that did not attest lost the round's slot: an
 	// outcome of signal 0, so staying silent is never safer than checking.

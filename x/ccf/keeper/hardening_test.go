@@ -261,6 +261,7 @@ func TestRoundSignal(t *testing.T) {
 		"mean":                     {ccftypes.Tally{SignalSum: 1_500_000, Outcomes: 2}, 750_000},
 		"invalid zeroes the round": {ccftypes.Tally{SignalSum: 9_000_000, Outcomes: 10, Invalid: 1}, 0},
 		"missed counts as zero":    {ccftypes.Tally{SignalSum: 1_000_000, Outcomes: 2, Missed: 1}, 500_000},
+		"approving poison zeroes":  {ccftypes.Tally{SignalSum: 9_000_000, Outcomes: 10, ApprovedInvalid: 1}, 0},
 	} {
 		require.Equal(t, tc.want, ccftypes.RoundSignal(tc.t), name)
 	}
@@ -548,4 +549,34 @@ func TestOldFieldsPruned(t *testing.T) {
 	require.NoError(t, bad.Validate(), "0 keeps every field")
 	bad.RetainRounds, bad.RetainFields = 10, 5
 	require.ErrorIs(t, bad.Validate(), ccftypes.ErrInvalidParams, "a field may not go before its artifacts")
+}
+
+// A verifier that approves an artifact the consensus rejects as INVALID did
+// not run its check vectors (they are deterministic): its round scores 0,
+// like publishing poison. Before, a lazy verifier lost only that one
+// attestation's agreement and kept a near-honest score.
+func TestApprovingPoisonZeroesTheRound(t *testing.T) {
+	n := roundtest.New(t, 8)
+	const lazy = 7
+	_, ids := runRound(t, n, all(7), sameDomain, nil, func(v, p int) artifacttypes.Verdict {
+		if v == lazy {
+			return artifacttypes.VERDICT_VALID
+		}
+		if p == 0 {
+			return artifacttypes.VERDICT_INVALID
+		}
+		return artifacttypes.VERDICT_VALID
+	})
+	atts, err := n.App.ArtifactKeeper.AttestationsOf(n.Ctx, ids[0])
+	require.NoError(t, err)
+	approved := false
+	for _, a := range atts {
+		approved = approved || n.Index(a.Verifier) == lazy
+	}
+	require.True(t, approved, "the lazy node was drawn for the poisoned artifact (else the test proves nothing)")
+	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[lazy])
+	require.NoError(t, err)
+	rp := reputationtypes.DefaultParams()
+	require.Equal(t, reputationtypes.EMA(rp.InitialScorePpm, 0, rp.EmaAlphaPpm), rep.ScorePpm, "one round at signal 0")
+	require.Greater(t, score(t, n, 1), rep.ScorePpm)
 }

@@ -62,6 +62,7 @@ func addTally(dst, src *types.Tally) {
 	dst.Agreed += src.Agreed
 	dst.Missed += src.Missed
 	dst.AgreementSumPpm += src.AgreementSumPpm
+	dst.ApprovedInvalid += src.ApprovedInvalid
 	dst.ProducerReward = dst.ProducerReward.Add(src.ProducerReward)
 }
 
