@@ -93,7 +93,7 @@ for i in "${!NODES[@]}"; do
   n=${NODES[$i]}
   emb=$(head -c 64 /dev/zero | tr '\0' "\\$(printf '%03o' $((10 + i % 2)))" | base64 | tr -d '\n')
   cat >"$WORK/$n.manifest.json" <<JSON
-{"kind":"pbe.program","domain":"strings","embedding":"$emb","confidence_ppm":900000,
+{"kind":"pbe.program","domain":"strings/slia","embedding":"$emb","confidence_ppm":900000,
  "payload_size":"$(wc -c <"$WORK/$n.payload")","energy":{"joules":"120","mg_co2e":"15","renewable_ppm":600000},"dp_epsilon_milli":0}
 JSON
 done

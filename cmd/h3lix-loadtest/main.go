@@ -165,7 +165,7 @@ func run(home, node, grpcAddr, chainID, funder string, n, per int) error {
 			emb[k] = byte(10 + (i+k)%3)
 		}
 		return &artifacttypes.MsgRevealArtifact{Producer: accts[i].Address().String(), ArtifactId: ids[i][j], Cid: cids[i][j].cid, Salt: cids[i][j].salt,
-			Manifest: chain.Manifest{Kind: "pbe.program", Domain: "strings", Embedding: emb, ConfidencePpm: 900_000, PayloadSize: 64}}
+			Manifest: chain.Manifest{Kind: "pbe.program", Domain: artifacttypes.DefaultDomain, Embedding: emb, ConfidencePpm: 900_000, PayloadSize: 64}}
 	})
 	if err != nil {
 		return err

@@ -181,7 +181,7 @@ func (s *sim) round() {
 		if s.role[a.producer] == offline && s.rng.IntN(2) == 0 {
 			continue // went offline after committing
 		}
-		m := roundtest.Manifest("strings", int8(10+s.rng.IntN(3)))
+		m := roundtest.Manifest(artifacttypes.DefaultDomain, int8(10+s.rng.IntN(3)))
 		_, err := n.Artifact.RevealArtifact(n.Ctx, &artifacttypes.MsgRevealArtifact{
 			Producer: n.Nodes[a.producer].String(), ArtifactId: a.id, Cid: a.cid, Salt: a.salt, Manifest: m,
 		})

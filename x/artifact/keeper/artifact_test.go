@@ -78,7 +78,7 @@ func TestCommitRejections(t *testing.T) {
 
 	t.Run("reveal in the commit phase", func(t *testing.T) {
 		rejected(t, n, types.ErrWrongPhase, func() error {
-			_, err := n.Artifact.RevealArtifact(n.Ctx, &types.MsgRevealArtifact{Producer: n.Nodes[0].String(), ArtifactId: 1, Cid: c, Salt: salt, Manifest: roundtest.Manifest("d", 0)})
+			_, err := n.Artifact.RevealArtifact(n.Ctx, &types.MsgRevealArtifact{Producer: n.Nodes[0].String(), ArtifactId: 1, Cid: c, Salt: salt, Manifest: roundtest.Manifest(types.DefaultDomain, 0)})
 			return err
 		})
 	})
@@ -106,9 +106,9 @@ func TestCommitmentSquattingBlocksNothing(t *testing.T) {
 	own, err := n.Artifact.CommitArtifact(n.Ctx, &types.MsgCommitArtifact{Producer: n.Nodes[0].String(), Round: 1, Commitment: victim})
 	require.NoError(t, err, "the victim commits after the squatter")
 	n.AdvanceTo(t, n.Round(t).RevealStart)
-	require.Equal(t, types.ARTIFACT_STATUS_REVEALED, n.Reveal(t, 0, own.ArtifactId, c, salt, roundtest.Manifest("d", 0)))
+	require.Equal(t, types.ARTIFACT_STATUS_REVEALED, n.Reveal(t, 0, own.ArtifactId, c, salt, roundtest.Manifest(types.DefaultDomain, 0)))
 	rejected(t, n, types.ErrCommitmentMismatch, func() error {
-		_, err := n.Artifact.RevealArtifact(n.Ctx, &types.MsgRevealArtifact{Producer: n.Nodes[1].String(), ArtifactId: squat.ArtifactId, Cid: c, Salt: salt, Manifest: roundtest.Manifest("d", 0)})
+		_, err := n.Artifact.RevealArtifact(n.Ctx, &types.MsgRevealArtifact{Producer: n.Nodes[1].String(), ArtifactId: squat.ArtifactId, Cid: c, Salt: salt, Manifest: roundtest.Manifest(types.DefaultDomain, 0)})
 		return err
 	})
 }
@@ -130,7 +130,7 @@ func TestRevealRejectionsAndDuplicates(t *testing.T) {
 	id3, c3, s3 := n.CommitArtifact(t, 3, 0)
 	n.AdvanceTo(t, n.Round(t).RevealStart)
 
-	m := roundtest.Manifest("strings", 5)
+	m := roundtest.Manifest(types.DefaultDomain, 5)
 	reveal := func(p int, id uint64, c string, salt []byte, m types.Manifest) func() error {
 		return func() error {
 			_, err := n.Artifact.RevealArtifact(n.Ctx, &types.MsgRevealArtifact{Producer: n.Nodes[p].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: m})
@@ -147,6 +147,8 @@ func TestRevealRejectionsAndDuplicates(t *testing.T) {
 	upper.Domain = "Strings"
 	conf := m
 	conf.ConfidencePpm = 1_000_001
+	unregistered := m
+	unregistered.Domain = "my-own-domain"
 	cidV0 := "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"
 	for _, tc := range []struct {
 		name string
@@ -166,6 +168,7 @@ func TestRevealRejectionsAndDuplicates(t *testing.T) {
 		{"kind too long", reveal(3, id3, c3, s3, longKind), types.ErrInvalidManifest},
 		{"payload too large", reveal(3, id3, c3, s3, hugePayload), types.ErrInvalidManifest},
 		{"domain with upper case", reveal(3, id3, c3, s3, upper), types.ErrInvalidManifest},
+		{"domain not in the registry", reveal(3, id3, c3, s3, unregistered), types.ErrInvalidManifest},
 		{"confidence above 1", reveal(3, id3, c3, s3, conf), types.ErrInvalidManifest},
 	} {
 		t.Run(tc.name, func(t *testing.T) { rejected(t, n, tc.want, tc.fn) })
@@ -194,7 +197,7 @@ func TestAttestRejections(t *testing.T) {
 	n := roundtest.New(t, 8)
 	id, c, salt := n.CommitArtifact(t, 0, 0)
 	n.AdvanceTo(t, n.Round(t).RevealStart)
-	n.Reveal(t, 0, id, c, salt, roundtest.Manifest("strings", 1))
+	n.Reveal(t, 0, id, c, salt, roundtest.Manifest(types.DefaultDomain, 1))
 	t.Run("attest in the reveal phase", func(t *testing.T) {
 		rejected(t, n, types.ErrWrongPhase, func() error { return n.Attest(t, 1, id, types.VERDICT_VALID, 1) })
 	})

@@ -17,7 +17,7 @@ func FuzzRevealArtifact(f *testing.F) {
 	n := roundtest.New(f, 3)
 	id, c, salt := n.CommitArtifact(f, 0, 0)
 	n.AdvanceTo(f, n.Round(f).RevealStart)
-	valid := &types.MsgRevealArtifact{Producer: n.Nodes[0].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: roundtest.Manifest("strings", 1)}
+	valid := &types.MsgRevealArtifact{Producer: n.Nodes[0].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: roundtest.Manifest(types.DefaultDomain, 1)}
 	for _, mut := range []func(*types.MsgRevealArtifact){
 		func(*types.MsgRevealArtifact) {},
 		func(m *types.MsgRevealArtifact) { m.Cid = "bafy" },
@@ -46,7 +46,7 @@ func FuzzAttest(f *testing.F) {
 	n := roundtest.New(f, 5)
 	id, c, salt := n.CommitArtifact(f, 0, 0)
 	n.AdvanceTo(f, n.Round(f).RevealStart)
-	n.Reveal(f, 0, id, c, salt, roundtest.Manifest("strings", 1))
+	n.Reveal(f, 0, id, c, salt, roundtest.Manifest(types.DefaultDomain, 1))
 	n.AdvanceTo(f, n.Round(f).AttestStart)
 	v := n.Assigned(f, id)[0]
 	for _, ins := range [][]types.AttestationInput{

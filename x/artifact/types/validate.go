@@ -78,8 +78,12 @@ func ValidateManifest(m Manifest, size int, p Params) error {
 	if err := checkLabel("domain", m.Domain, p.MaxLabelLength); err != nil {
 		return err
 	}
-	if uint32(len(m.Embedding)) != p.EmbeddingDim {
-		return errorsmod.Wrapf(ErrInvalidManifest, "embedding has %d values, want embedding_dim = %d", len(m.Embedding), p.EmbeddingDim)
+	d, ok := p.Domain(m.Domain)
+	if !ok {
+		return errorsmod.Wrapf(ErrInvalidManifest, "domain %q is not registered (see 'h3lixd q artifact params'; governance adds domains)", m.Domain)
+	}
+	if uint32(len(m.Embedding)) != d.EmbeddingDim {
+		return errorsmod.Wrapf(ErrInvalidManifest, "embedding has %d values, want embedding_dim = %d", len(m.Embedding), d.EmbeddingDim)
 	}
 	if m.ConfidencePpm > PPM {
 		return errorsmod.Wrapf(ErrInvalidManifest, "confidence %d ppm above %d", m.ConfidencePpm, PPM)

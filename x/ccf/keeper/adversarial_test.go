@@ -69,7 +69,7 @@ const abstain = artifacttypes.VERDICT_UNSPECIFIED
 
 func allValid(int, int) artifacttypes.Verdict { return artifacttypes.VERDICT_VALID }
 
-func sameDomain(p int) artifacttypes.Manifest { return roundtest.Manifest("strings", int8(10+p%2)) }
+func sameDomain(p int) artifacttypes.Manifest { return roundtest.Manifest(artifacttypes.DefaultDomain, int8(10+p%2)) }
 
 func score(t *testing.T, n *roundtest.Net, p int) uint32 {
 	s, err := n.App.ReputationKeeper.Score(n.Ctx, n.Nodes[p])
@@ -133,7 +133,7 @@ func TestOutlierFiltered(t *testing.T) {
 	n := roundtest.New(t, 8)
 	f, ids := runRound(t, n, all(8), func(p int) artifacttypes.Manifest {
 		if p == 7 {
-			return roundtest.Manifest("strings", -100)
+			return roundtest.Manifest(artifacttypes.DefaultDomain, -100)
 		}
 		return sameDomain(p)
 	}, nil, allValid)
@@ -335,6 +335,10 @@ func TestEmbeddingDimChangedMidRound(t *testing.T) {
 	ap, err := n.App.ArtifactKeeper.Params.Get(n.Ctx)
 	require.NoError(t, err)
 	ap.EmbeddingDim = 32
+	for i := range ap.Domains {
+		ap.Domains[i].EmbeddingDim = 32
+	}
+	require.NoError(t, ap.Validate())
 	require.NoError(t, n.App.ArtifactKeeper.Params.Set(n.Ctx, ap))
 	for p := 3; p < 5; p++ {
 		m := sameDomain(p)

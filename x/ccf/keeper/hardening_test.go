@@ -471,6 +471,9 @@ func TestFailingSettlementIsIsolated(t *testing.T) {
 // outlier filter ran per domain and the lone point was its own centre).
 func TestDomainEvasionFiltered(t *testing.T) {
 	n := roundtest.New(t, 8)
+	// The registry refuses unknown labels; a registered domain that few
+	// artifacts use is the remaining way to be alone in one.
+	registerDomains(t, n, artifacttypes.DefaultDomain, "evasion")
 	f, ids := runRound(t, n, all(8), func(p int) artifacttypes.Manifest {
 		if p == 7 {
 			return roundtest.Manifest("evasion", -100)
@@ -488,6 +491,7 @@ func TestDomainEvasionFiltered(t *testing.T) {
 // carry every label ever used.
 func TestEMAEvictsStaleDomains(t *testing.T) {
 	n := roundtest.New(t, 5)
+	registerDomains(t, n, "old", "new", "third")
 	p, err := n.App.CCFKeeper.Params.Get(n.Ctx)
 	require.NoError(t, err)
 	p.EmaDomainRounds = 2
@@ -579,4 +583,18 @@ func TestApprovingPoisonZeroesTheRound(t *testing.T) {
 	rp := reputationtypes.DefaultParams()
 	require.Equal(t, reputationtypes.EMA(rp.InitialScorePpm, 0, rp.EmaAlphaPpm), rep.ScorePpm, "one round at signal 0")
 	require.Greater(t, score(t, n, 1), rep.ScorePpm)
+}
+
+// registerDomains replaces the artifact module's domain registry, as a
+// governance proposal would.
+func registerDomains(t *testing.T, n *roundtest.Net, names ...string) {
+	t.Helper()
+	p, err := n.App.ArtifactKeeper.Params.Get(n.Ctx)
+	require.NoError(t, err)
+	p.Domains = nil
+	for _, d := range names {
+		p.Domains = append(p.Domains, artifacttypes.DomainSpec{Name: d, EmbeddingDim: p.EmbeddingDim})
+	}
+	require.NoError(t, p.Validate())
+	require.NoError(t, n.App.ArtifactKeeper.Params.Set(n.Ctx, p))
 }

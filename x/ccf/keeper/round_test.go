@@ -47,7 +47,7 @@ func TestFullRound(t *testing.T) {
 	}
 	n.AdvanceTo(t, r.RevealStart)
 	for p, a := range arts {
-		require.Equal(t, artifacttypes.ARTIFACT_STATUS_REVEALED, n.Reveal(t, p, a.id, a.cid, a.salt, roundtest.Manifest("strings", int8(10+p%2))))
+		require.Equal(t, artifacttypes.ARTIFACT_STATUS_REVEALED, n.Reveal(t, p, a.id, a.cid, a.salt, roundtest.Manifest(artifacttypes.DefaultDomain, int8(10+p%2))))
 	}
 	n.AdvanceTo(t, r.AttestStart)
 	require.NotNil(t, n.Round(t).Seed, "seed fixed at the end of the reveal phase")

@@ -135,7 +135,7 @@ func RevealCmd() *cobra.Command {
 		Use:   "reveal ARTIFACT_ID --cid CID --salt HEX --manifest manifest.json",
 		Short: "Reveal a committed artifact: CID, salt and the manifest read from JSON",
 		Long: `Reveal an artifact. manifest.json holds the manifest in proto JSON, e.g.
-{"kind":"pbe.program","domain":"strings","embedding":"<base64 of embedding_dim bytes>",
+{"kind":"pbe.program","domain":"strings/slia","embedding":"<base64 of embedding_dim bytes>",
  "confidence_ppm":900000,"payload_size":"2048",
  "energy":{"joules":"12","mg_co2e":"3","renewable_ppm":500000},"dp_epsilon_milli":0}`,
 		Args: cobra.ExactArgs(1),
