@@ -69,7 +69,9 @@ const abstain = artifacttypes.VERDICT_UNSPECIFIED
 
 func allValid(int, int) artifacttypes.Verdict { return artifacttypes.VERDICT_VALID }
 
-func sameDomain(p int) artifacttypes.Manifest { return roundtest.Manifest(artifacttypes.DefaultDomain, int8(10+p%2)) }
+func sameDomain(p int) artifacttypes.Manifest {
+	return roundtest.Manifest(artifacttypes.DefaultDomain, int8(10+p%2))
+}
 
 func score(t *testing.T, n *roundtest.Net, p int) uint32 {
 	s, err := n.App.ReputationKeeper.Score(n.Ctx, n.Nodes[p])
