@@ -270,8 +270,7 @@ func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Rou
 		t.Invalid++
 		// At least the producer share of a round's reward: poison must cost
 		// more than any artifact could have earned.
-		floor := p.RewardPerRound.Amount.MulRaw(int64(types.PPM - p.VerifierRewardSharePpm)).QuoRaw(types.PPM)
-		if _, err := k.reputation.Slash(ctx, producer, r.Id, floor); err != nil {
+		if _, err := k.reputation.Slash(ctx, producer, r.Id, p.ProducerShare()); err != nil {
 			return err
 		}
 		return k.emitJudged(ctx, r, a, "rejected", 0)

@@ -54,8 +54,7 @@ func payFactor(p types.Params, f aggregate.Field) uint64 {
 // the field's pay factor, to the tallies of the field's producers, split by
 // field weight and rounded down. Unpaid shares stay in the pool.
 func (k Keeper) accrueProducers(ts *tallies, p types.Params, f aggregate.Field, factor uint64) error {
-	share := p.RewardPerRound.Amount.MulRaw(int64(types.PPM - p.VerifierRewardSharePpm)).QuoRaw(types.PPM)
-	share = share.Mul(sdkmath.NewIntFromUint64(factor)).QuoRaw(types.PPM)
+	share := p.ProducerShare().Mul(sdkmath.NewIntFromUint64(factor)).QuoRaw(types.PPM)
 	if !share.IsPositive() {
 		return nil
 	}

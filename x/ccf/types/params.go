@@ -49,6 +49,12 @@ func DefaultParams() Params {
 	}
 }
 
+// ProducerShare is the part of reward_per_round that goes to field
+// producers (the rest is the verifier pool), rounded down.
+func (p Params) ProducerShare() sdkmath.Int {
+	return p.RewardPerRound.Amount.MulRaw(int64(PPM - p.VerifierRewardSharePpm)).QuoRaw(PPM)
+}
+
 // Validate checks the params are usable.
 func (p Params) Validate() error {
 	switch {
