@@ -35,6 +35,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 	"github.com/cosmos/cosmos-sdk/version"
 	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
+
+	"github.com/h3lix/h3lix/x/ccf/beacon"
 )
 
 // DefaultNodeHome is the default home of h3lixd.
@@ -61,7 +63,8 @@ type H3lixApp struct {
 	txConfig          client.TxConfig
 	interfaceRegistry codectypes.InterfaceRegistry
 
-	keys map[string]*storetypes.KVStoreKey
+	keys   map[string]*storetypes.KVStoreKey
+	beacon *beacon.Handler
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -73,7 +76,7 @@ type H3lixApp struct {
 func New(logger log.Logger, db dbm.DB, appOpts servertypes.AppOptions, baseAppOptions ...func(*baseapp.BaseApp)) *H3lixApp {
 	enc := MakeEncodingConfig()
 
-	bApp := baseapp.NewBaseApp(AppName, logger, db, enc.TxConfig.TxDecoder(), baseAppOptions...)
+	bApp := baseapp.NewBaseApp(AppName, logger, db, beacon.WrapTxDecoder(enc.TxConfig.TxDecoder()), baseAppOptions...)
 	bApp.SetVersion(version.Version)
 	bApp.SetInterfaceRegistry(enc.InterfaceRegistry)
 	bApp.SetTxEncoder(enc.TxConfig.TxEncoder())
@@ -97,6 +100,7 @@ func New(logger log.Logger, db dbm.DB, appOpts servertypes.AppOptions, baseAppOp
 		homePath = DefaultNodeHome
 	}
 	app.initKeepers(keys, homePath, skipUpgradeHeights)
+	app.setBeacon(homePath, logger)
 
 	app.ModuleManager = app.newModuleManager()
 	app.BasicModuleManager = newBasicManager(app.ModuleManager)
@@ -139,9 +143,26 @@ func New(logger log.Logger, db dbm.DB, appOpts servertypes.AppOptions, baseAppOp
 // Name returns the app name.
 func (app *H3lixApp) Name() string { return app.BaseApp.Name() }
 
-// PreBlocker runs the pre-block hooks (upgrades).
-func (app *H3lixApp) PreBlocker(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
-	return app.ModuleManager.PreBlock(ctx)
+// setBeacon installs the validators' seed beacon (x/ccf/beacon, ADR-004):
+// vote extensions carry each validator's share, proposals carry the
+// extensions, and the default proposal handlers fill the rest of the block.
+func (app *H3lixApp) setBeacon(homePath string, logger log.Logger) {
+	app.beacon = beacon.NewHandler(app.CCFKeeper, app.StakingKeeper, beacon.NewSecrets(filepath.Join(homePath, beacon.SecretFile)), logger)
+	proposals := baseapp.NewDefaultProposalHandler(app.Mempool(), app.BaseApp)
+	app.SetPrepareProposal(app.beacon.PrepareProposal(proposals.PrepareProposalHandler()))
+	app.SetProcessProposal(app.beacon.ProcessProposal(proposals.ProcessProposalHandler()))
+	app.SetExtendVoteHandler(app.beacon.ExtendVote())
+	app.SetVerifyVoteExtensionHandler(app.beacon.VerifyVoteExtension())
+}
+
+// PreBlocker runs the pre-block hooks (upgrades), then hands the block's
+// seed beacon, if one is due, to x/ccf.
+func (app *H3lixApp) PreBlocker(ctx sdk.Context, req *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
+	resp, err := app.ModuleManager.PreBlock(ctx)
+	if err != nil {
+		return resp, err
+	}
+	return resp, app.beacon.PreBlock(ctx, req)
 }
 
 // BeginBlocker runs the begin-block hooks.

@@ -62,6 +62,18 @@ func runRoundByHand(t *testing.T, ln *localnet) {
 	}
 	ln.getJSON(ln.api(0)+"/h3lix/ccf/v1/latest_field", &latest)
 	require.NotEmpty(t, latest.Field.Round)
+
+	// The round's seed came from the validators' beacon: the vote extensions
+	// of at least three of the four validators (more than two thirds).
+	var round struct {
+		Round struct {
+			SeedSource       string `json:"seed_source"`
+			SeedContributors int    `json:"seed_contributors"`
+		} `json:"round"`
+	}
+	ln.getJSON(ln.api(0)+"/h3lix/ccf/v1/rounds/"+latest.Field.Round, &round)
+	require.Equal(t, "SEED_SOURCE_VALIDATOR_BEACON", round.Round.SeedSource)
+	require.GreaterOrEqual(t, round.Round.SeedContributors, 3)
 	var current struct {
 		Phase string `json:"phase"`
 	}

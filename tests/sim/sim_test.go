@@ -197,7 +197,12 @@ func (s *sim) round() {
 		}
 	}
 
-	s.advanceTo(r.AttestStart)
+	// The validators' beacon draws the seed at the start of AttestStart+1.
+	for i := 0; n.Round(t).Seed == nil; i++ {
+		require.Less(t, i, 500, "round %d never got a seed: the chain stalled", r.Id)
+		s.block()
+	}
+	require.Equal(t, ccftypes.SEED_SOURCE_VALIDATOR_BEACON, n.Round(t).SeedSource)
 	for _, a := range revealed {
 		art, err := n.App.ArtifactKeeper.GetArtifact(n.Ctx, a.id)
 		require.NoError(t, err)

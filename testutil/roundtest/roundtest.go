@@ -31,8 +31,11 @@ type Net struct {
 }
 
 // New starts an app with n registered nodes.
-func New(t testing.TB, n int) *Net {
-	f := apptest.New(t, n, nil)
+func New(t testing.TB, n int) *Net { return NewWith(t, n, true) }
+
+// NewWith is New with vote extensions (the validators' seed beacon) on or off.
+func NewWith(t testing.TB, n int, voteExtensions bool) *Net {
+	f := apptest.NewWith(t, n, nil, voteExtensions)
 	ids := identitykeeper.NewMsgServerImpl(f.App.IdentityKeeper)
 	for i := 0; i < n; i++ {
 		_, err := ids.RegisterNode(f.Ctx, identitytest.RegisterMsg(t, apptest.ChainID, f.Accounts[i], i))
@@ -53,6 +56,22 @@ func (n *Net) AdvanceTo(t testing.TB, h int64) {
 	for n.Ctx.BlockHeight() < h {
 		n.Fixture.Commit(t)
 	}
+}
+
+// AdvanceToSeed commits blocks until the round in progress has its seed, so
+// assignments exist, and returns the round. With the validators' beacon the
+// seed is drawn at the start of block AttestStart+1 (ADR-004); this returns
+// with the context at the block after it, where workers' attestations land.
+func (n *Net) AdvanceToSeed(t testing.TB) ccftypes.Round {
+	t.Helper()
+	for i := 0; i < 10_000; i++ {
+		if r := n.Round(t); r.Seed != nil {
+			return r
+		}
+		n.Fixture.Commit(t)
+	}
+	t.Fatal("the round in progress never got a seed")
+	return ccftypes.Round{}
 }
 
 // Payload is a deterministic payload for (producer index, nonce) and its CIDv1 (raw, sha2-256).

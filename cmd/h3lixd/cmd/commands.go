@@ -29,7 +29,7 @@ import (
 func initRootCmd(rootCmd *cobra.Command, tempApp *app.H3lixApp) {
 	basics := tempApp.BasicModuleManager
 	rootCmd.AddCommand(
-		genutilcli.InitCmd(basics, app.DefaultNodeHome),
+		initWithBeacon(genutilcli.InitCmd(basics, app.DefaultNodeHome)),
 		NewTestnetCmd(basics),
 		ConfigCmd(),
 		debug.Cmd(),

@@ -291,6 +291,7 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, basics modul
 	for _, v := range vals {
 		gen := genutiltypes.NewAppGenesisWithVersion(a.chainID, appState)
 		gen.GenesisTime = genTime
+		withBeacon(gen.Consensus)
 		if err := gen.SaveAs(v.config.GenesisFile()); err != nil {
 			return err
 		}

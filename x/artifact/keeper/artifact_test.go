@@ -183,7 +183,7 @@ func TestRevealRejectionsAndDuplicates(t *testing.T) {
 
 	t.Run("double reveal", func(t *testing.T) { rejected(t, n, types.ErrAlreadyRevealed, reveal(0, id0, c0, s0, m)) })
 
-	n.AdvanceTo(t, n.Round(t).AttestStart)
+	n.AdvanceToSeed(t)
 	t.Run("late reveal", func(t *testing.T) { rejected(t, n, types.ErrWrongPhase, reveal(3, id3, c3, s3, m)) })
 	t.Run("attest to a duplicate", func(t *testing.T) {
 		rejected(t, n, types.ErrNotAttestable, func() error { return n.Attest(t, 3, id1, types.VERDICT_VALID, 1) })
@@ -201,7 +201,7 @@ func TestAttestRejections(t *testing.T) {
 	t.Run("attest in the reveal phase", func(t *testing.T) {
 		rejected(t, n, types.ErrWrongPhase, func() error { return n.Attest(t, 1, id, types.VERDICT_VALID, 1) })
 	})
-	n.AdvanceTo(t, n.Round(t).AttestStart)
+	n.AdvanceToSeed(t)
 
 	assigned := n.Assigned(t, id)
 	require.Len(t, assigned, int(ccftypes.DefaultParams().VerifiersPerArtifact))

@@ -47,7 +47,7 @@ func FuzzAttest(f *testing.F) {
 	id, c, salt := n.CommitArtifact(f, 0, 0)
 	n.AdvanceTo(f, n.Round(f).RevealStart)
 	n.Reveal(f, 0, id, c, salt, roundtest.Manifest(types.DefaultDomain, 1))
-	n.AdvanceTo(f, n.Round(f).AttestStart)
+	n.AdvanceToSeed(f)
 	v := n.Assigned(f, id)[0]
 	for _, ins := range [][]types.AttestationInput{
 		{{ArtifactId: id, Verdict: types.VERDICT_VALID, QualityPpm: 500_000}},

@@ -44,7 +44,7 @@ func runRound(t *testing.T, n *roundtest.Net, producers []int, mk func(p int) ar
 			n.Reveal(t, p, a.id, a.cid, a.salt, mk(p))
 		}
 	}
-	n.AdvanceTo(t, r.AttestStart)
+	n.AdvanceToSeed(t)
 	for _, p := range producers {
 		if skipReveal[p] {
 			continue
@@ -219,8 +219,9 @@ func TestRoundLargerThanBlockCap(t *testing.T) {
 	require.NoError(t, err)
 	p.MaxFinalizePerBlock = 2
 	require.NoError(t, n.App.CCFKeeper.Params.Set(n.Ctx, p))
-	r := n.Round(t)
 	f, _ := runRound(t, n, all(7), sameDomain, nil, allValid)
+	r, err := n.App.CCFKeeper.Rounds.Get(n.Ctx, f.Round)
+	require.NoError(t, err)
 	require.Equal(t, uint64(7), f.Counts.Committed)
 	require.Len(t, f.Entries, 7)
 	// 7 artifacts at 2 per block: 4 blocks, the first at FinalizeStart-1;
@@ -347,7 +348,7 @@ func TestEmbeddingDimChangedMidRound(t *testing.T) {
 		m.Embedding = m.Embedding[:32]
 		n.Reveal(t, p, arts[p].id, arts[p].cid, arts[p].salt, m)
 	}
-	n.AdvanceTo(t, r.AttestStart)
+	n.AdvanceToSeed(t)
 	for _, a := range arts {
 		for _, v := range n.Assigned(t, a.id) {
 			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))

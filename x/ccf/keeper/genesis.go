@@ -62,6 +62,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	for _, c := range gs.BeaconCommitments {
+		if err := k.Beacon.Set(ctx, collections.Join(c.Round, c.Validator), c.Commitment); err != nil {
+			return err
+		}
+	}
 	if gs.FieldPrune > 0 {
 		if err := k.FieldPrune.Set(ctx, gs.FieldPrune); err != nil {
 			return err
@@ -121,6 +126,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	gs.FieldPrune, err = k.FieldPrune.Get(ctx)
 	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	if err := k.Beacon.Walk(ctx, nil, func(key collections.Pair[uint64, []byte], c []byte) (bool, error) {
+		gs.BeaconCommitments = append(gs.BeaconCommitments, types.BeaconCommitment{Round: key.K1(), Validator: key.K2(), Commitment: c})
+		return false, nil
+	}); err != nil {
 		return nil, err
 	}
 	gs.PruneRound, err = k.PruneRound.Get(ctx)

@@ -175,7 +175,7 @@ func TestFailingArtifactIsIsolated(t *testing.T) {
 	for p, a := range arts {
 		n.Reveal(t, p, a.id, a.cid, a.salt, sameDomain(p))
 	}
-	n.AdvanceTo(t, r.AttestStart)
+	n.AdvanceToSeed(t)
 	for _, a := range arts {
 		for _, v := range n.Assigned(t, a.id) {
 			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))
@@ -216,7 +216,7 @@ func TestGenesisRoundTripWhileSettling(t *testing.T) {
 	for q, a := range arts {
 		n.Reveal(t, q, a.id, a.cid, a.salt, sameDomain(q))
 	}
-	n.AdvanceTo(t, r.AttestStart)
+	n.AdvanceToSeed(t)
 	for _, a := range arts {
 		for _, v := range n.Assigned(t, a.id) {
 			require.NoError(t, n.Attest(t, v, a.id, artifacttypes.VERDICT_VALID, 800_000))
@@ -351,7 +351,7 @@ func TestPoisonCostsMoreThanItCouldEarn(t *testing.T) {
 		Producer: n.Nodes[0].String(), Round: r.Id, Commitment: roundtest.CommitmentFor(t, c, roundtest.Salt(c), n.Nodes[0]),
 	})
 	require.ErrorIs(t, err, identitytypes.ErrBondTooLow)
-	n.AdvanceTo(t, r.AttestStart)
+	n.AdvanceToSeed(t)
 	set, err := n.App.ArtifactKeeper.VerifierSets.Get(n.Ctx, r.Id)
 	require.NoError(t, err)
 	require.Equal(t, uint64(4), set.Count, "the under-bonded node is not drawn")
@@ -414,7 +414,7 @@ func TestDeregisterThenSlash(t *testing.T) {
 	before := balance(t, n, 0)
 	_, err = identitykeeper.NewMsgServerImpl(n.App.IdentityKeeper).DeregisterNode(n.Ctx, &identitytypes.MsgDeregisterNode{Operator: n.Nodes[0].String()})
 	require.NoError(t, err)
-	n.AdvanceTo(t, r.AttestStart)
+	n.AdvanceToSeed(t)
 	node, err := n.App.IdentityKeeper.GetNode(n.Ctx, n.Nodes[0])
 	require.NoError(t, err)
 	require.Equal(t, identitytypes.NODE_STATUS_UNBONDING, node.Status, "the release waits for the round")

@@ -48,6 +48,9 @@ type Keeper struct {
 	// FieldPrune is the next round whose field and record retain_fields
 	// will prune.
 	FieldPrune collections.Item[uint64]
+	// Beacon holds each validator's commitment to its seed secret for the
+	// round in progress, until the seed is drawn (beacon.go).
+	Beacon collections.Map[collections.Pair[uint64, []byte], []byte]
 }
 
 // NewKeeper builds the keeper; authority may change params.
@@ -75,6 +78,8 @@ func NewKeeper(cdc codec.BinaryCodec, storeService storetypes.KVStoreService, ad
 		Tallies:      collections.NewMap(sb, types.TalliesKey, "tallies", sdk.AccAddressKey, codec.CollValue[types.Tally](cdc)),
 		PendingField: collections.NewItem(sb, types.PendingFieldKey, "pending_field", codec.CollValue[types.Field](cdc)),
 		FieldPrune:   collections.NewItem(sb, types.FieldPruneKey, "field_prune", collections.Uint64Value),
+		Beacon: collections.NewMap(sb, types.BeaconKey, "beacon",
+			collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey), collections.BytesValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {

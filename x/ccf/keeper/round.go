@@ -44,9 +44,8 @@ func newRound(id uint64, start int64, p types.Params) types.Round {
 	return r
 }
 
-// Seed is SHA-256(domain || round || block hash): fixed at the end of the
-// reveal phase, after every commitment is open, so no producer can choose
-// its verifiers.
+// Seed is SHA-256(domain || round || block hash), the fallback seed when the
+// validators' beacon is not available (see DrawBeaconSeed).
 func Seed(round uint64, blockHash []byte) []byte {
 	var id [8]byte
 	binary.BigEndian.PutUint64(id[:], round)
@@ -129,20 +128,39 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	// is not complete by then (more than max_finalize_per_block × (reveal
 	// blocks + 1) verifiers), the reveal phase is extended a block at a time,
 	// so that the attest phase always has its full length.
-	if h >= r.RevealStart-1 && r.Seed == nil {
+	//
+	// Once the set is complete, the seed comes from the validators' beacon
+	// (beacon.go) when vote extensions are on and validators committed at
+	// the start of the round; it is drawn at the start of block
+	// AttestStart+1. Otherwise it is drawn here from this block's hash,
+	// which this block's proposer can bias (ADR-004).
+	if h >= r.RevealStart-1 && r.Seed == nil && r.SeedSource == types.SEED_SOURCE_UNSPECIFIED {
 		complete, err := k.artifacts.FreezeStep(ctx, r.Id, r.VerifiersPerArtifact, params.MaxFinalizePerBlock)
 		if err != nil {
 			return err
 		}
 		if h == r.AttestStart-1 {
-			if complete {
-				r.Seed = Seed(r.Id, sdkCtx.HeaderHash())
-				if err := k.artifacts.SetSeed(ctx, r.Id, r.Seed); err != nil {
-					return err
-				}
-			} else {
+			switch {
+			case !complete:
 				r.AttestStart++
 				r.FinalizeStart++
+			default:
+				committed, err := k.beaconCommitted(ctx, r.Id)
+				if err != nil {
+					return err
+				}
+				if committed && VoteExtensionsEnabled(sdkCtx, r.AttestStart) {
+					r.SeedSource = types.SEED_SOURCE_VALIDATOR_BEACON
+					r.FinalizeStart += beaconLagBlocks
+					break
+				}
+				n, err := k.clearBeacon(ctx, r.Id)
+				if err != nil {
+					return err
+				}
+				if err := k.setSeed(sdkCtx, &r, Seed(r.Id, sdkCtx.HeaderHash()), types.SEED_SOURCE_BLOCK_HASH, 0, n); err != nil {
+					return err
+				}
 			}
 			if err := k.CurrentRound.Set(ctx, r); err != nil {
 				return err

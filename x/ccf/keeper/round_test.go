@@ -49,7 +49,7 @@ func TestFullRound(t *testing.T) {
 	for p, a := range arts {
 		require.Equal(t, artifacttypes.ARTIFACT_STATUS_REVEALED, n.Reveal(t, p, a.id, a.cid, a.salt, roundtest.Manifest(artifacttypes.DefaultDomain, int8(10+p%2))))
 	}
-	n.AdvanceTo(t, r.AttestStart)
+	n.AdvanceToSeed(t)
 	require.NotNil(t, n.Round(t).Seed, "seed fixed at the end of the reveal phase")
 	var attestations int
 	for _, a := range arts {

@@ -1,6 +1,8 @@
 package types
 
 import (
+	"crypto/sha256"
+
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -53,6 +55,9 @@ func (gs GenesisState) Validate() error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "pending field of round %d, but round %d is in progress", f.Round, r.Id)
 		}
 	}
+	if err := validateBeacon(gs); err != nil {
+		return err
+	}
 	ops := make(map[string]struct{}, len(gs.Tallies))
 	for _, t := range gs.Tallies {
 		if _, err := sdk.AccAddressFromBech32(t.Operator); err != nil {
@@ -65,6 +70,33 @@ func (gs GenesisState) Validate() error {
 		if t.ProducerReward.IsNil() || t.ProducerReward.IsNegative() {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "tally of %s has a negative or missing producer reward", t.Operator)
 		}
+	}
+	return nil
+}
+
+// validateBeacon checks the seed commitments: they belong to the round in
+// progress while its seed is not drawn, one per validator, 32 bytes each.
+func validateBeacon(gs GenesisState) error {
+	seen := make(map[string]struct{}, len(gs.BeaconCommitments))
+	for _, c := range gs.BeaconCommitments {
+		r := gs.CurrentRound
+		switch {
+		case r == nil || c.Round != r.Id:
+			return errorsmod.Wrapf(ErrInvalidGenesis, "beacon commitment of round %d, which is not in progress", c.Round)
+		case r.Seed != nil:
+			return errorsmod.Wrapf(ErrInvalidGenesis, "beacon commitment of round %d, whose seed is drawn", c.Round)
+		case len(c.Validator) == 0 || len(c.Validator) > 255:
+			return errorsmod.Wrapf(ErrInvalidGenesis, "beacon commitment with a %d-byte validator address", len(c.Validator))
+		case len(c.Commitment) != sha256.Size:
+			return errorsmod.Wrapf(ErrInvalidGenesis, "beacon commitment of %X is %d bytes, want %d", c.Validator, len(c.Commitment), sha256.Size)
+		}
+		if _, dup := seen[string(c.Validator)]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "beacon commitment of %X listed twice", c.Validator)
+		}
+		seen[string(c.Validator)] = struct{}{}
+	}
+	if r := gs.CurrentRound; r != nil && r.SeedSource == SEED_SOURCE_VALIDATOR_BEACON && r.Seed == nil && len(gs.BeaconCommitments) == 0 {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "round %d awaits the validators' beacon but has no commitments", r.Id)
 	}
 	return nil
 }

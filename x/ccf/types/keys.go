@@ -11,6 +11,8 @@ const (
 	PPM = 1_000_000
 	// SeedDomain separates round seeds from every other hash.
 	SeedDomain = "h3lix/seed/v1"
+	// BeaconDomain separates validators' beacon commitments and secrets.
+	BeaconDomain = "h3lix/beacon/v1"
 )
 
 // Store prefixes; never reuse or renumber.
@@ -21,8 +23,9 @@ var (
 	FieldsKey       = collections.NewPrefix(3) // round -> Field
 	LatestFieldKey  = collections.NewPrefix(4)
 	PruneRoundKey   = collections.NewPrefix(5)
-	RoundsKey       = collections.NewPrefix(6) // round id -> finalized Round
-	TalliesKey      = collections.NewPrefix(7) // operator -> Tally of the round being finalized
-	PendingFieldKey = collections.NewPrefix(8) // the built Field while the round settles
-	FieldPruneKey   = collections.NewPrefix(9) // next round whose field and record will be pruned
+	RoundsKey       = collections.NewPrefix(6)  // round id -> finalized Round
+	TalliesKey      = collections.NewPrefix(7)  // operator -> Tally of the round being finalized
+	PendingFieldKey = collections.NewPrefix(8)  // the built Field while the round settles
+	FieldPruneKey   = collections.NewPrefix(9)  // next round whose field and record will be pruned
+	BeaconKey       = collections.NewPrefix(10) // (round, consensus address) -> beacon commitment
 )
