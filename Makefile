@@ -60,6 +60,10 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 30s)
 	go test -run '^$$' -fuzz '^FuzzGenesisJSON$$' -fuzztime $(FUZZTIME) ./x/identity/types
 	go test -run '^$$' -fuzz '^FuzzRevealArtifact$$' -fuzztime $(FUZZTIME) ./x/artifact/keeper
 	go test -run '^$$' -fuzz '^FuzzAttest$$' -fuzztime $(FUZZTIME) ./x/artifact/keeper
+	go test -run '^$$' -fuzz '^FuzzDisclose$$' -fuzztime $(FUZZTIME) ./x/artifact/keeper
+	go test -run '^$$' -fuzz '^FuzzVerifyChunk$$' -fuzztime $(FUZZTIME) ./x/artifact/types
+	go test -run '^$$' -fuzz '^FuzzParseExtension$$' -fuzztime $(FUZZTIME) ./x/ccf/beacon
+	go test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime $(FUZZTIME) ./x/ccf/beacon
 	go test -run '^$$' -fuzz '^FuzzManifestJSON$$' -fuzztime $(FUZZTIME) ./x/artifact/types
 	go test -run '^$$' -fuzz '^FuzzBuildField$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate
 	go test -run '^$$' -fuzz '^FuzzFilterOutliers$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one full H3LIX round by hand against a running localnet (make localnet):
-# four nodes (alice, bob, carol, dave) register, commit, reveal and attest;
-# dave lies as a verifier. Then it prints the field, the rewards and the
+# four nodes (alice, bob, carol, dave) register, commit, reveal, attest
+# (sealed, with proofs of retrieval) and disclose; dave lies as a verifier. Then it prints the field, the rewards and the
 # reputations from REST. Uses only h3lixd, bash and coreutils (curl optional).
 #
 # Environment: H3LIXD (default ./build/h3lixd), H3LIXD_HOME (default ./.localnet/1val/node0),
@@ -71,7 +71,7 @@ while :; do
   sleep 1
 done
 ROUND=$(echo "$r" | field id); ATTEST=$(echo "$r" | field attest_start); FINAL=$(echo "$r" | field finalize_start)
-echo "round $ROUND: commit until $reveal, reveal until $ATTEST, attest until $FINAL"
+echo "round $ROUND: commit until $reveal, reveal until $ATTEST, then attest, disclose and finalize (from $FINAL)"
 
 say "commit: the commitment is computed locally from --cid and --salt"
 declare -A CID SALT ID
@@ -98,28 +98,47 @@ for i in "${!NODES[@]}"; do
 JSON
 done
 for n in "${NODES[@]}"; do
-  send_bg "$n" artifact reveal "${ID[$n]}" --cid "${CID[$n]}" --salt "${SALT[$n]}" --manifest "$WORK/$n.manifest.json" --from "$n"
+  send_bg "$n" artifact reveal "${ID[$n]}" --cid "${CID[$n]}" --salt "${SALT[$n]}" --manifest "$WORK/$n.manifest.json" \
+    --payload "$WORK/$n.payload" --from "$n"
 done
 wait_all "${NODES[@]}"
 for n in "${NODES[@]}"; do echo "$n revealed artifact ${ID[$n]}"; done
 
 say "attest to the assigned artifacts once the attest phase starts at height $ATTEST ($LIAR lies)"
 wait_height "$ATTEST"
-declare -A VOTES
+# The validators' beacon draws the seed a block into the attest phase.
+until round_json | grep -q '"seed"'; do sleep 0.5; done
+r=$(round_json)
+DISCLOSE=$(echo "$r" | field disclose_start); FINAL=$(echo "$r" | field finalize_start)
+declare -A VOTES PAYLOAD
+for n in "${NODES[@]}"; do PAYLOAD[${ID[$n]}]="$WORK/$n.payload"; done
 attesters=()
 for n in "${NODES[@]}"; do
   ids=$("$H3LIXD" query artifact assignments "$ROUND" "$(addr "$n")" -o json | tr -d '\n ' | sed -n 's/.*"artifact_ids":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' ')
   [ -n "$ids" ] || { echo "$n has no assignment"; continue; }
-  votes=()
+  votes=(); payloads=()
   for id in $ids; do
     if [ "$n" = "$LIAR" ]; then votes+=("$id:invalid"); else votes+=("$id:valid:850000"); fi
+    # Each verifier proves it holds the chunk its seed selects (here the
+    # payload files stand in for fetching them from the producers' IPFS).
+    payloads+=(--payload "$id=${PAYLOAD[$id]}")
   done
   VOTES[$n]="${votes[*]}"
   attesters+=("$n")
-  send_bg "$n" artifact attest "${votes[@]}" --from "$n"
+  send_bg "$n" artifact attest "${votes[@]}" "${payloads[@]}" --openings "$WORK/$n.openings.json" --from "$n"
 done
 wait_all "${attesters[@]}"
-for n in "${attesters[@]}"; do echo "$n attested: ${VOTES[$n]}"; done
+for n in "${attesters[@]}"; do echo "$n attested (sealed): ${VOTES[$n]}"; done
+echo "on chain the verdicts are hidden until the disclose phase:"
+"$H3LIXD" query artifact attestations "${ID[alice]}" -o json | head -c 400; echo
+
+say "disclose the sealed verdicts once the disclose phase starts at height $DISCLOSE"
+wait_height "$DISCLOSE"
+for n in "${attesters[@]}"; do
+  send_bg "$n" artifact disclose "$WORK/$n.openings.json" --from "$n"
+done
+wait_all "${attesters[@]}"
+for n in "${attesters[@]}"; do echo "$n disclosed: ${VOTES[$n]}"; done
 
 say "wait for finalization (height $FINAL)"
 until "$H3LIXD" query ccf field "$ROUND" >/dev/null 2>&1; do sleep 1; done

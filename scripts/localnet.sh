@@ -10,7 +10,7 @@
 #
 # Environment: LOCALNET_DIR (default ./.localnet/<N>val), H3LIXD (default ./build/h3lixd),
 # LOCALNET_PORT_OFFSET (default 0), LOCALNET_BLOCK_TIME (default 1s), LOCALNET_VOTING_PERIOD (default 30s),
-# LOCALNET_ROUND_BLOCKS (commit,reveal,attest; default 10,5,10), LOCALNET_MAX_COMMITS (default 4),
+# LOCALNET_ROUND_BLOCKS (commit,reveal,attest[,disclose]; default 10,5,10, disclose = reveal), LOCALNET_MAX_COMMITS (default 4),
 # LOCALNET_WORKERS (workers to run next to validator 0; default 0, `make localnet` sets 3),
 # H3LIX_WORKER (default ./build/h3lix-worker). Worker i listens on p2p 4001+offset+i and API 8480+offset+i,
 # signs with key worker<i> of node0's test keyring, and works on an endless private stream of tasks

@@ -123,6 +123,7 @@ type workerStatus struct {
 	Committed     uint64 `json:"artifacts_committed"`
 	Revealed      uint64 `json:"artifacts_revealed"`
 	Attested      uint64 `json:"attestations_sent"`
+	Disclosed     uint64 `json:"attestations_disclosed"`
 	FetchedRemote uint64 `json:"payloads_fetched_remote"`
 	Verified      uint64 `json:"payloads_verified"`
 	FieldRound    uint64 `json:"field_round"`
@@ -363,6 +364,7 @@ func TestWorkers(t *testing.T) {
 		require.Positive(t, s.FetchedRemote, "%s fetched payloads from other workers over bitswap", w.name)
 		require.Positive(t, s.Verified, "%s verified the payloads it attested", w.name)
 		require.Positive(t, s.Attested, "%s attested", w.name)
+		require.Positive(t, s.Disclosed, "%s disclosed its sealed verdicts", w.name)
 		require.Positive(t, s.Field.Accepted, "%s conditioned on a field", w.name)
 		require.GreaterOrEqual(t, len(s.LearningCurve), 2, "%s measured its learning curve", w.name)
 		t.Logf("%s: committed %d, revealed %d, attested %d, fetched %d remote, last verdicts %v",

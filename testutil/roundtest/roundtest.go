@@ -5,8 +5,10 @@
 package roundtest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"testing"
 
 	"github.com/ipfs/go-cid"
@@ -28,6 +30,12 @@ type Net struct {
 	*apptest.Fixture
 	Nodes    []sdk.AccAddress
 	Artifact artifacttypes.MsgServer
+	// payloads by CID, so that reveals carry real chunk roots and
+	// attestations real proofs of retrieval.
+	payloads map[string][]byte
+	// Openings are the sealed verdicts of each node, by node index, until
+	// Disclose opens them.
+	Openings map[int][]artifacttypes.AttestationDisclosure
 }
 
 // New starts an app with n registered nodes.
@@ -41,7 +49,10 @@ func NewWith(t testing.TB, n int, voteExtensions bool) *Net {
 		_, err := ids.RegisterNode(f.Ctx, identitytest.RegisterMsg(t, apptest.ChainID, f.Accounts[i], i))
 		require.NoError(t, err)
 	}
-	return &Net{Fixture: f, Nodes: f.Accounts[:n], Artifact: artifactkeeper.NewMsgServerImpl(f.App.ArtifactKeeper)}
+	return &Net{
+		Fixture: f, Nodes: f.Accounts[:n], Artifact: artifactkeeper.NewMsgServerImpl(f.App.ArtifactKeeper),
+		payloads: map[string][]byte{}, Openings: map[int][]artifacttypes.AttestationDisclosure{},
+	}
 }
 
 // Round returns the round in progress.
@@ -79,7 +90,8 @@ func Payload(i, nonce int) ([]byte, string) {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(i))
 	binary.BigEndian.PutUint64(b[8:], uint64(nonce))
-	data := append([]byte("h3lix test artifact "), b[:]...)
+	// About 300 bytes: five chunks, so proofs of retrieval have a path.
+	data := bytes.Repeat(append([]byte("h3lix test artifact "), b[:]...), 8)
 	hash, err := mh.Sum(data, mh.SHA2_256, -1)
 	if err != nil {
 		panic(err)
@@ -100,15 +112,18 @@ func CommitmentFor(t testing.TB, cidStr string, salt []byte, producer sdk.AccAdd
 	return artifacttypes.Commitment(c.Bytes(), salt, producer)
 }
 
+var placeholderRoot = sha256.Sum256([]byte("h3lix test chunk root"))
+
 // Manifest is a valid manifest with the given embedding pattern: embedding
-// value v + i%3 in every coordinate, confidence 0.9.
+// value v + i%3 in every coordinate, confidence 0.9. Its payload size and
+// chunk root are placeholders that Reveal replaces with the payload's.
 func Manifest(domain string, v int8) artifacttypes.Manifest {
 	emb := make([]byte, 64)
 	for i := range emb {
 		emb[i] = byte(v + int8(i%3))
 	}
 	return artifacttypes.Manifest{
-		Kind: "pbe.program", Domain: domain, Embedding: emb, ConfidencePpm: 900_000, PayloadSize: 2048,
+		Kind: "pbe.program", Domain: domain, Embedding: emb, ConfidencePpm: 900_000, PayloadSize: 2048, ChunkRoot: placeholderRoot[:],
 		Energy: artifacttypes.EnergyRecord{Joules: 100, MgCo2E: 20, RenewablePpm: 500_000},
 	}
 }
@@ -117,7 +132,8 @@ func Manifest(domain string, v int8) artifacttypes.Manifest {
 // returns its artifact id, CID and salt.
 func (n *Net) CommitArtifact(t testing.TB, p int, nonce int) (uint64, string, []byte) {
 	t.Helper()
-	_, c := Payload(p, nonce)
+	data, c := Payload(p, nonce)
+	n.payloads[c] = data
 	salt := Salt(c)
 	resp, err := n.Artifact.CommitArtifact(n.Ctx, &artifacttypes.MsgCommitArtifact{
 		Producer: n.Nodes[p].String(), Round: n.Round(t).Id, Commitment: CommitmentFor(t, c, salt, n.Nodes[p]),
@@ -126,9 +142,17 @@ func (n *Net) CommitArtifact(t testing.TB, p int, nonce int) (uint64, string, []
 	return resp.ArtifactId, c, salt
 }
 
-// Reveal reveals an artifact of producer p.
+// KeepPayload remembers the payload of CID c for reveals and proofs of
+// retrieval, for tests that commit without CommitArtifact.
+func (n *Net) KeepPayload(c string, data []byte) { n.payloads[c] = data }
+
+// Reveal reveals an artifact of producer p, with the size and chunk root of
+// its payload when the payload is known (committed through CommitArtifact).
 func (n *Net) Reveal(t testing.TB, p int, id uint64, c string, salt []byte, m artifacttypes.Manifest) artifacttypes.ArtifactStatus {
 	t.Helper()
+	if data, ok := n.payloads[c]; ok {
+		m.PayloadSize, m.ChunkRoot = uint64(len(data)), artifacttypes.ChunkRoot(data)
+	}
 	resp, err := n.Artifact.RevealArtifact(n.Ctx, &artifacttypes.MsgRevealArtifact{
 		Producer: n.Nodes[p].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: m,
 	})
@@ -160,18 +184,61 @@ func (n *Net) Index(op string) int {
 	return -1
 }
 
-// Attest sends one verdict of node v.
+// Attest seals one verdict of node v, with its proof of retrieval, and keeps
+// the opening for Disclose.
 func (n *Net) Attest(t testing.TB, v int, id uint64, verdict artifacttypes.Verdict, quality uint32) error {
-	_, err := n.Artifact.Attest(n.Ctx, &artifacttypes.MsgAttest{
-		Verifier: n.Nodes[v].String(), Attestations: []artifacttypes.AttestationInput{{ArtifactId: id, Verdict: verdict, QualityPpm: quality}},
-	})
+	t.Helper()
+	a, err := n.App.ArtifactKeeper.GetArtifact(n.Ctx, id)
+	if err != nil {
+		return err
+	}
+	in, open := n.Seal(t, v, a, verdict, quality)
+	_, err = n.Artifact.Attest(n.Ctx, &artifacttypes.MsgAttest{Verifier: n.Nodes[v].String(), Attestations: []artifacttypes.AttestationInput{in}})
+	if err == nil {
+		n.Openings[v] = append(n.Openings[v], open)
+	}
 	return err
+}
+
+// Seal is node v's sealed verdict on a, with the proof of retrieval when
+// the payload is known, and its opening.
+func (n *Net) Seal(t testing.TB, v int, a artifacttypes.Artifact, verdict artifacttypes.Verdict, quality uint32) (artifacttypes.AttestationInput, artifacttypes.AttestationDisclosure) {
+	t.Helper()
+	salt := Salt(fmt.Sprintf("attest/%d/%d", v, a.Id))
+	in := artifacttypes.AttestationInput{ArtifactId: a.Id, Seal: artifacttypes.Seal(a.Id, n.Nodes[v], verdict, quality, salt)}
+	if data, ok := n.payloads[a.Cid]; ok && a.Manifest != nil {
+		idx := artifacttypes.ChunkIndex(n.Round(t).Seed, a.Id, n.Nodes[v], a.Manifest.PayloadSize)
+		chunk, proof, err := artifacttypes.ChunkProof(data, idx)
+		require.NoError(t, err)
+		in.Chunk, in.Proof = chunk, proof
+	}
+	return in, artifacttypes.AttestationDisclosure{ArtifactId: a.Id, Verdict: verdict, QualityPpm: quality, Salt: salt}
+}
+
+// Disclose advances to the disclose phase of the round in progress and
+// opens every node's sealed verdicts.
+func (n *Net) Disclose(t testing.TB) {
+	t.Helper()
+	if len(n.Openings) == 0 {
+		return
+	}
+	n.AdvanceTo(t, n.Round(t).DiscloseStart)
+	for v := range n.Nodes {
+		ds := n.Openings[v]
+		if len(ds) == 0 {
+			continue
+		}
+		_, err := n.Artifact.Disclose(n.Ctx, &artifacttypes.MsgDisclose{Verifier: n.Nodes[v].String(), Disclosures: ds})
+		require.NoError(t, err)
+	}
+	n.Openings = map[int][]artifacttypes.AttestationDisclosure{}
 }
 
 // FinalizeRound advances until the round in progress is finalized and
 // returns its field.
 func (n *Net) FinalizeRound(t testing.TB) ccftypes.Field {
 	t.Helper()
+	n.Disclose(t)
 	r := n.Round(t)
 	for i := 0; i < 10_000; i++ {
 		if f, err := n.App.CCFKeeper.GetField(n.Ctx, r.Id); err == nil {

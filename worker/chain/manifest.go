@@ -25,6 +25,7 @@ func ManifestOf(a engine.Artifact, energy EnergyRecord, p ArtifactParams) (Manif
 		Embedding:     emb,
 		ConfidencePpm: uint32(min(a.Manifest.Confidence, engine.MaxPPM)),
 		PayloadSize:   uint64(len(a.Payload)),
+		ChunkRoot:     artifacttypes.ChunkRoot(a.Payload),
 		Energy:        energy,
 	}
 	if err := artifacttypes.ValidateManifest(m, m.Size(), p); err != nil {

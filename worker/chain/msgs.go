@@ -71,8 +71,8 @@ func (s *Signer) RevealArtifacts(ctx context.Context, reveals []Reveal) ([]Artif
 	return out, res, nil
 }
 
-// Attest sends the verifier's verdicts, at most maxPerMsg per message, all
-// in one transaction.
+// Attest sends the verifier's sealed verdicts, at most maxPerMsg per
+// message, all in one transaction.
 func (s *Signer) Attest(ctx context.Context, atts []Attestation, maxPerMsg int) (*Result, error) {
 	if len(atts) == 0 {
 		return nil, fmt.Errorf("no attestations to send")
@@ -83,6 +83,22 @@ func (s *Signer) Attest(ctx context.Context, atts []Attestation, maxPerMsg int) 
 	var msgs []sdk.Msg
 	for i := 0; i < len(atts); i += maxPerMsg {
 		msgs = append(msgs, &artifacttypes.MsgAttest{Verifier: s.addr.String(), Attestations: atts[i:min(i+maxPerMsg, len(atts))]})
+	}
+	return s.Submit(ctx, msgs...)
+}
+
+// Disclose opens the verifier's sealed verdicts, at most maxPerMsg per
+// message, all in one transaction.
+func (s *Signer) Disclose(ctx context.Context, ds []Disclosure, maxPerMsg int) (*Result, error) {
+	if len(ds) == 0 {
+		return nil, fmt.Errorf("no disclosures to send")
+	}
+	if maxPerMsg <= 0 {
+		maxPerMsg = len(ds)
+	}
+	var msgs []sdk.Msg
+	for i := 0; i < len(ds); i += maxPerMsg {
+		msgs = append(msgs, &artifacttypes.MsgDisclose{Verifier: s.addr.String(), Disclosures: ds[i:min(i+maxPerMsg, len(ds))]})
 	}
 	return s.Submit(ctx, msgs...)
 }

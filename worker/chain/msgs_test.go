@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	mh "github.com/multiformats/go-multihash"
@@ -195,8 +196,14 @@ func TestRound(t *testing.T) {
 	_, err = tc.client.RevealedBefore(ctx, "not-a-cid", round.Id)
 	require.ErrorContains(t, err, "looking up CID not-a-cid")
 
-	// Attest.
-	tc.waitPhase(t, round.Id, chain.PhaseAttest, 2)
+	// Attest: sealed verdicts with proofs of retrieval, once the seed is drawn.
+	attestRound := tc.waitPhase(t, round.Id, chain.PhaseAttest, 2)
+	for attestRound.Seed == nil {
+		time.Sleep(100 * time.Millisecond)
+		rs, err := tc.client.CurrentRound(ctx)
+		require.NoError(t, err)
+		attestRound = rs.Round
+	}
 	assigned, err := tc.client.Assignments(ctx, round.Id, verifier.Address().String())
 	require.NoError(t, err)
 	require.ElementsMatch(t, ids, assigned)
@@ -210,21 +217,48 @@ func TestRound(t *testing.T) {
 	require.NoError(t, err)
 	invalid, err := chain.VerdictOf(engine.VerdictInvalid)
 	require.NoError(t, err)
-	atts := []chain.Attestation{{ArtifactId: ids[0], Verdict: valid, QualityPpm: 900_000}, {ArtifactId: ids[1], Verdict: invalid}}
+	var atts []chain.Attestation
+	var opens []chain.Disclosure
+	for i, v := range []chain.Verdict{valid, invalid} {
+		a, err := tc.client.Artifact(ctx, ids[i])
+		require.NoError(t, err)
+		in, d, retrieved, err := chain.Seal(a, verifier.Address(), attestRound.Seed, v, 900_000*uint32(1-i), arts[i].Payload)
+		require.NoError(t, err)
+		require.True(t, retrieved, "the payload matches its manifest's chunk root")
+		atts, opens = append(atts, in), append(opens, d)
+	}
 	res, err = verifier.Attest(ctx, atts, 1)
 	require.NoError(t, err)
 	require.Len(t, res.MsgResponses, 2, "one message per attestation at maxPerMsg 1")
-	for i, id := range ids {
+	for _, id := range ids {
 		got, err := tc.client.Attestations(ctx, id)
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		require.Equal(t, verifier.Address().String(), got[0].Verifier)
-		require.Equal(t, atts[i].Verdict, got[0].Verdict)
+		require.Equal(t, artifacttypes.VERDICT_UNSPECIFIED, got[0].Verdict, "the verdict is sealed")
+		require.True(t, got[0].Retrieved)
 	}
 	seq = tc.sequence(t, verifier.Address())
 	_, err = verifier.Attest(ctx, atts[:1], 0)
 	te = txError(t, err)
 	require.Contains(t, te.Log, artifacttypes.ErrAlreadyAttested.Error())
+	require.Equal(t, seq, tc.sequence(t, verifier.Address()))
+
+	// Disclose.
+	_, err = verifier.Disclose(ctx, nil, 0)
+	require.ErrorContains(t, err, "no disclosures")
+	tc.waitPhase(t, round.Id, chain.PhaseDisclose, 1)
+	_, err = verifier.Disclose(ctx, opens, 1)
+	require.NoError(t, err)
+	for i, id := range ids {
+		got, err := tc.client.Attestations(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, opens[i].Verdict, got[0].Verdict)
+	}
+	seq = tc.sequence(t, verifier.Address())
+	_, err = verifier.Disclose(ctx, opens[:1], 0)
+	te = txError(t, err)
+	require.Contains(t, te.Log, artifacttypes.ErrAlreadyDisclosed.Error())
 	require.Equal(t, seq, tc.sequence(t, verifier.Address()))
 }
 

@@ -189,7 +189,7 @@ func (tc *testChain) waitPhase(t *testing.T, round uint64, phase chain.Phase, ro
 	for {
 		rs, err := tc.client.CurrentRound(ctx)
 		if err == nil && rs.Phase == phase && (round == 0 || rs.Round.Id == round) {
-			end := map[chain.Phase]int64{chain.PhaseCommit: rs.Round.RevealStart, chain.PhaseReveal: rs.Round.AttestStart, chain.PhaseAttest: rs.Round.FinalizeStart}[phase]
+			end := chain.PhaseEnd(rs.Round, phase)
 			if end-(rs.Height+1) > room {
 				return rs.Round
 			}

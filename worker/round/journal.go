@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+
+	"github.com/h3lix/h3lix/worker/chain"
 )
 
 // A Record is one line of the journal. The journal is the worker's memory
@@ -29,6 +31,11 @@ type Record struct {
 	IDs []uint64 `json:"ids,omitempty"`
 	// Kind "attested": how many verdicts were sent.
 	Count int `json:"count,omitempty"`
+	// Kind "sealed": the sealed attestations about to be sent and their
+	// openings (verdict, quality, salt), without which they could never be
+	// disclosed.
+	Attestations []chain.Attestation `json:"attestations,omitempty"`
+	Disclosures  []chain.Disclosure  `json:"disclosures,omitempty"`
 	// TxHash of the transaction a record confirms, when there was one.
 	TxHash string `json:"tx,omitempty"`
 	// Note says why a round was given up ("skipped").
@@ -40,7 +47,9 @@ const (
 	KindArtifact    = "artifact"
 	KindCommitted   = "committed"
 	KindRevealed    = "revealed"
+	KindSealed      = "sealed"
 	KindAttested    = "attested"
+	KindDisclosed   = "disclosed"
 	KindConditioned = "conditioned"
 	KindSkipped     = "skipped"
 )
@@ -54,6 +63,10 @@ type RoundState struct {
 	Revealed    bool
 	Attested    bool
 	Attestation int
+	// Sealed and Openings are the last sealed batch, by position.
+	Sealed      []chain.Attestation
+	Openings    []chain.Disclosure
+	Disclosed   bool
 	Conditioned bool
 	Skipped     string
 }
@@ -152,8 +165,20 @@ func (j *Journal) apply(r Record) error {
 		s.IDs, s.CommitTx = r.IDs, r.TxHash
 	case KindRevealed:
 		s.Revealed = true
+	case KindSealed:
+		if len(r.Attestations) == 0 || len(r.Attestations) != len(r.Disclosures) {
+			return fmt.Errorf("sealed %d attestations with %d openings", len(r.Attestations), len(r.Disclosures))
+		}
+		for i, a := range r.Attestations {
+			if d := r.Disclosures[i]; d.ArtifactId != a.ArtifactId || len(d.Salt) == 0 {
+				return fmt.Errorf("sealed attestation %d: opening of artifact %d without a salt", a.ArtifactId, d.ArtifactId)
+			}
+		}
+		s.Sealed, s.Openings = r.Attestations, r.Disclosures
 	case KindAttested:
 		s.Attested, s.Attestation = true, r.Count
+	case KindDisclosed:
+		s.Disclosed = true
 	case KindConditioned:
 		s.Conditioned = true
 	case KindSkipped:
@@ -306,8 +331,14 @@ func (s *RoundState) records() []Record {
 	if s.Revealed {
 		out = append(out, Record{Kind: KindRevealed, Round: s.Round})
 	}
+	if len(s.Sealed) > 0 {
+		out = append(out, Record{Kind: KindSealed, Round: s.Round, Attestations: s.Sealed, Disclosures: s.Openings})
+	}
 	if s.Attested {
 		out = append(out, Record{Kind: KindAttested, Round: s.Round, Count: s.Attestation})
+	}
+	if s.Disclosed {
+		out = append(out, Record{Kind: KindDisclosed, Round: s.Round})
 	}
 	if s.Conditioned {
 		out = append(out, Record{Kind: KindConditioned, Round: s.Round})

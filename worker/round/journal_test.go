@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/h3lix/h3lix/worker/chain"
 )
 
 func artifactRec(round uint64, i int) Record {
@@ -40,7 +42,9 @@ func fullRound(t testing.TB, j *Journal) {
 		artifactRec(7, 0), artifactRec(7, 1),
 		{Kind: KindCommitted, Round: 7, IDs: []uint64{11, 12}, TxHash: "AB"},
 		{Kind: KindRevealed, Round: 7, TxHash: "CD"},
+		sealedRec(7),
 		{Kind: KindAttested, Round: 7, Count: 3},
+		{Kind: KindDisclosed, Round: 7},
 		{Kind: KindConditioned, Round: 7},
 		{Kind: KindSkipped, Round: 8, Note: "commit phase over"},
 	} {
@@ -49,8 +53,22 @@ func fullRound(t testing.TB, j *Journal) {
 }
 
 func wantRound7() RoundState {
+	s := sealedRec(7)
 	return RoundState{Round: 7, Artifacts: []Record{artifactRec(7, 0), artifactRec(7, 1)}, IDs: []uint64{11, 12}, CommitTx: "AB",
-		Revealed: true, Attested: true, Attestation: 3, Conditioned: true}
+		Revealed: true, Attested: true, Attestation: 3, Conditioned: true, Sealed: s.Attestations, Openings: s.Disclosures, Disclosed: true}
+}
+
+// sealedRec is a sealed batch of two attestations with their openings.
+func sealedRec(round uint64) Record {
+	return Record{Kind: KindSealed, Round: round,
+		Attestations: []chain.Attestation{
+			{ArtifactId: 21, Seal: bytes.Repeat([]byte{1}, 32), Chunk: []byte("chunk"), Proof: [][]byte{bytes.Repeat([]byte{2}, 32)}},
+			{ArtifactId: 22, Seal: bytes.Repeat([]byte{3}, 32)},
+		},
+		Disclosures: []chain.Disclosure{
+			{ArtifactId: 21, Verdict: chain.VerdictValid, QualityPpm: 800_000, Salt: bytes.Repeat([]byte{4}, 32)},
+			{ArtifactId: 22, Verdict: chain.VerdictUnavailable, Salt: bytes.Repeat([]byte{5}, 32)},
+		}}
 }
 
 func TestJournalRoundTrip(t *testing.T) {
@@ -158,6 +176,19 @@ func TestJournalAppendRefusesInvalid(t *testing.T) {
 		{"artifact without salt", noSalt, "salt"},
 		{"artifact without cid", noCID, "cid"},
 		{"ids count", Record{Kind: KindCommitted, Round: 3, IDs: []uint64{1, 2}}, "committed 2 ids for 1 artifacts"},
+		{"sealed without openings", Record{Kind: KindSealed, Round: 3, Attestations: sealedRec(3).Attestations}, "sealed 2 attestations with 0 openings"},
+		{"sealed nothing", Record{Kind: KindSealed, Round: 3}, "sealed 0 attestations"},
+		{"opening without salt", func() Record {
+			r := sealedRec(3)
+			r.Disclosures = append([]chain.Disclosure{}, r.Disclosures...)
+			r.Disclosures[1].Salt = nil
+			return r
+		}(), "without a salt"},
+		{"openings out of order", func() Record {
+			r := sealedRec(3)
+			r.Disclosures = []chain.Disclosure{r.Disclosures[1], r.Disclosures[0]}
+			return r
+		}(), "opening of artifact 22"},
 		{"unknown kind", Record{Kind: "commited", Round: 3}, `unknown record kind "commited"`},
 		{"no kind", Record{Round: 3}, "unknown record kind"},
 	} {
@@ -254,6 +285,7 @@ func TestJournalCompact(t *testing.T) {
 		must(Record{Kind: KindArtifact, Round: r, Index: 0, CID: fmt.Sprintf("cid-%d", r), Salt: "00", File: fmt.Sprintf("artifacts/r%d-0.json", r)})
 		must(Record{Kind: KindCommitted, Round: r, IDs: []uint64{r * 10}, TxHash: "T"})
 		must(Record{Kind: KindRevealed, Round: r})
+		must(sealedRec(r)) // the salts of sealed verdicts must survive compaction
 		must(Record{Kind: KindAttested, Round: r, Count: 2})
 		if r < 6 {
 			must(Record{Kind: KindConditioned, Round: r})

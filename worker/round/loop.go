@@ -279,6 +279,10 @@ func (l *Loop) Step(ctx context.Context) error {
 		if err := l.attest(ctx, rs); err != nil {
 			return fmt.Errorf("attest, round %d: %w", rs.Round.Id, err)
 		}
+	case chain.PhaseDisclose:
+		if err := l.disclose(ctx, rs); err != nil {
+			return fmt.Errorf("disclose, round %d: %w", rs.Round.Id, err)
+		}
 	}
 	return nil
 }
@@ -286,7 +290,7 @@ func (l *Loop) Step(ctx context.Context) error {
 // blocksLeft is how many blocks of the phase are still to come after the
 // one a transaction sent now would most likely land in.
 func blocksLeft(rs chain.RoundStatus) int64 {
-	end := map[chain.Phase]int64{chain.PhaseCommit: rs.Round.RevealStart, chain.PhaseReveal: rs.Round.AttestStart, chain.PhaseAttest: rs.Round.FinalizeStart}[rs.Phase]
+	end := chain.PhaseEnd(rs.Round, rs.Phase)
 	return end - (rs.Height + 1)
 }
 

@@ -10,6 +10,8 @@ type Metrics struct {
 	ArtifactsCommitted                   prometheus.Counter
 	ArtifactsRevealed                    prometheus.Counter
 	Attestations                         *prometheus.CounterVec
+	Retrievals                           prometheus.Counter
+	Disclosures                          prometheus.Counter
 	Fetches                              *prometheus.CounterVec
 	FetchSeconds                         prometheus.Histogram
 	StoreAdd                             prometheus.Histogram
@@ -33,6 +35,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		ArtifactsCommitted: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "artifacts_committed_total", Help: "Artifacts committed."}),
 		ArtifactsRevealed:  prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "artifacts_revealed_total", Help: "Artifacts revealed."}),
 		Attestations:       prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "attestations_total", Help: "Attestations sent, by verdict."}, []string{"verdict"}),
+		Retrievals:         prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "retrieval_proofs_total", Help: "Sealed attestations sent with a proof of retrieval."}),
+		Disclosures:        prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "disclosures_total", Help: "Sealed attestations opened in disclose phases."}),
 		Fetches:            prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "payload_fetches_total", Help: "Payload reads, by source (local, remote) or error."}, []string{"source"}),
 		FetchSeconds:       prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "payload_fetch_seconds", Help: "Time to fetch a payload from peers.", Buckets: fast}),
 		StoreAdd:           prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "payload_add_seconds", Help: "Time to import a payload into IPFS.", Buckets: fast}),
@@ -44,7 +48,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.Round, m.Height, m.Reputation, m.SolveRate, m.TasksSolved, m.ArtifactsCommitted, m.ArtifactsRevealed,
-			m.Attestations, m.Fetches, m.FetchSeconds, m.StoreAdd, m.TxSeconds, m.TxInclusion, m.FieldAccepted, m.Joules, m.Errors)
+			m.Attestations, m.Retrievals, m.Disclosures, m.Fetches, m.FetchSeconds, m.StoreAdd, m.TxSeconds, m.TxInclusion, m.FieldAccepted, m.Joules, m.Errors)
 	}
 	return m
 }

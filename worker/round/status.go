@@ -18,6 +18,7 @@ type Status struct {
 	Committed       uint64            `json:"artifacts_committed"`
 	Revealed        uint64            `json:"artifacts_revealed"`
 	Attested        uint64            `json:"attestations_sent"`
+	Disclosed       uint64            `json:"attestations_disclosed"`
 	FetchedRemote   uint64            `json:"payloads_fetched_remote"`
 	Verified        uint64            `json:"payloads_verified"`
 	LastCommit      CommitStatus      `json:"last_commit"`
@@ -140,7 +141,7 @@ func (l *Loop) setRound(rs chain.RoundStatus) {
 	defer l.mu.Unlock()
 	l.status.Height, l.status.Round = rs.Height, rs.Round.Id
 	l.status.Phase = phaseName(rs.Phase)
-	l.status.PhaseEndsAt = map[chain.Phase]int64{chain.PhaseCommit: rs.Round.RevealStart, chain.PhaseReveal: rs.Round.AttestStart, chain.PhaseAttest: rs.Round.FinalizeStart}[rs.Phase]
+	l.status.PhaseEndsAt = chain.PhaseEnd(rs.Round, rs.Phase)
 	l.metrics.Round.Set(float64(rs.Round.Id))
 	l.metrics.Height.Set(float64(rs.Height))
 }
@@ -159,6 +160,8 @@ func phaseName(p chain.Phase) string {
 		return "reveal"
 	case chain.PhaseAttest:
 		return "attest"
+	case chain.PhaseDisclose:
+		return "disclose"
 	case chain.PhaseFinalizing:
 		return "finalizing"
 	}

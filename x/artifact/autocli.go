@@ -36,6 +36,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "CommitArtifact", Skip: true},
 				{RpcMethod: "RevealArtifact", Skip: true},
 				{RpcMethod: "Attest", Skip: true},
+				{RpcMethod: "Disclose", Skip: true},
 				{RpcMethod: "UpdateParams", Skip: true},
 			},
 		},

@@ -125,8 +125,13 @@ Start validator i with: h3lixd start --home OUTPUT/node<i>`, BaseRPCPort, BaseP2
 			a.portOffset, _ = f.GetInt(flagPortOffset)
 			a.maxCommitsPerNode, _ = f.GetUint32(flagMaxCommitsPerNode)
 			rb, _ := f.GetInt64Slice(flagRoundBlocks)
-			if len(rb) != 3 {
-				return fmt.Errorf("--%s takes three block counts: commit,reveal,attest", flagRoundBlocks)
+			if len(rb) == 3 {
+				// The disclose phase is one message per verifier: as long as
+				// the reveal phase unless given.
+				rb = append(rb, rb[1])
+			}
+			if len(rb) != 4 {
+				return fmt.Errorf("--%s takes three or four block counts: commit,reveal,attest[,disclose]", flagRoundBlocks)
 			}
 			a.roundBlocks = rb
 			if a.portOffset < 0 || a.portOffset > 5000 {
@@ -155,7 +160,7 @@ Start validator i with: h3lixd start --home OUTPUT/node<i>`, BaseRPCPort, BaseP2
 	f.Duration(flagVotingPeriod, 30*time.Second, "governance voting period (short, for local testing)")
 	f.Int64(flagNodeUnbondingBlocks, 20, "identity unbonding_blocks (short, for local testing)")
 	f.Int(flagPortOffset, 0, "added to every port, to run a second network beside the first")
-	f.Int64Slice(flagRoundBlocks, []int64{10, 5, 10}, "ccf phase lengths in blocks: commit,reveal,attest")
+	f.Int64Slice(flagRoundBlocks, []int64{10, 5, 10, 5}, "ccf phase lengths in blocks: commit,reveal,attest[,disclose] (disclose defaults to reveal)")
 	f.Uint32(flagMaxCommitsPerNode, 4, "artifact max_commits_per_node")
 	return cmd
 }
@@ -350,7 +355,7 @@ func testnetAppState(clientCtx client.Context, basics module.BasicManager, accou
 
 	var ccfGen ccftypes.GenesisState
 	cdc.MustUnmarshalJSON(state[ccftypes.ModuleName], &ccfGen)
-	ccfGen.Params.CommitBlocks, ccfGen.Params.RevealBlocks, ccfGen.Params.AttestBlocks = a.roundBlocks[0], a.roundBlocks[1], a.roundBlocks[2]
+	ccfGen.Params.CommitBlocks, ccfGen.Params.RevealBlocks, ccfGen.Params.AttestBlocks, ccfGen.Params.DiscloseBlocks = a.roundBlocks[0], a.roundBlocks[1], a.roundBlocks[2], a.roundBlocks[3]
 	if err := ccfGen.Validate(); err != nil {
 		return nil, err
 	}

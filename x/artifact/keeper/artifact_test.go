@@ -1,10 +1,13 @@
 package keeper_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"cosmossdk.io/collections"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
@@ -202,6 +205,9 @@ func TestAttestRejections(t *testing.T) {
 		rejected(t, n, types.ErrWrongPhase, func() error { return n.Attest(t, 1, id, types.VERDICT_VALID, 1) })
 	})
 	n.AdvanceToSeed(t)
+	a, err := n.App.ArtifactKeeper.GetArtifact(n.Ctx, id)
+	require.NoError(t, err)
+	require.Greater(t, types.ChunkCount(a.Manifest.PayloadSize), uint64(2), "the test payload has a proof path")
 
 	assigned := n.Assigned(t, id)
 	require.Len(t, assigned, int(ccftypes.DefaultParams().VerifiersPerArtifact))
@@ -220,31 +226,122 @@ func TestAttestRejections(t *testing.T) {
 			return err
 		}
 	}
-	ok := types.AttestationInput{ArtifactId: id, Verdict: types.VERDICT_VALID, QualityPpm: 700_000}
+	seal := func(v int, verdict types.Verdict, q uint32) types.AttestationInput {
+		in, _ := n.Seal(t, v, a, verdict, q)
+		return in
+	}
+	ok := seal(v, types.VERDICT_VALID, 700_000)
+	require.NotEmpty(t, ok.Proof)
+	altered := func(fn func(in *types.AttestationInput)) types.AttestationInput {
+		in := ok
+		in.Chunk = append([]byte{}, ok.Chunk...)
+		in.Proof = append([][]byte{}, ok.Proof...)
+		fn(&in)
+		return in
+	}
+	// Another verifier's chunk and proof: valid for it, not for v (unless the
+	// seed happens to select the same chunk for both).
+	var borrowed types.AttestationInput
+	for _, w := range assigned[1:] {
+		if types.ChunkIndex(n.Round(t).Seed, id, n.Nodes[w], a.Manifest.PayloadSize) != types.ChunkIndex(n.Round(t).Seed, id, n.Nodes[v], a.Manifest.PayloadSize) {
+			other := seal(w, types.VERDICT_VALID, 700_000)
+			borrowed = altered(func(in *types.AttestationInput) { in.Chunk, in.Proof = other.Chunk, other.Proof })
+			break
+		}
+	}
+	require.NotNil(t, borrowed.Seal, "two assigned verifiers with different chunks")
 	many := make([]types.AttestationInput, 65)
 	for _, tc := range []struct {
 		name string
 		fn   func() error
 		want error
 	}{
-		{"unassigned verifier", msg(unassigned, ok), types.ErrNotAssigned},
-		{"own artifact", msg(0, ok), types.ErrSelfAttestation},
-		{"no verdict", msg(v, types.AttestationInput{ArtifactId: id}), types.ErrInvalidAttestation},
-		{"unknown verdict", msg(v, types.AttestationInput{ArtifactId: id, Verdict: 7}), types.ErrInvalidAttestation},
-		{"quality above 1", msg(v, types.AttestationInput{ArtifactId: id, Verdict: types.VERDICT_VALID, QualityPpm: 1_000_001}), types.ErrInvalidAttestation},
+		{"unassigned verifier", msg(unassigned, seal(unassigned, types.VERDICT_VALID, 1)), types.ErrNotAssigned},
+		{"own artifact", msg(0, seal(0, types.VERDICT_VALID, 1)), types.ErrSelfAttestation},
+		{"no seal", msg(v, types.AttestationInput{ArtifactId: id}), types.ErrInvalidAttestation},
+		{"short seal", msg(v, altered(func(in *types.AttestationInput) { in.Seal = in.Seal[:31] })), types.ErrInvalidAttestation},
+		{"another verifier's chunk", msg(v, borrowed), types.ErrBadChunkProof},
+		{"altered chunk", msg(v, altered(func(in *types.AttestationInput) { in.Chunk[0] ^= 1 })), types.ErrBadChunkProof},
+		{"short chunk", msg(v, altered(func(in *types.AttestationInput) { in.Chunk = in.Chunk[:10] })), types.ErrBadChunkProof},
+		{"truncated proof", msg(v, altered(func(in *types.AttestationInput) { in.Proof = in.Proof[1:] })), types.ErrBadChunkProof},
+		{"extra proof hash", msg(v, altered(func(in *types.AttestationInput) { in.Proof = append(in.Proof, make([]byte, 32)) })), types.ErrBadChunkProof},
+		{"chunk without proof", msg(v, altered(func(in *types.AttestationInput) { in.Proof = nil })), types.ErrBadChunkProof},
+		{"proof without chunk", msg(v, altered(func(in *types.AttestationInput) { in.Chunk = nil })), types.ErrBadChunkProof},
 		{"twice in one message", msg(v, ok, ok), types.ErrAlreadyAttested},
 		{"empty message", msg(v), types.ErrInvalidAttestation},
 		{"too many in one message", msg(v, many...), types.ErrInvalidAttestation},
-		{"unknown artifact", msg(v, types.AttestationInput{ArtifactId: 77, Verdict: types.VERDICT_VALID}), types.ErrArtifactNotFound},
+		{"unknown artifact", msg(v, types.AttestationInput{ArtifactId: 77, Seal: ok.Seal}), types.ErrArtifactNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) { rejected(t, n, tc.want, tc.fn) })
 	}
 	require.NoError(t, msg(v, ok)())
 	t.Run("double attestation", func(t *testing.T) { rejected(t, n, types.ErrAlreadyAttested, msg(v, ok)) })
+	// A verifier that never fetched the payload may seal, but not approve.
+	lazy := assigned[1]
+	lazyIn, lazyOpen := n.Seal(t, lazy, a, types.VERDICT_VALID, 900_000)
+	lazyIn.Chunk, lazyIn.Proof = nil, nil
+	require.NoError(t, msg(lazy, lazyIn)())
+	honestUnavailable := assigned[2]
+	unIn, unOpen := n.Seal(t, honestUnavailable, a, types.VERDICT_UNAVAILABLE, 0)
+	unIn.Chunk, unIn.Proof = nil, nil
+	require.NoError(t, msg(honestUnavailable, unIn)())
+
+	// The verdicts stay hidden until the disclose phase.
+	atts, err := n.App.ArtifactKeeper.AttestationsOf(n.Ctx, id)
+	require.NoError(t, err)
+	for _, at := range atts {
+		require.Equal(t, types.VERDICT_UNSPECIFIED, at.Verdict, "sealed verdicts are not readable")
+	}
+
+	_, open := n.Seal(t, v, a, types.VERDICT_VALID, 700_000)
+	disclose := func(v int, ds ...types.AttestationDisclosure) func() error {
+		return func() error {
+			_, err := n.Artifact.Disclose(n.Ctx, &types.MsgDisclose{Verifier: n.Nodes[v].String(), Disclosures: ds})
+			return err
+		}
+	}
+	t.Run("disclose in the attest phase", func(t *testing.T) { rejected(t, n, types.ErrWrongPhase, disclose(v, open)) })
+	n.AdvanceTo(t, n.Round(t).DiscloseStart)
+	t.Run("attest in the disclose phase", func(t *testing.T) {
+		rejected(t, n, types.ErrWrongPhase, msg(assigned[3], seal(assigned[3], types.VERDICT_VALID, 1)))
+	})
+	with := func(fn func(d *types.AttestationDisclosure)) types.AttestationDisclosure {
+		d := open
+		fn(&d)
+		return d
+	}
+	for _, tc := range []struct {
+		name string
+		fn   func() error
+		want error
+	}{
+		{"other verdict", disclose(v, with(func(d *types.AttestationDisclosure) { d.Verdict = types.VERDICT_INVALID })), types.ErrSealMismatch},
+		{"other quality", disclose(v, with(func(d *types.AttestationDisclosure) { d.QualityPpm++ })), types.ErrSealMismatch},
+		{"other salt", disclose(v, with(func(d *types.AttestationDisclosure) { d.Salt = bytes.Repeat([]byte{1}, 32) })), types.ErrSealMismatch},
+		{"short salt", disclose(v, with(func(d *types.AttestationDisclosure) { d.Salt = d.Salt[:8] })), types.ErrInvalidAttestation},
+		{"unknown verdict", disclose(v, with(func(d *types.AttestationDisclosure) { d.Verdict = 7 })), types.ErrInvalidAttestation},
+		{"quality above 1", disclose(v, with(func(d *types.AttestationDisclosure) { d.QualityPpm = 1_000_001 })), types.ErrInvalidAttestation},
+		{"someone else's opening", disclose(assigned[3], open), types.ErrInvalidAttestation},
+		{"approving without retrieval", disclose(lazy, lazyOpen), types.ErrNotRetrieved},
+		{"twice in one message", disclose(v, open, open), types.ErrAlreadyDisclosed},
+		{"empty message", disclose(v), types.ErrInvalidAttestation},
+		{"unknown artifact", disclose(v, with(func(d *types.AttestationDisclosure) { d.ArtifactId = 77 })), types.ErrArtifactNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) { rejected(t, n, tc.want, tc.fn) })
+	}
+	require.NoError(t, disclose(v, open)())
+	require.NoError(t, disclose(honestUnavailable, unOpen)(), "UNAVAILABLE needs no retrieval")
+	t.Run("double disclosure", func(t *testing.T) { rejected(t, n, types.ErrAlreadyDisclosed, disclose(v, open)) })
+	at, err := n.App.ArtifactKeeper.Attestations.Get(n.Ctx, collections.Join(id, n.Nodes[v]))
+	require.NoError(t, err)
+	require.Equal(t, types.VERDICT_VALID, at.Verdict)
+	require.EqualValues(t, 700_000, at.QualityPpm)
+	require.True(t, at.Retrieved)
 
 	r := n.Round(t)
 	n.AdvanceTo(t, r.FinalizeStart-1)
 	n.Fixture.Commit(t) // the round finalizes in the EndBlock of FinalizeStart-1
+	t.Run("late disclosure", func(t *testing.T) { rejected(t, n, types.ErrWrongPhase, disclose(lazy, lazyOpen)) })
 	t.Run("late attestation", func(t *testing.T) {
 		rejected(t, n, types.ErrWrongPhase, func() error { return n.Attest(t, assigned[1], id, types.VERDICT_VALID, 1) })
 	})

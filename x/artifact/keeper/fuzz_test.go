@@ -17,7 +17,10 @@ func FuzzRevealArtifact(f *testing.F) {
 	n := roundtest.New(f, 3)
 	id, c, salt := n.CommitArtifact(f, 0, 0)
 	n.AdvanceTo(f, n.Round(f).RevealStart)
-	valid := &types.MsgRevealArtifact{Producer: n.Nodes[0].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: roundtest.Manifest(types.DefaultDomain, 1)}
+	m := roundtest.Manifest(types.DefaultDomain, 1)
+	data, _ := roundtest.Payload(0, 0)
+	m.PayloadSize, m.ChunkRoot = uint64(len(data)), types.ChunkRoot(data)
+	valid := &types.MsgRevealArtifact{Producer: n.Nodes[0].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: m}
 	for _, mut := range []func(*types.MsgRevealArtifact){
 		func(*types.MsgRevealArtifact) {},
 		func(m *types.MsgRevealArtifact) { m.Cid = "bafy" },
@@ -49,10 +52,16 @@ func FuzzAttest(f *testing.F) {
 	n.Reveal(f, 0, id, c, salt, roundtest.Manifest(types.DefaultDomain, 1))
 	n.AdvanceToSeed(f)
 	v := n.Assigned(f, id)[0]
+	a, err := n.App.ArtifactKeeper.GetArtifact(n.Ctx, id)
+	require.NoError(f, err)
+	good, _ := n.Seal(f, v, a, types.VERDICT_VALID, 500_000)
+	noProof := good
+	noProof.Chunk, noProof.Proof = nil, nil
 	for _, ins := range [][]types.AttestationInput{
-		{{ArtifactId: id, Verdict: types.VERDICT_VALID, QualityPpm: 500_000}},
-		{{ArtifactId: id, Verdict: 9}},
-		{{ArtifactId: id, Verdict: types.VERDICT_VALID}, {ArtifactId: id, Verdict: types.VERDICT_INVALID}},
+		{good},
+		{noProof},
+		{{ArtifactId: id, Seal: good.Seal[:5], Chunk: good.Chunk}},
+		{good, good},
 		{},
 	} {
 		bz, err := (&types.MsgAttest{Verifier: n.Nodes[v].String(), Attestations: ins}).Marshal()
@@ -65,6 +74,37 @@ func FuzzAttest(f *testing.F) {
 			return
 		}
 		unchangedOnError(t, n, func(ctx sdk.Context) error { _, err := n.Artifact.Attest(ctx, &msg); return err })
+	})
+}
+
+// FuzzDisclose decodes arbitrary bytes as MsgDisclose and runs it in a
+// disclose phase with sealed attestations waiting: no panic, and a rejected
+// message changes no store.
+func FuzzDisclose(f *testing.F) {
+	n := roundtest.New(f, 5)
+	id, c, salt := n.CommitArtifact(f, 0, 0)
+	n.AdvanceTo(f, n.Round(f).RevealStart)
+	n.Reveal(f, 0, id, c, salt, roundtest.Manifest(types.DefaultDomain, 1))
+	n.AdvanceToSeed(f)
+	vs := n.Assigned(f, id)
+	require.NoError(f, n.Attest(f, vs[0], id, types.VERDICT_VALID, 500_000))
+	require.NoError(f, n.Attest(f, vs[1], id, types.VERDICT_INVALID, 0))
+	n.AdvanceTo(f, n.Round(f).DiscloseStart)
+	for v, ds := range n.Openings {
+		other := ds[0]
+		other.Verdict = types.VERDICT_UNAVAILABLE
+		for _, d := range [][]types.AttestationDisclosure{ds, {other}, {ds[0], ds[0]}, {}} {
+			bz, err := (&types.MsgDisclose{Verifier: n.Nodes[v].String(), Disclosures: d}).Marshal()
+			require.NoError(f, err)
+			f.Add(bz)
+		}
+	}
+	f.Fuzz(func(t *testing.T, bz []byte) {
+		var msg types.MsgDisclose
+		if msg.Unmarshal(bz) != nil {
+			return
+		}
+		unchangedOnError(t, n, func(ctx sdk.Context) error { _, err := n.Artifact.Disclose(ctx, &msg); return err })
 	})
 }
 

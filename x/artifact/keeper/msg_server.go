@@ -61,6 +61,17 @@ func (k msgServer) Attest(ctx context.Context, msg *types.MsgAttest) (*types.Msg
 	return &types.MsgAttestResponse{}, nil
 }
 
+func (k msgServer) Disclose(ctx context.Context, msg *types.MsgDisclose) (*types.MsgDiscloseResponse, error) {
+	verifier, err := k.addr("verifier", msg.Verifier)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.Keeper.Disclose(ctx, verifier, msg.Disclosures); err != nil {
+		return nil, err
+	}
+	return &types.MsgDiscloseResponse{}, nil
+}
+
 func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
 	if msg.Authority != k.authority {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", k.authority, msg.Authority)

@@ -13,6 +13,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgCommitArtifact{}, "h3lix/artifact/MsgCommitArtifact")
 	legacy.RegisterAminoMsg(cdc, &MsgRevealArtifact{}, "h3lix/artifact/MsgRevealArtifact")
 	legacy.RegisterAminoMsg(cdc, &MsgAttest{}, "h3lix/artifact/MsgAttest")
+	legacy.RegisterAminoMsg(cdc, &MsgDisclose{}, "h3lix/artifact/MsgDisclose")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "h3lix/artifact/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "h3lix/x/artifact/Params", nil)
 }
@@ -20,6 +21,6 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 // RegisterInterfaces registers the messages.
 func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 	registry.RegisterImplementations((*sdk.Msg)(nil),
-		&MsgCommitArtifact{}, &MsgRevealArtifact{}, &MsgAttest{}, &MsgUpdateParams{})
+		&MsgCommitArtifact{}, &MsgRevealArtifact{}, &MsgAttest{}, &MsgDisclose{}, &MsgUpdateParams{})
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

@@ -24,4 +24,8 @@ var (
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 19, "invalid genesis")
 	ErrNoVerifiers         = errorsmod.Register(ModuleName, 20, "no verifier set for the round")
 	ErrCIDReplay           = errorsmod.Register(ModuleName, 21, "CID already revealed in an earlier round")
+	ErrBadChunkProof       = errorsmod.Register(ModuleName, 22, "invalid proof of retrieval")
+	ErrSealMismatch        = errorsmod.Register(ModuleName, 23, "disclosure does not open the sealed attestation")
+	ErrNotRetrieved        = errorsmod.Register(ModuleName, 24, "a VALID verdict needs a proof of retrieval")
+	ErrAlreadyDisclosed    = errorsmod.Register(ModuleName, 25, "attestation already disclosed")
 )

@@ -1,6 +1,8 @@
 package types
 
 import (
+	"crypto/sha256"
+
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -50,6 +52,12 @@ func (gs GenesisState) Validate() error {
 		}
 		if _, err := sdk.AccAddressFromBech32(at.Verifier); err != nil {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "attestation verifier: %v", err)
+		}
+		if len(at.Seal) != sha256.Size {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "attestation of %s on artifact %d has a %d-byte seal", at.Verifier, at.ArtifactId, len(at.Seal))
+		}
+		if at.Verdict == VERDICT_VALID && !at.Retrieved {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "attestation of %s on artifact %d discloses %s without a proof of retrieval", at.Verifier, at.ArtifactId, at.Verdict)
 		}
 	}
 	for _, vs := range gs.VerifierSets {

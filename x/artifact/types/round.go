@@ -11,6 +11,9 @@ const (
 	PhaseReveal
 	PhaseAttest
 	PhaseFinalizing
+	// PhaseDisclose sits between attest and finalizing (its number follows
+	// h3lix.ccf.v1.Phase, which added it last).
+	PhaseDisclose
 )
 
 func (p Phase) String() string {
@@ -23,6 +26,8 @@ func (p Phase) String() string {
 		return "attest"
 	case PhaseFinalizing:
 		return "finalizing"
+	case PhaseDisclose:
+		return "disclose"
 	default:
 		return "none"
 	}
@@ -31,10 +36,10 @@ func (p Phase) String() string {
 // RoundInfo is what the artifact module needs to know about the round in
 // progress; x/ccf owns the schedule.
 type RoundInfo struct {
-	ID                                             uint64
-	Phase                                          Phase
-	Start, RevealStart, AttestStart, FinalizeStart int64
-	Seed                                           []byte
+	ID                                                            uint64
+	Phase                                                         Phase
+	Start, RevealStart, AttestStart, DiscloseStart, FinalizeStart int64
+	Seed                                                          []byte
 }
 
 // Assignments draws the verifiers of a round's artifacts (Keeper.Assigner):

@@ -258,11 +258,19 @@ func (m *MsgRevealArtifactResponse) GetStatus() ArtifactStatus {
 	return ARTIFACT_STATUS_UNSPECIFIED
 }
 
-// AttestationInput is one verdict in a MsgAttest.
+// AttestationInput is one sealed attestation in a MsgAttest: a hash of the
+// verdict, and the proof of retrieval.
 type AttestationInput struct {
-	ArtifactId uint64  `protobuf:"varint,1,opt,name=artifact_id,json=artifactId,proto3" json:"artifact_id,omitempty"`
-	Verdict    Verdict `protobuf:"varint,2,opt,name=verdict,proto3,enum=h3lix.artifact.v1.Verdict" json:"verdict,omitempty"`
-	QualityPpm uint32  `protobuf:"varint,3,opt,name=quality_ppm,json=qualityPpm,proto3" json:"quality_ppm,omitempty"`
+	ArtifactId uint64 `protobuf:"varint,1,opt,name=artifact_id,json=artifactId,proto3" json:"artifact_id,omitempty"`
+	// seal = SHA-256("h3lix/attest/v1" || artifact id || verifier address ||
+	// verdict || quality_ppm || salt), opened by MsgDisclose.
+	Seal []byte `protobuf:"bytes,4,opt,name=seal,proto3" json:"seal,omitempty"`
+	// chunk is the payload chunk ChunkIndex(seed, artifact, verifier) selects,
+	// and proof its Merkle audit path to the manifest's chunk_root. Both are
+	// empty for a verifier that could not fetch the payload or found that it
+	// does not match the chunk root; it can then not disclose VALID.
+	Chunk []byte   `protobuf:"bytes,5,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	Proof [][]byte `protobuf:"bytes,6,rep,name=proof,proto3" json:"proof,omitempty"`
 }
 
 func (m *AttestationInput) Reset()         { *m = AttestationInput{} }
@@ -305,18 +313,25 @@ func (m *AttestationInput) GetArtifactId() uint64 {
 	return 0
 }
 
-func (m *AttestationInput) GetVerdict() Verdict {
+func (m *AttestationInput) GetSeal() []byte {
 	if m != nil {
-		return m.Verdict
+		return m.Seal
 	}
-	return VERDICT_UNSPECIFIED
+	return nil
 }
 
-func (m *AttestationInput) GetQualityPpm() uint32 {
+func (m *AttestationInput) GetChunk() []byte {
 	if m != nil {
-		return m.QualityPpm
+		return m.Chunk
 	}
-	return 0
+	return nil
+}
+
+func (m *AttestationInput) GetProof() [][]byte {
+	if m != nil {
+		return m.Proof
+	}
+	return nil
 }
 
 type MsgAttest struct {
@@ -407,6 +422,164 @@ func (m *MsgAttestResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgAttestResponse proto.InternalMessageInfo
 
+// AttestationDisclosure opens one sealed attestation.
+type AttestationDisclosure struct {
+	ArtifactId uint64  `protobuf:"varint,1,opt,name=artifact_id,json=artifactId,proto3" json:"artifact_id,omitempty"`
+	Verdict    Verdict `protobuf:"varint,2,opt,name=verdict,proto3,enum=h3lix.artifact.v1.Verdict" json:"verdict,omitempty"`
+	QualityPpm uint32  `protobuf:"varint,3,opt,name=quality_ppm,json=qualityPpm,proto3" json:"quality_ppm,omitempty"`
+	Salt       []byte  `protobuf:"bytes,4,opt,name=salt,proto3" json:"salt,omitempty"`
+}
+
+func (m *AttestationDisclosure) Reset()         { *m = AttestationDisclosure{} }
+func (m *AttestationDisclosure) String() string { return proto.CompactTextString(m) }
+func (*AttestationDisclosure) ProtoMessage()    {}
+func (*AttestationDisclosure) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a9fce18b5c3b8c3c, []int{7}
+}
+func (m *AttestationDisclosure) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *AttestationDisclosure) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_AttestationDisclosure.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *AttestationDisclosure) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_AttestationDisclosure.Merge(m, src)
+}
+func (m *AttestationDisclosure) XXX_Size() int {
+	return m.Size()
+}
+func (m *AttestationDisclosure) XXX_DiscardUnknown() {
+	xxx_messageInfo_AttestationDisclosure.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_AttestationDisclosure proto.InternalMessageInfo
+
+func (m *AttestationDisclosure) GetArtifactId() uint64 {
+	if m != nil {
+		return m.ArtifactId
+	}
+	return 0
+}
+
+func (m *AttestationDisclosure) GetVerdict() Verdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return VERDICT_UNSPECIFIED
+}
+
+func (m *AttestationDisclosure) GetQualityPpm() uint32 {
+	if m != nil {
+		return m.QualityPpm
+	}
+	return 0
+}
+
+func (m *AttestationDisclosure) GetSalt() []byte {
+	if m != nil {
+		return m.Salt
+	}
+	return nil
+}
+
+// MsgDisclose opens a verifier's sealed attestations in the disclose phase.
+type MsgDisclose struct {
+	Verifier    string                  `protobuf:"bytes,1,opt,name=verifier,proto3" json:"verifier,omitempty"`
+	Disclosures []AttestationDisclosure `protobuf:"bytes,2,rep,name=disclosures,proto3" json:"disclosures"`
+}
+
+func (m *MsgDisclose) Reset()         { *m = MsgDisclose{} }
+func (m *MsgDisclose) String() string { return proto.CompactTextString(m) }
+func (*MsgDisclose) ProtoMessage()    {}
+func (*MsgDisclose) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a9fce18b5c3b8c3c, []int{8}
+}
+func (m *MsgDisclose) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDisclose) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDisclose.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDisclose) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDisclose.Merge(m, src)
+}
+func (m *MsgDisclose) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDisclose) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDisclose.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDisclose proto.InternalMessageInfo
+
+func (m *MsgDisclose) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+func (m *MsgDisclose) GetDisclosures() []AttestationDisclosure {
+	if m != nil {
+		return m.Disclosures
+	}
+	return nil
+}
+
+type MsgDiscloseResponse struct {
+}
+
+func (m *MsgDiscloseResponse) Reset()         { *m = MsgDiscloseResponse{} }
+func (m *MsgDiscloseResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgDiscloseResponse) ProtoMessage()    {}
+func (*MsgDiscloseResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a9fce18b5c3b8c3c, []int{9}
+}
+func (m *MsgDiscloseResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDiscloseResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDiscloseResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDiscloseResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDiscloseResponse.Merge(m, src)
+}
+func (m *MsgDiscloseResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDiscloseResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDiscloseResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDiscloseResponse proto.InternalMessageInfo
+
 // MsgUpdateParams sets all module parameters; authority is the gov module account.
 type MsgUpdateParams struct {
 	Authority string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
@@ -417,7 +590,7 @@ func (m *MsgUpdateParams) Reset()         { *m = MsgUpdateParams{} }
 func (m *MsgUpdateParams) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParams) ProtoMessage()    {}
 func (*MsgUpdateParams) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a9fce18b5c3b8c3c, []int{7}
+	return fileDescriptor_a9fce18b5c3b8c3c, []int{10}
 }
 func (m *MsgUpdateParams) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -467,7 +640,7 @@ func (m *MsgUpdateParamsResponse) Reset()         { *m = MsgUpdateParamsResponse
 func (m *MsgUpdateParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParamsResponse) ProtoMessage()    {}
 func (*MsgUpdateParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a9fce18b5c3b8c3c, []int{8}
+	return fileDescriptor_a9fce18b5c3b8c3c, []int{11}
 }
 func (m *MsgUpdateParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -504,6 +677,9 @@ func init() {
 	proto.RegisterType((*AttestationInput)(nil), "h3lix.artifact.v1.AttestationInput")
 	proto.RegisterType((*MsgAttest)(nil), "h3lix.artifact.v1.MsgAttest")
 	proto.RegisterType((*MsgAttestResponse)(nil), "h3lix.artifact.v1.MsgAttestResponse")
+	proto.RegisterType((*AttestationDisclosure)(nil), "h3lix.artifact.v1.AttestationDisclosure")
+	proto.RegisterType((*MsgDisclose)(nil), "h3lix.artifact.v1.MsgDisclose")
+	proto.RegisterType((*MsgDiscloseResponse)(nil), "h3lix.artifact.v1.MsgDiscloseResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "h3lix.artifact.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "h3lix.artifact.v1.MsgUpdateParamsResponse")
 }
@@ -511,53 +687,61 @@ func init() {
 func init() { proto.RegisterFile("h3lix/artifact/v1/tx.proto", fileDescriptor_a9fce18b5c3b8c3c) }
 
 var fileDescriptor_a9fce18b5c3b8c3c = []byte{
-	// 725 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x55, 0xbf, 0x4f, 0xdb, 0x5a,
-	0x14, 0x8e, 0x93, 0x90, 0x47, 0x4e, 0x78, 0x79, 0x70, 0x1f, 0x12, 0x8e, 0x5b, 0x99, 0xd4, 0x45,
-	0x6a, 0x14, 0xb5, 0x89, 0x30, 0xa8, 0x52, 0x11, 0x4b, 0xd2, 0x09, 0xa9, 0x91, 0x90, 0x51, 0x19,
-	0x3a, 0x14, 0x19, 0xdb, 0x98, 0x2b, 0xc5, 0xbe, 0xae, 0xef, 0x75, 0x04, 0x5b, 0xd5, 0xa1, 0xaa,
-	0x98, 0xfa, 0x67, 0x74, 0x44, 0x6a, 0xa7, 0x6e, 0xdd, 0x18, 0x51, 0xa7, 0x4e, 0x55, 0x05, 0x03,
-	0xff, 0x46, 0xe5, 0xeb, 0x1f, 0x24, 0x8e, 0x29, 0x48, 0x5d, 0xa2, 0x7b, 0xce, 0xf9, 0xce, 0x8f,
-	0xef, 0x7c, 0xd7, 0x37, 0x20, 0x1d, 0xae, 0x0d, 0xf1, 0x51, 0x57, 0xf7, 0x19, 0x3e, 0xd0, 0x0d,
-	0xd6, 0x1d, 0xad, 0x76, 0xd9, 0x51, 0xc7, 0xf3, 0x09, 0x23, 0x68, 0x81, 0xc7, 0x3a, 0x49, 0xac,
-	0x33, 0x5a, 0x95, 0x16, 0x74, 0x07, 0xbb, 0xa4, 0xcb, 0x7f, 0x23, 0x94, 0xb4, 0x64, 0x10, 0xea,
-	0x10, 0xda, 0x75, 0xa8, 0x1d, 0x66, 0x3b, 0xd4, 0x8e, 0x03, 0x8d, 0x28, 0xb0, 0xc7, 0xad, 0x6e,
-	0x64, 0xc4, 0xa1, 0x45, 0x9b, 0xd8, 0x24, 0xf2, 0x87, 0xa7, 0xd8, 0xdb, 0x9c, 0x9e, 0x25, 0xed,
-	0xcd, 0x11, 0xca, 0x67, 0x01, 0x16, 0x06, 0xd4, 0x7e, 0x4e, 0x1c, 0x07, 0xb3, 0x5e, 0x1c, 0x43,
-	0xeb, 0x30, 0xeb, 0xf9, 0xc4, 0x0c, 0x0c, 0xcb, 0x17, 0x85, 0xa6, 0xd0, 0xaa, 0xf6, 0xc5, 0xef,
-	0x5f, 0x9e, 0x2c, 0xc6, 0x1d, 0x7b, 0xa6, 0xe9, 0x5b, 0x94, 0xee, 0x30, 0x1f, 0xbb, 0xb6, 0x96,
-	0x22, 0xd1, 0x22, 0xcc, 0xf8, 0x24, 0x70, 0x4d, 0xb1, 0xd8, 0x14, 0x5a, 0x65, 0x2d, 0x32, 0x90,
-	0x0c, 0x60, 0xf0, 0xea, 0x8e, 0xe5, 0x32, 0xb1, 0xd4, 0x14, 0x5a, 0x73, 0xda, 0x98, 0x67, 0x43,
-	0x7d, 0x77, 0x75, 0xda, 0x4e, 0x8b, 0x9c, 0x5c, 0x9d, 0xb6, 0xb3, 0x53, 0x4f, 0xcd, 0xa7, 0x6c,
-	0x42, 0x63, 0xca, 0xa9, 0x59, 0xd4, 0x23, 0x2e, 0xb5, 0xd0, 0x32, 0xd4, 0x92, 0xd4, 0x3d, 0x6c,
-	0xf2, 0xf9, 0xcb, 0x1a, 0x24, 0xae, 0x2d, 0x53, 0xf9, 0x50, 0xe4, 0x9c, 0x35, 0x6b, 0x64, 0xe9,
-	0xc3, 0xbf, 0xe4, 0x9c, 0x69, 0x56, 0xcc, 0x36, 0x43, 0xf3, 0x50, 0x32, 0xb0, 0xc9, 0x79, 0x57,
-	0xb5, 0xf0, 0x88, 0x10, 0x94, 0xa9, 0x3e, 0x64, 0x62, 0x99, 0xaf, 0x82, 0x9f, 0x51, 0x1f, 0x66,
-	0x1d, 0xdd, 0xc5, 0x07, 0x16, 0x65, 0xe2, 0x4c, 0x53, 0x68, 0xd5, 0xd4, 0x7b, 0x9d, 0xa9, 0xbb,
-	0xd2, 0x19, 0xc4, 0x90, 0x7e, 0xf5, 0xec, 0xe7, 0x72, 0xe1, 0xd3, 0xd5, 0x69, 0x5b, 0xd0, 0xd2,
-	0xbc, 0xbb, 0x2d, 0x72, 0x92, 0xb4, 0xb2, 0xcb, 0x17, 0x39, 0xe9, 0x4c, 0x17, 0xf9, 0x0c, 0x2a,
-	0x94, 0xe9, 0x2c, 0xa0, 0x7c, 0x1f, 0x75, 0xf5, 0x41, 0xce, 0x48, 0x49, 0xd2, 0x0e, 0x07, 0x6a,
-	0x71, 0x82, 0x72, 0x22, 0xc0, 0x7c, 0x8f, 0x31, 0x2b, 0x34, 0x31, 0x71, 0xb7, 0x5c, 0x2f, 0x60,
-	0xb7, 0x0a, 0x83, 0xd6, 0xe1, 0x9f, 0x91, 0xe5, 0x9b, 0xd8, 0x60, 0x7c, 0x91, 0x75, 0x55, 0xca,
-	0xe9, 0xb8, 0x1b, 0x21, 0xb4, 0x04, 0x1a, 0x96, 0x7d, 0x13, 0xe8, 0x43, 0xcc, 0x8e, 0xf7, 0x3c,
-	0xcf, 0xe1, 0x9b, 0xfe, 0x57, 0x83, 0xd8, 0xb5, 0xed, 0x39, 0xca, 0x37, 0x01, 0xaa, 0x03, 0x6a,
-	0x47, 0xf3, 0x84, 0x3a, 0x8f, 0x2c, 0x1f, 0x1f, 0xe0, 0xbb, 0xe8, 0x9c, 0x20, 0x91, 0x06, 0x73,
-	0xfa, 0x35, 0x1f, 0x2a, 0x16, 0x9b, 0xa5, 0x56, 0x4d, 0x7d, 0x98, 0xb7, 0x91, 0x0c, 0xed, 0x71,
-	0xb1, 0x26, 0x6a, 0x6c, 0xb4, 0xb9, 0x60, 0x49, 0x8b, 0x50, 0x30, 0x71, 0x5a, 0xb0, 0xa8, 0x9c,
-	0xf2, 0x3f, 0xbf, 0xb2, 0x91, 0x91, 0x08, 0xa4, 0x7c, 0x15, 0xe0, 0xbf, 0x01, 0xb5, 0x5f, 0x7a,
-	0xa6, 0xce, 0xac, 0x6d, 0xdd, 0xd7, 0x1d, 0x8a, 0x9e, 0x42, 0x55, 0x0f, 0xd8, 0x21, 0xf1, 0x31,
-	0x3b, 0xbe, 0x95, 0xdf, 0x35, 0x14, 0x6d, 0x42, 0xc5, 0xe3, 0x15, 0xf8, 0xea, 0x6b, 0x6a, 0x23,
-	0x87, 0x5a, 0xd4, 0x62, 0x9c, 0x50, 0x9c, 0xb3, 0xb1, 0x1a, 0x52, 0xb9, 0xae, 0x16, 0x72, 0x91,
-	0xa7, 0xb9, 0x8c, 0x0f, 0xaa, 0x34, 0x60, 0x29, 0xe3, 0x4a, 0x78, 0xa9, 0xef, 0x4b, 0x50, 0x1a,
-	0x50, 0x1b, 0x99, 0x50, 0xcf, 0x3c, 0x4c, 0x2b, 0x79, 0x5f, 0x45, 0xf6, 0x25, 0x90, 0x1e, 0xdf,
-	0x05, 0x95, 0x5e, 0x73, 0x13, 0xea, 0x99, 0xa7, 0xe0, 0x86, 0x2e, 0x93, 0xa8, 0x9b, 0xba, 0xdc,
-	0xf0, 0x31, 0xbd, 0x80, 0x4a, 0x7c, 0x01, 0xef, 0xe7, 0xe7, 0x45, 0x51, 0x69, 0xe5, 0x4f, 0xd1,
-	0xb4, 0xda, 0x6b, 0x98, 0x9b, 0x50, 0x5d, 0xc9, 0xcf, 0x1a, 0xc7, 0x48, 0xed, 0xdb, 0x31, 0x49,
-	0x7d, 0x69, 0xe6, 0x6d, 0x28, 0x6f, 0xbf, 0x77, 0x76, 0x21, 0x0b, 0xe7, 0x17, 0xb2, 0xf0, 0xeb,
-	0x42, 0x16, 0x3e, 0x5e, 0xca, 0x85, 0xf3, 0x4b, 0xb9, 0xf0, 0xe3, 0x52, 0x2e, 0xbc, 0x7a, 0x64,
-	0x63, 0x76, 0x18, 0xec, 0x77, 0x0c, 0xe2, 0x74, 0x23, 0xa1, 0xa3, 0xdf, 0x31, 0xc1, 0xd9, 0xb1,
-	0x67, 0xd1, 0xfd, 0x0a, 0xff, 0x9f, 0x59, 0xfb, 0x1d, 0x00, 0x00, 0xff, 0xff, 0x97, 0xcd, 0x20,
-	0x5e, 0x17, 0x07, 0x00, 0x00,
+	// 861 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x56, 0xbf, 0x8f, 0xdb, 0x54,
+	0x1c, 0x3f, 0xc7, 0xb9, 0x90, 0x7c, 0x13, 0x42, 0xce, 0xbd, 0xaa, 0x8e, 0x41, 0x6e, 0x30, 0x15,
+	0x44, 0x51, 0x49, 0x74, 0x69, 0x85, 0x44, 0xd4, 0x25, 0x81, 0xa5, 0x15, 0x91, 0x2a, 0x57, 0xed,
+	0xc0, 0xc0, 0xc9, 0xb5, 0x5f, 0x9c, 0x27, 0x62, 0x3f, 0xe3, 0xf7, 0x1c, 0xf5, 0x36, 0xc4, 0x84,
+	0x98, 0x58, 0xf8, 0x0b, 0x58, 0x18, 0x4f, 0x82, 0x89, 0x8d, 0xed, 0xc6, 0x8a, 0x09, 0x31, 0x20,
+	0x74, 0x37, 0xdc, 0xbf, 0x81, 0xfc, 0xfc, 0x23, 0x8e, 0xed, 0xbb, 0x9c, 0xe8, 0x12, 0xf9, 0xfb,
+	0xfb, 0xfb, 0xf9, 0x7c, 0xbe, 0x7d, 0x3d, 0x50, 0x96, 0x0f, 0x56, 0xf8, 0xd5, 0xc8, 0xf0, 0x19,
+	0x5e, 0x18, 0x26, 0x1b, 0xad, 0x8f, 0x46, 0xec, 0xd5, 0xd0, 0xf3, 0x09, 0x23, 0xd2, 0x01, 0x8f,
+	0x0d, 0x93, 0xd8, 0x70, 0x7d, 0xa4, 0x1c, 0x18, 0x0e, 0x76, 0xc9, 0x88, 0xff, 0x46, 0x59, 0xca,
+	0x1d, 0x93, 0x50, 0x87, 0xd0, 0x91, 0x43, 0xed, 0xb0, 0xda, 0xa1, 0x76, 0x1c, 0xe8, 0x46, 0x81,
+	0x63, 0x6e, 0x8d, 0x22, 0x23, 0x0e, 0x1d, 0xda, 0xc4, 0x26, 0x91, 0x3f, 0xfc, 0x8a, 0xbd, 0xbd,
+	0xe2, 0x2e, 0xe9, 0x6c, 0x9e, 0xa1, 0xfd, 0x2a, 0xc0, 0xc1, 0x9c, 0xda, 0x9f, 0x11, 0xc7, 0xc1,
+	0x6c, 0x1a, 0xc7, 0xa4, 0x87, 0x50, 0xf7, 0x7c, 0x62, 0x05, 0x26, 0xf2, 0x65, 0xa1, 0x27, 0xf4,
+	0x1b, 0x33, 0xf9, 0xcf, 0xdf, 0x3e, 0x3e, 0x8c, 0x27, 0x4e, 0x2d, 0xcb, 0x47, 0x94, 0x3e, 0x63,
+	0x3e, 0x76, 0x6d, 0x3d, 0xcd, 0x94, 0x0e, 0x61, 0xdf, 0x27, 0x81, 0x6b, 0xc9, 0x95, 0x9e, 0xd0,
+	0xaf, 0xea, 0x91, 0x21, 0xa9, 0x00, 0x26, 0xef, 0xee, 0x20, 0x97, 0xc9, 0x62, 0x4f, 0xe8, 0xb7,
+	0xf4, 0x8c, 0x67, 0x32, 0xfe, 0xee, 0xf2, 0x74, 0x90, 0x36, 0xf9, 0xe1, 0xf2, 0x74, 0x90, 0xdf,
+	0xba, 0xb0, 0x9f, 0xf6, 0x08, 0xba, 0x05, 0xa7, 0x8e, 0xa8, 0x47, 0x5c, 0x8a, 0xa4, 0xbb, 0xd0,
+	0x4c, 0x4a, 0x8f, 0xb1, 0xc5, 0xf7, 0xaf, 0xea, 0x90, 0xb8, 0x1e, 0x5b, 0xda, 0xf7, 0x15, 0x8e,
+	0x59, 0x47, 0x6b, 0x64, 0xac, 0xde, 0x10, 0x73, 0x6e, 0x58, 0x25, 0x3f, 0x4c, 0xea, 0x80, 0x68,
+	0x62, 0x8b, 0xe3, 0x6e, 0xe8, 0xe1, 0xa7, 0x24, 0x41, 0x95, 0x1a, 0x2b, 0x26, 0x57, 0x39, 0x15,
+	0xfc, 0x5b, 0x9a, 0x41, 0xdd, 0x31, 0x5c, 0xbc, 0x40, 0x94, 0xc9, 0xfb, 0x3d, 0xa1, 0xdf, 0x1c,
+	0xbf, 0x3b, 0x2c, 0xdc, 0xca, 0x70, 0x1e, 0xa7, 0xcc, 0x1a, 0x67, 0xff, 0xdc, 0xdd, 0xfb, 0xe5,
+	0xf2, 0x74, 0x20, 0xe8, 0x69, 0xdd, 0xcd, 0x88, 0xdc, 0x06, 0xad, 0xbd, 0xe0, 0x44, 0x6e, 0x3b,
+	0x53, 0x22, 0x3f, 0x85, 0x1a, 0x65, 0x06, 0x0b, 0x28, 0xe7, 0xa3, 0x3d, 0x7e, 0xbf, 0x64, 0xa5,
+	0xa4, 0xe8, 0x19, 0x4f, 0xd4, 0xe3, 0x02, 0xed, 0x27, 0x01, 0x3a, 0x53, 0xc6, 0x50, 0x68, 0x62,
+	0xe2, 0x3e, 0x76, 0xbd, 0x80, 0xed, 0x14, 0x86, 0x33, 0x83, 0x8c, 0x55, 0xca, 0x0c, 0x32, 0x56,
+	0xe1, 0x51, 0x99, 0xcb, 0xc0, 0xfd, 0x9a, 0xd3, 0xd2, 0xd2, 0x23, 0x23, 0xf4, 0x7a, 0x3e, 0x21,
+	0x0b, 0xb9, 0xd6, 0x13, 0x43, 0x2f, 0x37, 0x9e, 0x54, 0xeb, 0x95, 0x8e, 0xf8, 0xa4, 0x5a, 0x17,
+	0x3b, 0x55, 0xfd, 0xad, 0x35, 0xf2, 0x2d, 0x6c, 0x32, 0xbd, 0xf9, 0x4d, 0x60, 0xac, 0x30, 0x3b,
+	0x39, 0xf6, 0x3c, 0x47, 0xfb, 0x43, 0x80, 0xc6, 0x9c, 0xda, 0xd1, 0x6a, 0xa1, 0xe4, 0x6b, 0xe4,
+	0xe3, 0x05, 0xbe, 0x89, 0xe4, 0x49, 0xa6, 0xa4, 0x43, 0xcb, 0xd8, 0x40, 0xa3, 0x72, 0xa5, 0x27,
+	0xf6, 0x9b, 0xe3, 0x0f, 0xca, 0xc8, 0xc9, 0x31, 0x90, 0xd5, 0x6d, 0xab, 0xc7, 0x64, 0xc0, 0xb5,
+	0x4b, 0x46, 0x84, 0xda, 0xc9, 0x45, 0xed, 0xa2, 0x76, 0xda, 0x2d, 0x7e, 0xbd, 0x91, 0x91, 0x68,
+	0xa5, 0xfd, 0x2c, 0xc0, 0xed, 0xcc, 0xb8, 0xcf, 0x31, 0x35, 0x57, 0x84, 0x06, 0xfe, 0xee, 0x7f,
+	0x0e, 0xd2, 0x43, 0x48, 0xb8, 0xe2, 0xe7, 0xdb, 0x1e, 0x2b, 0x25, 0x50, 0x5e, 0xc4, 0x6c, 0x26,
+	0xa9, 0x61, 0xdb, 0x0c, 0xb1, 0xfc, 0xbe, 0xdf, 0xd6, 0x21, 0x76, 0x3d, 0xf5, 0x9c, 0xb2, 0x33,
+	0xd7, 0xce, 0x04, 0x68, 0xce, 0xa9, 0x1d, 0x6f, 0x87, 0xfe, 0xa7, 0x00, 0xcf, 0xa1, 0x69, 0xa5,
+	0xf8, 0x12, 0xfe, 0xfb, 0xd7, 0xf3, 0xbf, 0x21, 0x24, 0x2b, 0x42, 0xb6, 0xcf, 0xe4, 0x7e, 0x41,
+	0x03, 0xa5, 0xa8, 0x41, 0xb2, 0xba, 0x76, 0x1b, 0x6e, 0x65, 0xcc, 0x54, 0x87, 0xdf, 0x05, 0x78,
+	0x67, 0x4e, 0xed, 0xe7, 0x9e, 0x65, 0x30, 0xf4, 0xd4, 0xf0, 0x0d, 0x87, 0x4a, 0x9f, 0x40, 0xc3,
+	0x08, 0xd8, 0x92, 0xf8, 0x98, 0x9d, 0xec, 0x84, 0xb9, 0x49, 0x95, 0x1e, 0x41, 0xcd, 0xe3, 0x1d,
+	0xb8, 0x2e, 0xcd, 0x71, 0xb7, 0x04, 0x62, 0x34, 0x22, 0x8b, 0x29, 0xae, 0x99, 0x1c, 0x85, 0x70,
+	0x36, 0xdd, 0x42, 0x3c, 0x6a, 0x11, 0x4f, 0x76, 0x51, 0xad, 0x0b, 0x77, 0x72, 0xae, 0x04, 0xd7,
+	0xf8, 0x6f, 0x11, 0xc4, 0x39, 0xb5, 0x25, 0x0b, 0xda, 0xb9, 0xff, 0x2b, 0xee, 0x95, 0x3d, 0x54,
+	0xf9, 0xc7, 0x59, 0xb9, 0x7f, 0x93, 0xac, 0xf4, 0xe5, 0xb1, 0xa0, 0x9d, 0x7b, 0x9d, 0xaf, 0x98,
+	0xb2, 0x9d, 0x75, 0xd5, 0x94, 0x2b, 0xde, 0xb7, 0x2f, 0xa0, 0x16, 0x3f, 0x04, 0xef, 0x95, 0xd7,
+	0x45, 0x51, 0xe5, 0xde, 0x75, 0xd1, 0xb4, 0x9b, 0x0e, 0xf5, 0xf4, 0xae, 0xd5, 0xf2, 0x8a, 0x24,
+	0xae, 0x7c, 0x78, 0x7d, 0x3c, 0xed, 0xf9, 0x15, 0xb4, 0xb6, 0x2e, 0x49, 0x2b, 0xaf, 0xcb, 0xe6,
+	0x28, 0x83, 0xdd, 0x39, 0x49, 0x7f, 0x65, 0xff, 0xdb, 0xf0, 0x64, 0x66, 0xd3, 0xb3, 0x73, 0x55,
+	0x78, 0x7d, 0xae, 0x0a, 0xff, 0x9e, 0xab, 0xc2, 0x8f, 0x17, 0xea, 0xde, 0xeb, 0x0b, 0x75, 0xef,
+	0xaf, 0x0b, 0x75, 0xef, 0xcb, 0x8f, 0x6c, 0xcc, 0x96, 0xc1, 0xcb, 0xa1, 0x49, 0x9c, 0x51, 0x74,
+	0x3c, 0xd1, 0x6f, 0xe6, 0x88, 0xd8, 0x89, 0x87, 0xe8, 0xcb, 0x1a, 0xff, 0x73, 0xe2, 0xc1, 0x7f,
+	0x01, 0x00, 0x00, 0xff, 0xff, 0x42, 0x7e, 0xee, 0x1a, 0xfe, 0x08, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -578,6 +762,8 @@ type MsgClient interface {
 	RevealArtifact(ctx context.Context, in *MsgRevealArtifact, opts ...grpc.CallOption) (*MsgRevealArtifactResponse, error)
 	// Attest records verdicts on artifacts the verifier is assigned to.
 	Attest(ctx context.Context, in *MsgAttest, opts ...grpc.CallOption) (*MsgAttestResponse, error)
+	// Disclose opens sealed attestations in the disclose phase.
+	Disclose(ctx context.Context, in *MsgDisclose, opts ...grpc.CallOption) (*MsgDiscloseResponse, error)
 	// UpdateParams changes the module parameters (governance only).
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
 }
@@ -617,6 +803,15 @@ func (c *msgClient) Attest(ctx context.Context, in *MsgAttest, opts ...grpc.Call
 	return out, nil
 }
 
+func (c *msgClient) Disclose(ctx context.Context, in *MsgDisclose, opts ...grpc.CallOption) (*MsgDiscloseResponse, error) {
+	out := new(MsgDiscloseResponse)
+	err := c.cc.Invoke(ctx, "/h3lix.artifact.v1.Msg/Disclose", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error) {
 	out := new(MsgUpdateParamsResponse)
 	err := c.cc.Invoke(ctx, "/h3lix.artifact.v1.Msg/UpdateParams", in, out, opts...)
@@ -634,6 +829,8 @@ type MsgServer interface {
 	RevealArtifact(context.Context, *MsgRevealArtifact) (*MsgRevealArtifactResponse, error)
 	// Attest records verdicts on artifacts the verifier is assigned to.
 	Attest(context.Context, *MsgAttest) (*MsgAttestResponse, error)
+	// Disclose opens sealed attestations in the disclose phase.
+	Disclose(context.Context, *MsgDisclose) (*MsgDiscloseResponse, error)
 	// UpdateParams changes the module parameters (governance only).
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
 }
@@ -650,6 +847,9 @@ func (*UnimplementedMsgServer) RevealArtifact(ctx context.Context, req *MsgRevea
 }
 func (*UnimplementedMsgServer) Attest(ctx context.Context, req *MsgAttest) (*MsgAttestResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Attest not implemented")
+}
+func (*UnimplementedMsgServer) Disclose(ctx context.Context, req *MsgDisclose) (*MsgDiscloseResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Disclose not implemented")
 }
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
@@ -713,6 +913,24 @@ func _Msg_Attest_Handler(srv interface{}, ctx context.Context, dec func(interfac
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_Disclose_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgDisclose)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Disclose(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/h3lix.artifact.v1.Msg/Disclose",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Disclose(ctx, req.(*MsgDisclose))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MsgUpdateParams)
 	if err := dec(in); err != nil {
@@ -747,6 +965,10 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Attest",
 			Handler:    _Msg_Attest_Handler,
+		},
+		{
+			MethodName: "Disclose",
+			Handler:    _Msg_Disclose_Handler,
 		},
 		{
 			MethodName: "UpdateParams",
@@ -934,15 +1156,28 @@ func (m *AttestationInput) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
-	if m.QualityPpm != 0 {
-		i = encodeVarintTx(dAtA, i, uint64(m.QualityPpm))
-		i--
-		dAtA[i] = 0x18
+	if len(m.Proof) > 0 {
+		for iNdEx := len(m.Proof) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Proof[iNdEx])
+			copy(dAtA[i:], m.Proof[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Proof[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
 	}
-	if m.Verdict != 0 {
-		i = encodeVarintTx(dAtA, i, uint64(m.Verdict))
+	if len(m.Chunk) > 0 {
+		i -= len(m.Chunk)
+		copy(dAtA[i:], m.Chunk)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Chunk)))
 		i--
-		dAtA[i] = 0x10
+		dAtA[i] = 0x2a
+	}
+	if len(m.Seal) > 0 {
+		i -= len(m.Seal)
+		copy(dAtA[i:], m.Seal)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Seal)))
+		i--
+		dAtA[i] = 0x22
 	}
 	if m.ArtifactId != 0 {
 		i = encodeVarintTx(dAtA, i, uint64(m.ArtifactId))
@@ -1012,6 +1247,118 @@ func (m *MsgAttestResponse) MarshalTo(dAtA []byte) (int, error) {
 }
 
 func (m *MsgAttestResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *AttestationDisclosure) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *AttestationDisclosure) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *AttestationDisclosure) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Salt) > 0 {
+		i -= len(m.Salt)
+		copy(dAtA[i:], m.Salt)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Salt)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.QualityPpm != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.QualityPpm))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Verdict != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.ArtifactId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.ArtifactId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDisclose) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDisclose) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDisclose) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Disclosures) > 0 {
+		for iNdEx := len(m.Disclosures) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Disclosures[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDiscloseResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDiscloseResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDiscloseResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	i := len(dAtA)
 	_ = i
 	var l int
@@ -1172,11 +1519,19 @@ func (m *AttestationInput) Size() (n int) {
 	if m.ArtifactId != 0 {
 		n += 1 + sovTx(uint64(m.ArtifactId))
 	}
-	if m.Verdict != 0 {
-		n += 1 + sovTx(uint64(m.Verdict))
+	l = len(m.Seal)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
 	}
-	if m.QualityPpm != 0 {
-		n += 1 + sovTx(uint64(m.QualityPpm))
+	l = len(m.Chunk)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Proof) > 0 {
+		for _, b := range m.Proof {
+			l = len(b)
+			n += 1 + l + sovTx(uint64(l))
+		}
 	}
 	return n
 }
@@ -1201,6 +1556,56 @@ func (m *MsgAttest) Size() (n int) {
 }
 
 func (m *MsgAttestResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *AttestationDisclosure) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ArtifactId != 0 {
+		n += 1 + sovTx(uint64(m.ArtifactId))
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovTx(uint64(m.Verdict))
+	}
+	if m.QualityPpm != 0 {
+		n += 1 + sovTx(uint64(m.QualityPpm))
+	}
+	l = len(m.Salt)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgDisclose) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Disclosures) > 0 {
+		for _, e := range m.Disclosures {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgDiscloseResponse) Size() (n int) {
 	if m == nil {
 		return 0
 	}
@@ -1760,11 +2165,11 @@ func (m *AttestationInput) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
-		case 2:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Seal", wireType)
 			}
-			m.Verdict = 0
+			var byteLen int
 			for shift := uint(0); ; shift += 7 {
 				if shift >= 64 {
 					return ErrIntOverflowTx
@@ -1774,16 +2179,31 @@ func (m *AttestationInput) Unmarshal(dAtA []byte) error {
 				}
 				b := dAtA[iNdEx]
 				iNdEx++
-				m.Verdict |= Verdict(b&0x7F) << shift
+				byteLen |= int(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}
 			}
-		case 3:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field QualityPpm", wireType)
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
 			}
-			m.QualityPpm = 0
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Seal = append(m.Seal[:0], dAtA[iNdEx:postIndex]...)
+			if m.Seal == nil {
+				m.Seal = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Chunk", wireType)
+			}
+			var byteLen int
 			for shift := uint(0); ; shift += 7 {
 				if shift >= 64 {
 					return ErrIntOverflowTx
@@ -1793,11 +2213,58 @@ func (m *AttestationInput) Unmarshal(dAtA []byte) error {
 				}
 				b := dAtA[iNdEx]
 				iNdEx++
-				m.QualityPpm |= uint32(b&0x7F) << shift
+				byteLen |= int(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}
 			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Chunk = append(m.Chunk[:0], dAtA[iNdEx:postIndex]...)
+			if m.Chunk == nil {
+				m.Chunk = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Proof = append(m.Proof, make([]byte, postIndex-iNdEx))
+			copy(m.Proof[len(m.Proof)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
@@ -1962,6 +2429,313 @@ func (m *MsgAttestResponse) Unmarshal(dAtA []byte) error {
 		}
 		if fieldNum <= 0 {
 			return fmt.Errorf("proto: MsgAttestResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *AttestationDisclosure) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: AttestationDisclosure: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: AttestationDisclosure: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ArtifactId", wireType)
+			}
+			m.ArtifactId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ArtifactId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= Verdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field QualityPpm", wireType)
+			}
+			m.QualityPpm = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.QualityPpm |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Salt", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Salt = append(m.Salt[:0], dAtA[iNdEx:postIndex]...)
+			if m.Salt == nil {
+				m.Salt = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDisclose) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDisclose: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDisclose: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Disclosures", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Disclosures = append(m.Disclosures, AttestationDisclosure{})
+			if err := m.Disclosures[len(m.Disclosures)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDiscloseResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDiscloseResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDiscloseResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
 		default:

@@ -91,6 +91,9 @@ func ValidateManifest(m Manifest, size int, p Params) error {
 	if m.PayloadSize == 0 || m.PayloadSize > p.MaxPayloadSize {
 		return errorsmod.Wrapf(ErrInvalidManifest, "payload size %d bytes: must be in [1, %d]", m.PayloadSize, p.MaxPayloadSize)
 	}
+	if len(m.ChunkRoot) != sha256.Size {
+		return errorsmod.Wrapf(ErrInvalidManifest, "chunk_root is %d bytes, want the %d-byte Merkle root of the payload's %d-byte chunks ('h3lixd tx artifact reveal --payload FILE' computes it)", len(m.ChunkRoot), sha256.Size, ChunkSize)
+	}
 	if m.Energy.RenewablePpm > PPM {
 		return errorsmod.Wrapf(ErrInvalidManifest, "renewable share %d ppm above %d", m.Energy.RenewablePpm, PPM)
 	}

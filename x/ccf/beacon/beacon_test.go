@@ -77,7 +77,7 @@ func TestSeedComesFromTheValidatorsBeacon(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, has, "commitments are deleted once the seed is drawn")
 	p := types.DefaultParams()
-	require.Equal(t, p.AttestBlocks+2, r.FinalizeStart-r.AttestStart, "the attest phase keeps its length after the seed is known")
+	require.Equal(t, p.AttestBlocks+2, r.DiscloseStart-r.AttestStart, "the attest phase keeps its length after the seed is known")
 }
 
 // Seed grinding: the proposer of the last reveal block (or of any block)

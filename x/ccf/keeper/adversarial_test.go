@@ -23,6 +23,22 @@ func runRound(t *testing.T, n *roundtest.Net, producers []int, mk func(p int) ar
 	skipReveal map[int]bool, vote func(v, p int) artifacttypes.Verdict,
 ) (ccftypes.Field, map[int]uint64) {
 	t.Helper()
+	return runRoundWith(t, n, producers, mk, skipReveal, nil, vote)
+}
+
+// runRoundThen is runRound with beforeDisclose run after every attestation
+// is sealed and before the openings are disclosed.
+func runRoundThen(t *testing.T, n *roundtest.Net, producers []int, mk func(p int) artifacttypes.Manifest,
+	beforeDisclose func(), vote func(v, p int) artifacttypes.Verdict,
+) (ccftypes.Field, map[int]uint64) {
+	t.Helper()
+	return runRoundWith(t, n, producers, mk, nil, beforeDisclose, vote)
+}
+
+func runRoundWith(t *testing.T, n *roundtest.Net, producers []int, mk func(p int) artifacttypes.Manifest,
+	skipReveal map[int]bool, beforeDisclose func(), vote func(v, p int) artifacttypes.Verdict,
+) (ccftypes.Field, map[int]uint64) {
+	t.Helper()
 	r := n.Round(t)
 	n.AdvanceTo(t, r.StartHeight)
 	type art struct {
@@ -60,6 +76,9 @@ func runRound(t *testing.T, n *roundtest.Net, producers []int, mk func(p int) ar
 			}
 			require.NoError(t, n.Attest(t, v, arts[p].id, verdict, q))
 		}
+	}
+	if beforeDisclose != nil {
+		beforeDisclose()
 	}
 	return n.FinalizeRound(t), ids
 }

@@ -42,10 +42,10 @@ const (
 	BeaconReveal
 )
 
-// beaconLagBlocks is how much later the attest phase ends when the seed comes
-// from the beacon: the seed is drawn at the start of block AttestStart+1 and
-// known to workers after it, so the phase keeps attest_blocks blocks in
-// which attestations can land.
+// beaconLagBlocks is how much later the attest phase (and so the disclose
+// phase) ends when the seed comes from the beacon: the seed is drawn at the
+// start of block AttestStart+1 and known to workers after it, so the phase
+// keeps attest_blocks blocks in which attestations can land.
 const beaconLagBlocks = 2
 
 // BeaconDuty says what validators' votes on block voteHeight carry, judged on

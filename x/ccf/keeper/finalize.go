@@ -210,6 +210,9 @@ func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Rou
 	if err != nil {
 		return err
 	}
+	// A sealed attestation that was never disclosed carries no verdict: its
+	// verifier counts as having missed the assignment.
+	atts = slices.DeleteFunc(atts, func(at artifacttypes.Attestation) bool { return at.Verdict == artifacttypes.VERDICT_UNSPECIFIED })
 	votes := make([]aggregate.Attestation, len(atts))
 	verifiers := make([]sdk.AccAddress, len(atts))
 	for i, at := range atts {

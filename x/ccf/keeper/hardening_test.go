@@ -148,8 +148,11 @@ func TestCIDReplayRejected(t *testing.T) {
 	id, c, salt := n.CommitArtifact(t, 0, 1) // the payload of round 1 again (runRound uses the round id as nonce)
 	n.AdvanceTo(t, r.RevealStart)
 	before := n.StoreDump(t, artifacttypes.StoreKey)
+	m := sameDomain(0)
+	data, _ := roundtest.Payload(0, 1)
+	m.PayloadSize, m.ChunkRoot = uint64(len(data)), artifacttypes.ChunkRoot(data)
 	_, err := n.Artifact.RevealArtifact(n.Ctx, &artifacttypes.MsgRevealArtifact{
-		Producer: n.Nodes[0].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: sameDomain(0),
+		Producer: n.Nodes[0].String(), ArtifactId: id, Cid: c, Salt: salt, Manifest: m,
 	})
 	require.ErrorIs(t, err, artifacttypes.ErrCIDReplay)
 	require.Equal(t, before, n.StoreDump(t, artifacttypes.StoreKey))
@@ -597,4 +600,65 @@ func registerDomains(t *testing.T, n *roundtest.Net, names ...string) {
 	}
 	require.NoError(t, p.Validate())
 	require.NoError(t, n.App.ArtifactKeeper.Params.Set(n.Ctx, p))
+}
+
+// Lazy verification (point 2). A verifier that seals a verdict and never
+// discloses it counts as having missed the assignment, and its hidden
+// verdict weighs nothing.
+func TestUndisclosedAttestationCountsAsMissed(t *testing.T) {
+	n := roundtest.New(t, 8)
+	const mute = 7
+	r := n.Round(t)
+	var sealedByMute int
+	f, _ := runRoundThen(t, n, all(7), sameDomain, func() {
+		sealedByMute = len(n.Openings[mute])
+		delete(n.Openings, mute) // sealed, never disclosed
+	}, func(v, p int) artifacttypes.Verdict { return artifacttypes.VERDICT_VALID })
+	require.Positive(t, sealedByMute, "the mute node was assigned and sealed")
+	require.Len(t, f.Entries, 7)
+	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[mute])
+	require.NoError(t, err)
+	require.EqualValues(t, sealedByMute, rep.AssignmentsMissed)
+	require.Zero(t, rep.Attestations)
+	require.Less(t, rep.ScorePpm, reputationtypes.DefaultParams().InitialScorePpm)
+	done, err := n.App.CCFKeeper.Rounds.Get(n.Ctx, r.Id)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, done.Counts.Missed, uint64(sealedByMute))
+}
+
+// Copying (point 2). Verdicts are hidden while verifiers attest; a seal
+// copied from another verifier is bound to that verifier and cannot be
+// opened by the copier, who then counts as having missed the assignment.
+func TestCopiedSealCannotBeOpened(t *testing.T) {
+	n := roundtest.New(t, 6)
+	r := n.Round(t)
+	n.AdvanceTo(t, r.StartHeight)
+	id, c, salt := n.CommitArtifact(t, 0, 0)
+	n.AdvanceTo(t, r.RevealStart)
+	n.Reveal(t, 0, id, c, salt, sameDomain(0))
+	n.AdvanceToSeed(t)
+	vs := n.Assigned(t, id)
+	honest, copier := vs[0], vs[1]
+	require.NoError(t, n.Attest(t, honest, id, artifacttypes.VERDICT_VALID, 800_000))
+	atts, err := n.App.ArtifactKeeper.AttestationsOf(n.Ctx, id)
+	require.NoError(t, err)
+	require.Len(t, atts, 1)
+	require.Equal(t, artifacttypes.VERDICT_UNSPECIFIED, atts[0].Verdict, "nothing to copy: the verdict is sealed")
+
+	// The copier sends the honest seal with its own proof of retrieval.
+	a, err := n.App.ArtifactKeeper.GetArtifact(n.Ctx, id)
+	require.NoError(t, err)
+	own, _ := n.Seal(t, copier, a, artifacttypes.VERDICT_VALID, 800_000)
+	own.Seal = atts[0].Seal
+	_, err = n.Artifact.Attest(n.Ctx, &artifacttypes.MsgAttest{Verifier: n.Nodes[copier].String(), Attestations: []artifacttypes.AttestationInput{own}})
+	require.NoError(t, err)
+
+	n.AdvanceTo(t, n.Round(t).DiscloseStart)
+	opening := n.Openings[honest][0]
+	_, err = n.Artifact.Disclose(n.Ctx, &artifacttypes.MsgDisclose{Verifier: n.Nodes[copier].String(), Disclosures: []artifacttypes.AttestationDisclosure{opening}})
+	require.ErrorIs(t, err, artifacttypes.ErrSealMismatch)
+	n.FinalizeRound(t)
+	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[copier])
+	require.NoError(t, err)
+	require.EqualValues(t, 1, rep.AssignmentsMissed)
 }

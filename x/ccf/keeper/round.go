@@ -24,8 +24,10 @@ func PhaseAt(r types.Round, h int64) types.Phase {
 		return types.PHASE_COMMIT
 	case h < r.AttestStart:
 		return types.PHASE_REVEAL
-	case h < r.FinalizeStart:
+	case h < r.DiscloseStart:
 		return types.PHASE_ATTEST
+	case h < r.FinalizeStart:
+		return types.PHASE_DISCLOSE
 	default:
 		return types.PHASE_FINALIZING
 	}
@@ -40,7 +42,8 @@ func newRound(id uint64, start int64, p types.Params) types.Round {
 		VerifiersPerArtifact: p.VerifiersPerArtifact,
 	}
 	r.AttestStart = r.RevealStart + p.RevealBlocks
-	r.FinalizeStart = r.AttestStart + p.AttestBlocks
+	r.DiscloseStart = r.AttestStart + p.AttestBlocks
+	r.FinalizeStart = r.DiscloseStart + p.DiscloseBlocks
 	return r
 }
 
@@ -87,6 +90,7 @@ func (rr RoundReader) RoundInfo(ctx context.Context) (artifacttypes.RoundInfo, e
 		Start:         r.StartHeight,
 		RevealStart:   r.RevealStart,
 		AttestStart:   r.AttestStart,
+		DiscloseStart: r.DiscloseStart,
 		FinalizeStart: r.FinalizeStart,
 		Seed:          r.Seed,
 	}, nil
@@ -143,6 +147,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			switch {
 			case !complete:
 				r.AttestStart++
+				r.DiscloseStart++
 				r.FinalizeStart++
 			default:
 				committed, err := k.beaconCommitted(ctx, r.Id)
@@ -151,6 +156,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 				}
 				if committed && VoteExtensionsEnabled(sdkCtx, r.AttestStart) {
 					r.SeedSource = types.SEED_SOURCE_VALIDATOR_BEACON
+					r.DiscloseStart += beaconLagBlocks
 					r.FinalizeStart += beaconLagBlocks
 					break
 				}
@@ -193,7 +199,7 @@ func (k Keeper) startRound(ctx sdk.Context, id uint64, start int64, p types.Para
 		return err
 	}
 	return ctx.EventManager().EmitTypedEvent(&types.EventRoundStarted{
-		Round: r.Id, StartHeight: r.StartHeight, RevealStart: r.RevealStart, AttestStart: r.AttestStart, FinalizeStart: r.FinalizeStart,
+		Round: r.Id, StartHeight: r.StartHeight, RevealStart: r.RevealStart, AttestStart: r.AttestStart, DiscloseStart: r.DiscloseStart, FinalizeStart: r.FinalizeStart,
 	})
 }
 

@@ -38,7 +38,7 @@ func (gs GenesisState) Validate() error {
 		}
 	}
 	if r := gs.CurrentRound; r != nil {
-		if r.Id == 0 || !(r.StartHeight < r.RevealStart && r.RevealStart < r.AttestStart && r.AttestStart < r.FinalizeStart) {
+		if r.Id == 0 || !(r.StartHeight < r.RevealStart && r.RevealStart < r.AttestStart && r.AttestStart < r.DiscloseStart && r.DiscloseStart < r.FinalizeStart) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "round %d has inconsistent heights", r.Id)
 		}
 	} else if len(gs.Candidates) > 0 || len(gs.Tallies) > 0 || gs.PendingField != nil {

@@ -14,6 +14,8 @@ func DefaultParams() Params {
 		CommitBlocks: 10,
 		RevealBlocks: 5,
 		AttestBlocks: 10,
+		// Disclosing is one message per verifier with no payload work.
+		DiscloseBlocks: 5,
 		// Five verifiers per artifact keep a few lazy or colluding nodes a
 		// minority of almost every assignment (measured with make sim).
 		VerifiersPerArtifact:   5,
@@ -58,9 +60,9 @@ func (p Params) ProducerShare() sdkmath.Int {
 // Validate checks the params are usable.
 func (p Params) Validate() error {
 	switch {
-	case p.CommitBlocks <= 0 || p.RevealBlocks <= 0 || p.AttestBlocks <= 0:
-		return errorsmod.Wrapf(ErrInvalidParams, "phase lengths must be positive, got commit %d reveal %d attest %d", p.CommitBlocks, p.RevealBlocks, p.AttestBlocks)
-	case p.CommitBlocks > 1_000_000 || p.RevealBlocks > 1_000_000 || p.AttestBlocks > 1_000_000:
+	case p.CommitBlocks <= 0 || p.RevealBlocks <= 0 || p.AttestBlocks <= 0 || p.DiscloseBlocks <= 0:
+		return errorsmod.Wrapf(ErrInvalidParams, "phase lengths must be positive, got commit %d reveal %d attest %d disclose %d", p.CommitBlocks, p.RevealBlocks, p.AttestBlocks, p.DiscloseBlocks)
+	case p.CommitBlocks > 1_000_000 || p.RevealBlocks > 1_000_000 || p.AttestBlocks > 1_000_000 || p.DiscloseBlocks > 1_000_000:
 		return errorsmod.Wrap(ErrInvalidParams, "phase lengths above 1,000,000 blocks")
 	case p.VerifiersPerArtifact == 0 || p.VerifiersPerArtifact > 32:
 		return errorsmod.Wrapf(ErrInvalidParams, "verifiers_per_artifact must be in [1, 32], got %d", p.VerifiersPerArtifact)
