@@ -34,6 +34,7 @@ var classifiedMsgs = map[string]msgClass{
 	"/h3lix.artifact.v1.MsgCommitArtifact": userMsg,
 	"/h3lix.artifact.v1.MsgRevealArtifact": userMsg,
 	"/h3lix.artifact.v1.MsgAttest":         userMsg,
+	"/h3lix.artifact.v1.MsgDisclose":       userMsg,
 	"/h3lix.artifact.v1.MsgUpdateParams":   govMsg,
 	"/h3lix.ccf.v1.MsgUpdateParams":        govMsg,
 

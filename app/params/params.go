@@ -5,6 +5,8 @@
 package params
 
 import (
+	"os"
+
 	"sync"
 
 	"github.com/cosmos/gogoproto/proto"
@@ -45,6 +47,15 @@ var configOnce sync.Once
 // worker and the tests all call this before anything else; it is idempotent.
 func SetConfig() {
 	configOnce.Do(func() {
+		// The SDK keys its config registry by COSMOS_SDK_CONFIG_SCOPE or, if
+		// unset, by hostname|executable|pid, which it derives again with
+		// three system calls on every GetConfig: on every address encoded,
+		// decoded or verified. A third of finalization's EndBlock went there
+		// (ADR-004, "Finalization cost"). One scope for the process keeps the
+		// lookup an environment read; a scope set by the operator is kept.
+		if os.Getenv(sdk.EnvConfigScope) == "" {
+			_ = os.Setenv(sdk.EnvConfigScope, AppName)
+		}
 		cfg := sdk.GetConfig()
 		cfg.SetBech32PrefixForAccount(Bech32Prefix, Bech32Prefix+sdk.PrefixPublic)
 		cfg.SetBech32PrefixForValidator(Bech32PrefixValAddr, Bech32PrefixValAddr+sdk.PrefixPublic)

@@ -365,9 +365,9 @@ func (k Keeper) producerOutcome(ctx sdk.Context, ts *tallies, r *types.Round, a 
 }
 
 func (k Keeper) emitJudged(ctx sdk.Context, r *types.Round, a artifacttypes.Artifact, outcome string, quality uint32) error {
-	return ctx.EventManager().EmitTypedEvent(&types.EventArtifactJudged{
-		Round: r.Id, ArtifactId: a.Id, Producer: a.Producer, Outcome: outcome, QualityPpm: quality,
-	})
+	e := types.EventArtifactJudged{Round: r.Id, ArtifactId: a.Id, Producer: a.Producer, Outcome: outcome, QualityPpm: quality}
+	ctx.EventManager().EmitEvent(e.Event())
+	return nil
 }
 
 // buildField runs the outlier filter and the field selection over the

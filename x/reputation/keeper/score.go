@@ -123,11 +123,8 @@ func (k Keeper) ApplyOutcome(ctx context.Context, operator sdk.AccAddress, o typ
 	if err := k.Reputations.Set(ctx, operator, r); err != nil {
 		return r, err
 	}
-	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventRoundScored{
-		Operator: r.Operator, Round: o.Round, SignalPpm: o.SignalPPM, ScorePpm: r.ScorePpm, Missed: o.Missed,
-	}); err != nil {
-		return r, err
-	}
+	scored := types.EventRoundScored{Operator: r.Operator, Round: o.Round, SignalPpm: o.SignalPPM, ScorePpm: r.ScorePpm, Missed: o.Missed}
+	sdkCtx.EventManager().EmitEvent(scored.Event())
 	return r, k.Leaderboard.Set(ctx, leaderboardKey(r.ScorePpm, operator))
 }
 
