@@ -6,7 +6,11 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -32,6 +36,7 @@ import (
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 
 	"github.com/h3lix/h3lix/app"
+	"github.com/h3lix/h3lix/x/ccf/beacon"
 )
 
 // ChainID is the chain id of test apps.
@@ -73,6 +78,12 @@ func New(t testing.TB, nAccounts int, mutate func(map[string]json.RawMessage)) *
 func NewWith(t testing.TB, nAccounts int, mutate func(map[string]json.RawMessage), voteExtensions bool) *Fixture {
 	t.Helper()
 	home := t.TempDir()
+	// A fixed beacon key makes the round seeds, and so every verifier draw,
+	// the same in every run (a real validator draws its key at random).
+	key := sha256.Sum256([]byte("apptest-beacon"))
+	keyPath := filepath.Join(home, beacon.SecretFile)
+	require.NoError(t, os.MkdirAll(filepath.Dir(keyPath), 0o700))
+	require.NoError(t, os.WriteFile(keyPath, []byte(hex.EncodeToString(key[:])), 0o600))
 	a := app.New(log.NewNopLogger(), dbm.NewMemDB(), simtestutil.NewAppOptionsWithFlagHome(home), baseapp.SetChainID(ChainID))
 
 	valKey := ed25519.GenPrivKeyFromSecret([]byte("apptest-validator"))

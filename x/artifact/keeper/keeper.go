@@ -112,6 +112,15 @@ func (k Keeper) AttestationsOf(ctx context.Context, id uint64) ([]types.Attestat
 	return out, err
 }
 
+// AttestationOf returns verifier's attestation of artifact id, if any.
+func (k Keeper) AttestationOf(ctx context.Context, id uint64, verifier sdk.AccAddress) (types.Attestation, bool, error) {
+	a, err := k.Attestations.Get(ctx, collections.Join(id, verifier))
+	if errors.Is(err, collections.ErrNotFound) {
+		return a, false, nil
+	}
+	return a, err == nil, err
+}
+
 // IterateRound calls fn for the artifacts of round with id >= from, in id
 // order, at most limit of them. It returns the id to continue from and
 // whether the round is exhausted. Used by x/ccf to finalize in batches.

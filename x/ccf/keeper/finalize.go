@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/hex"
 	"errors"
@@ -139,6 +140,21 @@ type batchCache struct {
 	assigner artifacttypes.Assignments
 	weights  map[string]uint64
 	scores   map[string]uint32
+	addrs    map[string]sdk.AccAddress
+}
+
+// addr decodes a bech32 address once per batch: producers and verifiers
+// recur across a batch's artifacts.
+func (bc *batchCache) addr(k Keeper, s string) (sdk.AccAddress, error) {
+	if a, ok := bc.addrs[s]; ok {
+		return a, nil
+	}
+	a, err := k.addressCodec.StringToBytes(s)
+	if err != nil {
+		return nil, err
+	}
+	bc.addrs[s] = a
+	return a, nil
 }
 
 func (k Keeper) newBatchCache(ctx sdk.Context, round uint64) (*batchCache, error) {
@@ -151,7 +167,7 @@ func (k Keeper) newBatchCache(ctx sdk.Context, round uint64) (*batchCache, error
 	if err != nil {
 		return nil, err
 	}
-	return &batchCache{assigner: as, weights: map[string]uint64{}, scores: map[string]uint32{}}, nil
+	return &batchCache{assigner: as, weights: map[string]uint64{}, scores: map[string]uint32{}, addrs: map[string]sdk.AccAddress{}}, nil
 }
 
 func (k Keeper) frozenWeight(ctx sdk.Context, bc *batchCache, round uint64, v sdk.AccAddress) (uint64, error) {
@@ -176,8 +192,63 @@ func (k Keeper) score(ctx sdk.Context, bc *batchCache, op sdk.AccAddress) (uint3
 	return s, err
 }
 
+// attestation is a disclosed attestation and its verifier's address.
+type attestation struct {
+	artifacttypes.Attestation
+	addr sdk.AccAddress
+}
+
+// attestationsOf returns the disclosed attestations of a's assigned
+// verifiers in verifier address order, and the assigned verifiers without
+// one (none, or a seal never disclosed). Attestations are read by key, k
+// point reads rather than a prefix iterator per artifact; only assigned
+// verifiers can attest. Without a verifier set (a state imported without
+// one) every stored attestation counts and nobody is missed.
+func (k Keeper) attestationsOf(ctx sdk.Context, bc *batchCache, a artifacttypes.Artifact) ([]attestation, []sdk.AccAddress, error) {
+	var out []attestation
+	var missed []sdk.AccAddress
+	if bc.assigner == nil {
+		all, err := k.artifacts.AttestationsOf(ctx, a.Id)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, at := range all {
+			if at.Verdict == artifacttypes.VERDICT_UNSPECIFIED {
+				continue
+			}
+			v, err := bc.addr(k, at.Verifier)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, attestation{at, v})
+		}
+		return out, nil, nil
+	}
+	assigned, err := bc.assigner.Assigned(ctx, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, s := range assigned {
+		v, err := bc.addr(k, s)
+		if err != nil {
+			return nil, nil, err
+		}
+		at, found, err := k.artifacts.AttestationOf(ctx, a.Id, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !found || at.Verdict == artifacttypes.VERDICT_UNSPECIFIED {
+			missed = append(missed, v)
+			continue
+		}
+		out = append(out, attestation{at, v})
+	}
+	slices.SortFunc(out, func(x, y attestation) int { return bytes.Compare(x.addr, y.addr) })
+	return out, missed, nil
+}
+
 func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Round, p types.Params, a artifacttypes.Artifact) error {
-	producer, err := k.addressCodec.StringToBytes(a.Producer)
+	producer, err := bc.addr(k, a.Producer)
 	if err != nil {
 		return err
 	}
@@ -206,25 +277,16 @@ func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Rou
 		r.Energy.RenewableJoules = satAdd(r.Energy.RenewableJoules, mulPPM(m.Energy.Joules, m.Energy.RenewablePpm))
 	}
 
-	atts, err := k.artifacts.AttestationsOf(ctx, a.Id)
+	atts, missed, err := k.attestationsOf(ctx, bc, a)
 	if err != nil {
 		return err
 	}
-	// A sealed attestation that was never disclosed carries no verdict: its
-	// verifier counts as having missed the assignment.
-	atts = slices.DeleteFunc(atts, func(at artifacttypes.Attestation) bool { return at.Verdict == artifacttypes.VERDICT_UNSPECIFIED })
 	votes := make([]aggregate.Attestation, len(atts))
-	verifiers := make([]sdk.AccAddress, len(atts))
 	for i, at := range atts {
-		v, err := k.addressCodec.StringToBytes(at.Verifier)
+		w, err := k.frozenWeight(ctx, bc, r.Id, at.addr)
 		if err != nil {
 			return err
 		}
-		w, err := k.frozenWeight(ctx, bc, r.Id, v)
-		if err != nil {
-			return err
-		}
-		verifiers[i] = v
 		votes[i] = aggregate.Attestation{Verifier: at.Verifier, Weight: w, Verdict: aggregate.Verdict(at.Verdict), Quality: at.QualityPpm}
 	}
 	res := aggregate.DecideVerdict(votes, aggregate.VerdictParams{MinAttestedWeight: p.MinAttestedWeightPpm, MinAttesters: int(p.MinAttesters), AcceptPPM: p.AcceptThresholdPpm})
@@ -232,7 +294,7 @@ func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Rou
 
 	for i, vote := range votes {
 		agreement := aggregate.Agreement(vote, res)
-		t := ts.outcome(verifiers[i], agreement)
+		t := ts.outcome(atts[i].addr, agreement)
 		t.Attestations++
 		t.AgreementSumPpm += uint64(agreement)
 		if agreement >= types.PPM/2 {
@@ -242,24 +304,12 @@ func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Rou
 			t.ApprovedInvalid++
 		}
 	}
-	// An assigned verifier that did not attest lost the round's slot: an
-	// outcome of signal 0, so staying silent is never safer than checking.
-	var assigned []string
-	if bc.assigner != nil {
-		if assigned, err = bc.assigner.Assigned(ctx, a); err != nil {
-			return err
-		}
-	}
-	for _, v := range assigned {
-		if slices.ContainsFunc(atts, func(at artifacttypes.Attestation) bool { return at.Verifier == v }) {
-			continue
-		}
-		addr, err := k.addressCodec.StringToBytes(v)
-		if err != nil {
-			return err
-		}
+	// An assigned verifier that did not attest (or never disclosed) lost the
+	// round's slot: an outcome of signal 0, so staying silent is never safer
+	// than checking.
+	for _, v := range missed {
 		r.Counts.Missed++
-		ts.outcome(addr, 0).Missed++
+		ts.outcome(v, 0).Missed++
 	}
 
 	switch res.Outcome {
@@ -298,7 +348,7 @@ const verifiedOnly = types.PPM
 // addCandidate records an accepted artifact as a candidate for the field.
 // The set is trimmed back to max_field_candidates at the end of each batch.
 func (k Keeper) addCandidate(ctx sdk.Context, bc *batchCache, r *types.Round, a artifacttypes.Artifact, quality uint32) error {
-	producer, err := k.addressCodec.StringToBytes(a.Producer)
+	producer, err := bc.addr(k, a.Producer)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 type ArtifactKeeper interface {
 	IterateRound(ctx context.Context, round, from uint64, limit uint32, fn func(artifacttypes.Artifact) error) (next uint64, done bool, err error)
 	AttestationsOf(ctx context.Context, id uint64) ([]artifacttypes.Attestation, error)
+	AttestationOf(ctx context.Context, id uint64, verifier sdk.AccAddress) (artifacttypes.Attestation, bool, error)
 	GetArtifact(ctx context.Context, id uint64) (artifacttypes.Artifact, error)
 	FreezeStep(ctx context.Context, round uint64, kPer uint32, limit uint32) (bool, error)
 	SetSeed(ctx context.Context, round uint64, seed []byte) error
