@@ -73,6 +73,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 30s)
 	go test -run '^$$' -fuzz '^FuzzJournalReplay$$' -fuzztime $(FUZZTIME) ./worker/round
 	go test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) ./worker/node
 	go test -run '^$$' -fuzz '^FuzzManifestOf$$' -fuzztime $(FUZZTIME) ./worker/chain
+	go test -run '^$$' -fuzz '^FuzzTraceDecoders$$' -fuzztime $(FUZZTIME) ./worker/energy/carbon
 
 sim: ## Randomized protocol simulation on the real app: ROUNDS (1000) rounds, NODES (20), BYZANTINE (0.25), SEED (1)
 	go test -count=1 -timeout 90m -run '^TestProtocolSim$$' ./tests/sim -v \
