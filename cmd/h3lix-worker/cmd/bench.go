@@ -20,9 +20,9 @@ import (
 func newBenchCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure the embedded engine",
+		Short: "Measure the embedded engine, the collective and the energy scheduler",
 	}
-	c.AddCommand(newBenchPBECmd(), newBenchCollectiveCmd())
+	c.AddCommand(newBenchPBECmd(), newBenchCollectiveCmd(), newBenchEnergyCmd())
 	return c
 }
 

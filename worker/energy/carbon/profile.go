@@ -2,6 +2,7 @@ package carbon
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -12,6 +13,13 @@ import (
 // arrive in time order; the forecast for any time uses only observations
 // made before it was asked, never the future.
 type Profile struct {
+	// AnomalyHalfLife, when positive, carries today's departure from the
+	// profile into the forecast: the latest observation's deviation from
+	// its slot's mean is added to each slot's mean, halving every
+	// AnomalyHalfLife ahead (a windy day stays windy for a while, then the
+	// forecast returns to the usual day). Zero forecasts the profile alone.
+	AnomalyHalfLife time.Duration
+
 	slot  time.Duration
 	alpha float64
 	mean  []float64
@@ -72,10 +80,16 @@ func (p *Profile) Forecast(at time.Time) (float64, bool) {
 	if p.n == 0 {
 		return 0, false
 	}
-	if i := p.index(at); p.seen[i] {
-		return p.mean[i], true
+	i := p.index(at)
+	if !p.seen[i] {
+		return p.level, true
 	}
-	return p.level, true
+	v := p.mean[i]
+	if p.AnomalyHalfLife > 0 && at.After(p.last) {
+		anomaly := p.level - p.mean[p.index(p.last)]
+		v += anomaly * math.Exp2(-at.Sub(p.last).Hours()/p.AnomalyHalfLife.Hours())
+	}
+	return max(v, 0), true
 }
 
 // Horizon forecasts the slots from `from` (rounded down to its slot) for

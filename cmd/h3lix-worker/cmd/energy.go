@@ -1,0 +1,99 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/h3lix/h3lix/worker/energy/carbon"
+	"github.com/h3lix/h3lix/worker/schedule"
+)
+
+func newBenchEnergyCmd() *cobra.Command {
+	var (
+		tracePath, zone, window, split, output string
+		duty                                   float64
+		halfLife                               time.Duration
+	)
+	c := &cobra.Command{
+		Use:   "energy --trace FILE",
+		Short: "Replay a carbon-intensity trace through always-on, the scheduler's policy and a clairvoyant oracle",
+		Long: `energy replays a grid carbon-intensity trace (the CSV of ../shared/bench/carbon,
+or Carbon Aware SDK or Electricity Maps JSON) slot by slot. Always-on works every
+slot at half the machine's capacity; the policy and the oracle work at full
+capacity in at most a share --duty of each window's slots; the oracle knows the
+whole window in advance, the policy only the past (a daily profile plus today's
+departure from it, fading with a half-life). It prints, for each strategy,
+artifacts per day (one per hour of full work), gCO2e per artifact, the cut
+against always-on and the policy's cut as a share of the oracle's.
+
+The half-life is chosen on the windows before --split (default: the middle of
+the trace) and the figures are those of the windows after it, so they are out
+of sample; --half-life fixes it instead and reports the whole trace.`,
+		Example: `h3lix-worker bench energy --trace ../shared/bench/carbon/de-2020.csv --duty 0.45 --window day
+h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if tracePath == "" {
+				return fmt.Errorf("--trace is required: a carbon-intensity trace file")
+			}
+			w, err := schedule.ParseWindow(window)
+			if err != nil {
+				return err
+			}
+			tr, err := carbon.LoadTrace(tracePath, zone)
+			if err != nil {
+				return err
+			}
+			p := schedule.Policy{Duty: duty, Window: w}
+			var rep schedule.Report
+			if cmd.Flags().Changed("half-life") {
+				rep, err = schedule.Run(tr, p, halfLife, schedule.Span{})
+			} else {
+				var until time.Time
+				if split != "" {
+					if until, err = time.Parse(time.DateOnly, split); err != nil {
+						return fmt.Errorf("--split %q: want YYYY-MM-DD", split)
+					}
+				} else {
+					first, last := tr.Points[0].Time, tr.Points[len(tr.Points)-1].Time
+					until = first.Add(last.Sub(first) / 2).Truncate(24 * time.Hour)
+				}
+				rep, err = schedule.Tune(tr, p, until)
+			}
+			if err != nil {
+				return err
+			}
+			rep.Trace = tracePath
+			out := cmd.OutOrStdout()
+			if output == "json" {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			span := "whole trace, half-life fixed by --half-life"
+			if !rep.From.IsZero() {
+				span = fmt.Sprintf("windows from %s (out of sample: the half-life %s was chosen on the windows before)", rep.From.Format(time.DateOnly), rep.HalfLife)
+			}
+			fmt.Fprintf(out, "%s (%s), %.0f days of %s slots, duty %.2f, window %s; %s\n", tr.Zone, tracePath, rep.Days, rep.Step, rep.Duty, rep.Window, span)
+			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "strategy\tartifacts/day\tgCO2e/artifact\tcut vs always-on\twork vs always-on\tshare of oracle's cut\t")
+			for _, s := range rep.Strategies {
+				fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.1f %%\t%.2f\t%.2f\t\n", s.Name, s.ArtifactsPerDay, s.GCO2ePerArtifact, 100*s.Reduction, s.WorkVsAlwaysOn, s.ShareOfOracle)
+			}
+			return tw.Flush()
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&tracePath, "trace", "", "carbon-intensity trace: CSV (Time,Carbon Intensity), Carbon Aware SDK or Electricity Maps JSON")
+	f.StringVar(&zone, "zone", "", "zone name (CSV) or location to pick (Carbon Aware SDK JSON)")
+	f.Float64Var(&duty, "duty", 0.45, "share of each window's slots the scheduled strategies may use")
+	f.StringVar(&window, "window", "day", "window the duty applies to: day or week")
+	f.StringVar(&split, "split", "", "YYYY-MM-DD: tune on the windows before, report those after (default: mid-trace)")
+	f.DurationVar(&halfLife, "half-life", 0, "fix the forecast's anomaly half-life instead of tuning it (0: profile alone)")
+	f.StringVarP(&output, "output", "o", "text", "text or json")
+	return c
+}
