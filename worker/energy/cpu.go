@@ -1,11 +1,13 @@
-// Package energy estimates what the worker's work costs. For now it knows
-// one method: the process's CPU time times a per-core power draw (the model
-// CodeCarbon falls back to when no power meter is readable). Every estimate
-// says which method produced it, so better meters can be added without
-// mixing their numbers up with this one's.
+// Package energy estimates what the worker's work costs: from the RAPL
+// energy counters when the machine exposes them, else from the process's
+// CPU time times a per-core power draw (configured, or the TDP of the CPU
+// model, as CodeCarbon does when no meter is readable). Every estimate says
+// which method produced it, so the numbers of different meters are never
+// mixed up.
 package energy
 
 import (
+	"fmt"
 	"syscall"
 	"time"
 )
@@ -26,9 +28,15 @@ func CPUTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// Meter turns CPU time into joules and grams of CO2e.
+// Meter turns the work's CPU time, or the machine's RAPL counters, into
+// joules and grams of CO2e.
 type Meter struct {
 	WattsPerCore float64
+	// Method names how the meter measures (MethodCPUTime when empty).
+	Method string
+	// rapl and procStat, when set, measure with the energy counters.
+	rapl     *RAPL
+	procStat string
 	// GridGramsPerKWh is the carbon intensity of the grid the node draws
 	// from; zero means unknown (no CO2e is reported).
 	GridGramsPerKWh float64
@@ -48,27 +56,99 @@ type Reading struct {
 
 // Span measures the CPU time between Start and Stop.
 type Span struct {
-	m     Meter
-	cpu   time.Duration
-	start time.Time
+	m       Meter
+	cpu     time.Duration
+	start   time.Time
+	sample  Sample
+	machine float64
 }
 
 // Start begins a measurement.
-func (m Meter) Start() Span { return Span{m: m, cpu: CPUTime(), start: time.Now()} }
+func (m Meter) Start() Span {
+	s := Span{m: m, cpu: CPUTime(), start: time.Now()}
+	if m.rapl != nil {
+		var err error
+		if s.sample, err = m.rapl.Read(); err == nil {
+			s.machine, err = MachineCPUTime(m.procStat)
+		}
+		if err != nil {
+			s.sample = nil
+		}
+	}
+	return s
+}
 
-// Stop ends it.
-func (s Span) Stop() Reading { return s.m.Of(CPUTime()-s.cpu, s.start) }
+// Stop ends it. With RAPL, the worker gets the machine's measured joules
+// times its share of the busy CPU time; if a counter cannot be read, the
+// span falls back to the CPU-time model and says so in its method.
+func (s Span) Stop() Reading {
+	cpu := CPUTime() - s.cpu
+	if s.sample != nil {
+		after, err := s.m.rapl.Read()
+		machine, merr := MachineCPUTime(s.m.procStat)
+		if err == nil && merr == nil {
+			j := Attribute(s.m.rapl.Joules(s.sample, after), cpu.Seconds(), machine-s.machine)
+			return s.m.reading(MethodRAPL, cpu, j, s.start)
+		}
+	}
+	return s.m.Of(cpu, s.start)
+}
 
-// Of converts a CPU time to a reading.
+func (m Meter) reading(method string, cpu time.Duration, joules float64, started time.Time) Reading {
+	// 1 kWh = 3.6e6 J; g/kWh × J / 3.6e6 = g; × 1000 = mg.
+	mg := joules * m.GridGramsPerKWh / 3600
+	return Reading{Method: method, CPU: cpu, Joules: uint64(joules + 0.5), MgCO2e: uint64(mg + 0.5), Renew: m.RenewablePPM, Started: started}
+}
+
+// Of converts a CPU time to a reading with the CPU-time model.
 func (m Meter) Of(cpu time.Duration, started time.Time) Reading {
 	w := m.WattsPerCore
 	if w <= 0 {
 		w = DefaultWattsPerCore
 	}
-	j := cpu.Seconds() * w
-	// 1 kWh = 3.6e6 J; g/kWh × J / 3.6e6 = g; × 1000 = mg.
-	mg := j * m.GridGramsPerKWh / 3600
-	return Reading{Method: MethodCPUTime, CPU: cpu, Joules: uint64(j + 0.5), MgCO2e: uint64(mg + 0.5), Renew: m.RenewablePPM, Started: started}
+	method := m.Method
+	if method == "" || method == MethodRAPL {
+		method = MethodCPUTime
+	}
+	return m.reading(method, cpu, cpu.Seconds()*w, started)
+}
+
+// Paths are where NewMeter looks on Linux.
+type Paths struct {
+	Powercap, CPUInfo, ProcStat string
+}
+
+// LinuxPaths are the real files.
+var LinuxPaths = Paths{Powercap: "/sys/class/powercap", CPUInfo: "/proc/cpuinfo", ProcStat: "/proc/stat"}
+
+// NewMeter picks the best method the machine allows and says why: RAPL
+// counters when readable; otherwise CPU time × the configured watts per
+// core when set (wattsPerCore > 0); otherwise × the CPU model family's
+// TDP per thread; otherwise × DefaultWattsPerCore.
+func NewMeter(wattsPerCore, gridGramsPerKWh float64, renewablePPM uint32, p Paths) (Meter, string) {
+	m := Meter{GridGramsPerKWh: gridGramsPerKWh, RenewablePPM: renewablePPM}
+	r, rerr := OpenRAPL(p.Powercap)
+	if rerr == nil {
+		if _, err := MachineCPUTime(p.ProcStat); err != nil {
+			rerr = err
+		}
+	}
+	if rerr == nil && wattsPerCore <= 0 {
+		m.rapl, m.procStat, m.Method, m.WattsPerCore = r, p.ProcStat, MethodRAPL, DefaultWattsPerCore
+		return m, fmt.Sprintf("RAPL counters (%d domains), attributed by CPU share", len(r.Domains))
+	}
+	if wattsPerCore > 0 {
+		m.WattsPerCore, m.Method = wattsPerCore, MethodCPUTime
+		return m, fmt.Sprintf("CPU time × %.1f W per core (energy.watts_per_core)", wattsPerCore)
+	}
+	if ci, err := ReadCPUInfo(p.CPUInfo); err == nil {
+		if w, ok := ci.WattsPerCore(); ok {
+			m.WattsPerCore, m.Method = w, MethodTDP
+			return m, fmt.Sprintf("CPU time × %.1f W per core (a typical %q's TDP per thread; no RAPL: %v)", w, ci.Model, rerr)
+		}
+	}
+	m.WattsPerCore, m.Method = DefaultWattsPerCore, MethodCPUTime
+	return m, fmt.Sprintf("CPU time × %.1f W per core (default; no RAPL: %v; CPU model not in the TDP table)", DefaultWattsPerCore, rerr)
 }
 
 // Split divides a reading evenly among n artifacts (the remainder goes to

@@ -128,17 +128,21 @@ func (r *RAPL) Joules(before, after Sample) float64 {
 	return float64(uj) / 1e6
 }
 
-// tdpByModel gives a CPU family's TDP in watts, matched on the model name
-// of /proc/cpuinfo, most specific first. Like CodeCarbon's table it is a
-// rough guide: one TDP per family.
-var tdpByModel = []struct {
+// wattsByModel gives a CPU family's power per logical processor at full
+// load: the TDP of a typical SKU of the family over its hardware threads
+// (e.g. EPYC 225 W / 128, Ryzen 7 5800X 65 W / 16, Core i7-9700 65 W / 8),
+// matched on the model name of /proc/cpuinfo, most specific first. Per
+// thread rather than per package, because a virtual machine lists only
+// its own vCPUs: dividing a 64-core chip's TDP by two vCPUs would charge the
+// worker for the whole chip. Like CodeCarbon's table it is a rough guide.
+var wattsByModel = []struct {
 	match string
 	watts float64
 }{
-	{"EPYC", 225}, {"Xeon(R) Platinum", 205}, {"Xeon(R) Gold", 150}, {"Xeon(R) Silver", 85}, {"Xeon", 120},
-	{"Threadripper", 280}, {"Ryzen 9", 105}, {"Ryzen 7", 65}, {"Ryzen 5", 65}, {"Ryzen 3", 65},
-	{"Core(TM) i9", 125}, {"Core(TM) i7", 65}, {"Core(TM) i5", 65}, {"Core(TM) i3", 60},
-	{"Core(TM) Ultra", 28}, {"Apple M", 20}, {"Neoverse", 150}, {"Cortex-A", 10},
+	{"EPYC", 1.8}, {"Xeon(R) Platinum", 3.7}, {"Xeon(R) Gold", 3.8}, {"Xeon(R) Silver", 4.3}, {"Xeon", 5.0},
+	{"Threadripper", 4.4}, {"Ryzen 9", 4.4}, {"Ryzen 7", 4.1}, {"Ryzen 5", 5.4}, {"Ryzen 3", 8.1},
+	{"Core(TM) i9", 6.3}, {"Core(TM) i7", 8.1}, {"Core(TM) i5", 5.4}, {"Core(TM) i3", 7.5},
+	{"Core(TM) Ultra", 2.0}, {"Apple M", 2.5}, {"Neoverse", 2.3}, {"Cortex-A", 2.5},
 }
 
 // CPUInfo is what /proc/cpuinfo says of the processor.
@@ -180,12 +184,12 @@ func ReadCPUInfo(path string) (CPUInfo, error) {
 	return ci, nil
 }
 
-// WattsPerCore is the model's TDP spread over its logical processors, and
+// WattsPerCore is the model family's power per logical processor, and
 // whether the model was in the table.
 func (ci CPUInfo) WattsPerCore() (float64, bool) {
-	for _, e := range tdpByModel {
+	for _, e := range wattsByModel {
 		if strings.Contains(ci.Model, e.match) {
-			return e.watts / float64(ci.Cores), true
+			return e.watts, true
 		}
 	}
 	return 0, false

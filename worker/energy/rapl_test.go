@@ -84,7 +84,7 @@ func TestTDPFromCPUInfo(t *testing.T) {
 	require.Equal(t, 8, ci.Cores)
 	w, ok := ci.WattsPerCore()
 	require.True(t, ok)
-	require.InDelta(t, 65.0/8, w, 1e-9)
+	require.InDelta(t, 4.1, w, 1e-9, "per thread, whatever the number of processors listed")
 	_, ok = energy.CPUInfo{Model: "Mystery CPU", Cores: 4}.WattsPerCore()
 	require.False(t, ok)
 	require.NoError(t, os.WriteFile(p, []byte("flags: fpu\n"), 0o644))
@@ -118,4 +118,42 @@ func TestMachineCPUTimeAndAttribution(t *testing.T) {
 	require.InDelta(t, 25.0, energy.Attribute(100, 1, 4), 1e-9)
 	require.InDelta(t, 100.0, energy.Attribute(100, 5, 4), 1e-9, "never more than the whole")
 	require.Zero(t, energy.Attribute(100, 1, 0))
+}
+
+// NewMeter prefers RAPL, then configured watts, then the CPU's TDP, then
+// the default, and a span measured with RAPL gets the worker's share.
+func TestNewMeterPicksTheBestMethod(t *testing.T) {
+	dir := t.TempDir()
+	cpuinfo := filepath.Join(dir, "cpuinfo")
+	require.NoError(t, os.WriteFile(cpuinfo, []byte("processor : 0\nmodel name : Intel(R) Core(TM) i7-9700 CPU\nprocessor : 1\n"), 0o644))
+	stat := filepath.Join(dir, "stat")
+	require.NoError(t, os.WriteFile(stat, []byte("cpu  100 0 0 900 0 0 0 0 0 0\n"), 0o644))
+	root := powercap(t)
+	p := energy.Paths{Powercap: root, CPUInfo: cpuinfo, ProcStat: stat}
+
+	m, why := energy.NewMeter(0, 300, 0, p)
+	require.Equal(t, energy.MethodRAPL, m.Method, why)
+	m, _ = energy.NewMeter(12, 300, 0, p)
+	require.Equal(t, energy.MethodCPUTime, m.Method, "configured watts win over RAPL")
+	require.Equal(t, 12.0, m.WattsPerCore)
+	p.Powercap = dir // no RAPL here
+	m, why = energy.NewMeter(0, 300, 0, p)
+	require.Equal(t, energy.MethodTDP, m.Method, why)
+	require.InDelta(t, 8.1, m.WattsPerCore, 1e-9, "an i7-9700: 65 W over 8 threads")
+	p.CPUInfo = filepath.Join(dir, "none")
+	m, why = energy.NewMeter(0, 300, 0, p)
+	require.Equal(t, energy.MethodCPUTime, m.Method, why)
+	require.Equal(t, energy.DefaultWattsPerCore, m.WattsPerCore)
+	require.Contains(t, why, "no RAPL")
+
+	// A RAPL span: the machine spent 10 J and 4 busy CPU seconds; the
+	// worker's own CPU time is tiny, so its share is small but the method
+	// is RAPL's.
+	m, _ = energy.NewMeter(0, 300, 0, energy.Paths{Powercap: root, CPUInfo: cpuinfo, ProcStat: stat})
+	span := m.Start()
+	setUJ(t, root, "intel-rapl:0", 11_000_000)
+	require.NoError(t, os.WriteFile(stat, []byte("cpu  500 0 0 900 0 0 0 0 0 0\n"), 0o644))
+	r := span.Stop()
+	require.Equal(t, energy.MethodRAPL, r.Method)
+	require.LessOrEqual(t, r.Joules, uint64(10))
 }

@@ -129,7 +129,7 @@ func Default() Config {
 		IPFS:    IPFSConfig{Mode: "embedded", KuboURL: "http://127.0.0.1:5001", FetchTimeout: 5 * time.Second, KeepRounds: 8},
 		Engine:  EngineConfig{Kind: "pbe", MemBudgetMB: 1024, Seed: 1},
 		Round:   RoundConfig{TasksPerRound: 4, SolveBudget: 4 * time.Second, MaxArtifacts: 4, ValidationShare: 0.2, ValidationCandidates: 20_000},
-		Energy:  EnergyConfig{WattsPerCore: 8},
+		Energy:  EnergyConfig{},
 		Log:     LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -209,7 +209,7 @@ func (c Config) Validate() error {
 		bad("round.adversary", "%q is not a known test behaviour", c.Round.Adversary)
 	}
 	if !(c.Energy.WattsPerCore >= 0) || math.IsInf(c.Energy.WattsPerCore, 1) {
-		bad("energy.watts_per_core", "%v: must be a non-negative number; 0 means the default", c.Energy.WattsPerCore)
+		bad("energy.watts_per_core", "%v: must be a non-negative number; 0 means measure (RAPL, else the CPU's TDP)", c.Energy.WattsPerCore)
 	}
 	if !(c.Energy.GridGPerKWh >= 0) || math.IsInf(c.Energy.GridGPerKWh, 1) {
 		bad("energy.grid_g_per_kwh", "%v: must be a non-negative number; 0 means unknown", c.Energy.GridGPerKWh)
@@ -485,7 +485,9 @@ adversary = {{quote .Round.Adversary}}
 {{- end}}
 
 [energy]
-# CPU time × watts per core estimates the energy of each artifact.
+# The energy of each artifact: 0 measures it (RAPL counters when readable,
+# else CPU time × the CPU model's TDP per core, else × 8 W); a positive
+# value forces CPU time × that many watts per core. The worker logs which.
 watts_per_core = {{float .Energy.WattsPerCore}}
 # Carbon intensity of your grid (g CO2e per kWh) and its renewable share
 # (ppm); 0 = unknown.

@@ -198,11 +198,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Node, err error
 	} else if work, validation, err = LoadTasks(cfg.Round.TasksDir, cfg.Round.ValidationShare); err != nil {
 		return nil, err
 	}
+	meter, why := energy.NewMeter(cfg.Energy.WattsPerCore, cfg.Energy.GridGPerKWh, cfg.Energy.RenewablePPM, energy.LinuxPaths)
+	log.Info("energy meter", "method", meter.Method, "why", why)
 	rc := round.Config{
 		Home: cfg.Home, Tasks: work, Source: source, Validation: validation, TasksPerRound: cfg.Round.TasksPerRound,
 		SolveBudget: cfg.Round.SolveBudget, Candidates: cfg.Round.Candidates, ValidationCandidates: cfg.Round.ValidationCandidates,
 		MaxArtifacts: cfg.Round.MaxArtifacts, FetchTimeout: cfg.IPFS.FetchTimeout, KeepRounds: cfg.IPFS.KeepRounds,
-		Energy:    energy.Meter{WattsPerCore: cfg.Energy.WattsPerCore, GridGramsPerKWh: cfg.Energy.GridGPerKWh, RenewablePPM: cfg.Energy.RenewablePPM},
+		Energy:    meter,
 		Adversary: cfg.Round.Adversary, Seed: cfg.Engine.Seed,
 	}
 	if cfg.Round.Adversary == round.AdversaryPoison {

@@ -160,7 +160,10 @@ func New(cfg Config, client *chain.Client, signer *chain.Signer, st store.Store,
 	l.status.Engine = eng.Name()
 	l.status.Tasks, l.status.ValidationTasks = len(cfg.Tasks), len(cfg.Validation)
 	l.status.Adversary = cfg.Adversary
-	l.status.Energy.Method = energy.MethodCPUTime
+	l.status.Energy.Method = cfg.Energy.Method
+	if l.status.Energy.Method == "" {
+		l.status.Energy.Method = energy.MethodCPUTime
+	}
 	// Resume the task cursor where the journal says the last run was.
 	for _, r := range j.Rounds() {
 		if s := j.Round(r); len(s.Artifacts) > 0 || s.Skipped != "" {
