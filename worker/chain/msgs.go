@@ -77,14 +77,9 @@ func (s *Signer) Attest(ctx context.Context, atts []Attestation, maxPerMsg int) 
 	if len(atts) == 0 {
 		return nil, fmt.Errorf("no attestations to send")
 	}
-	if maxPerMsg <= 0 {
-		maxPerMsg = len(atts)
-	}
-	var msgs []sdk.Msg
-	for i := 0; i < len(atts); i += maxPerMsg {
-		msgs = append(msgs, &artifacttypes.MsgAttest{Verifier: s.addr.String(), Attestations: atts[i:min(i+maxPerMsg, len(atts))]})
-	}
-	return s.Submit(ctx, msgs...)
+	return s.Submit(ctx, batched(atts, maxPerMsg, func(b []Attestation) sdk.Msg {
+		return &artifacttypes.MsgAttest{Verifier: s.addr.String(), Attestations: b}
+	})...)
 }
 
 // Disclose opens the verifier's sealed verdicts, at most maxPerMsg per
@@ -93,14 +88,22 @@ func (s *Signer) Disclose(ctx context.Context, ds []Disclosure, maxPerMsg int) (
 	if len(ds) == 0 {
 		return nil, fmt.Errorf("no disclosures to send")
 	}
+	return s.Submit(ctx, batched(ds, maxPerMsg, func(b []Disclosure) sdk.Msg {
+		return &artifacttypes.MsgDisclose{Verifier: s.addr.String(), Disclosures: b}
+	})...)
+}
+
+// batched cuts items into messages of at most maxPerMsg (all in one when
+// maxPerMsg is not positive).
+func batched[T any](items []T, maxPerMsg int, msg func([]T) sdk.Msg) []sdk.Msg {
 	if maxPerMsg <= 0 {
-		maxPerMsg = len(ds)
+		maxPerMsg = len(items)
 	}
 	var msgs []sdk.Msg
-	for i := 0; i < len(ds); i += maxPerMsg {
-		msgs = append(msgs, &artifacttypes.MsgDisclose{Verifier: s.addr.String(), Disclosures: ds[i:min(i+maxPerMsg, len(ds))]})
+	for i := 0; i < len(items); i += maxPerMsg {
+		msgs = append(msgs, msg(items[i:min(i+maxPerMsg, len(items))]))
 	}
-	return s.Submit(ctx, msgs...)
+	return msgs
 }
 
 // Registration is what a node advertises when it registers.

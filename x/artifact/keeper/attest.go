@@ -23,19 +23,9 @@ const chunkProofGasPerHash = 50
 // Every attestation of the message is checked before any is written, so the
 // message applies whole or not at all.
 func (k Keeper) Attest(ctx context.Context, verifier sdk.AccAddress, inputs []types.AttestationInput) error {
-	params, err := k.Params.Get(ctx)
+	info, err := k.verifierBatch(ctx, len(inputs), "attestations", types.PhaseAttest)
 	if err != nil {
 		return err
-	}
-	if len(inputs) == 0 || uint32(len(inputs)) > params.MaxAttestationsPerMsg {
-		return errorsmod.Wrapf(types.ErrInvalidAttestation, "%d attestations in one message, want 1 to %d", len(inputs), params.MaxAttestationsPerMsg)
-	}
-	info, err := k.roundInfo(ctx)
-	if err != nil {
-		return err
-	}
-	if info.Phase != types.PhaseAttest {
-		return wrongPhase(info, types.PhaseAttest, info.ID)
 	}
 	if _, err := k.identity.ActiveNodeWithRole(ctx, verifier, identitytypes.ROLE_VERIFIER); err != nil {
 		return err
@@ -109,19 +99,9 @@ func (k Keeper) Attest(ctx context.Context, verifier sdk.AccAddress, inputs []ty
 // every proof) can still be judged INVALID. As
 // with Attest, the message applies whole or not at all.
 func (k Keeper) Disclose(ctx context.Context, verifier sdk.AccAddress, ds []types.AttestationDisclosure) error {
-	params, err := k.Params.Get(ctx)
+	info, err := k.verifierBatch(ctx, len(ds), "disclosures", types.PhaseDisclose)
 	if err != nil {
 		return err
-	}
-	if len(ds) == 0 || uint32(len(ds)) > params.MaxAttestationsPerMsg {
-		return errorsmod.Wrapf(types.ErrInvalidAttestation, "%d disclosures in one message, want 1 to %d", len(ds), params.MaxAttestationsPerMsg)
-	}
-	info, err := k.roundInfo(ctx)
-	if err != nil {
-		return err
-	}
-	if info.Phase != types.PhaseDisclose {
-		return wrongPhase(info, types.PhaseDisclose, info.ID)
 	}
 	seen := make(map[uint64]struct{}, len(ds))
 	opened := make([]types.Attestation, len(ds))
@@ -178,4 +158,24 @@ func (k Keeper) Disclose(ctx context.Context, verifier sdk.AccAddress, ds []type
 		}
 	}
 	return nil
+}
+
+// verifierBatch checks what Attest and Disclose share: 1 to
+// max_attestations_per_msg items, and the round in phase.
+func (k Keeper) verifierBatch(ctx context.Context, n int, what string, phase types.Phase) (types.RoundInfo, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return types.RoundInfo{}, err
+	}
+	if n == 0 || uint32(n) > params.MaxAttestationsPerMsg {
+		return types.RoundInfo{}, errorsmod.Wrapf(types.ErrInvalidAttestation, "%d %s in one message, want 1 to %d", n, what, params.MaxAttestationsPerMsg)
+	}
+	info, err := k.roundInfo(ctx)
+	if err != nil {
+		return info, err
+	}
+	if info.Phase != phase {
+		return info, wrongPhase(info, phase, info.ID)
+	}
+	return info, nil
 }
