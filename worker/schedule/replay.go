@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/h3lix/h3lix/worker/energy/carbon"
@@ -34,7 +35,7 @@ type Report struct {
 	Slots      int        `json:"slots"`
 	Step       string     `json:"step"`
 	Days       float64    `json:"days"`
-	HalfLife   string     `json:"anomaly_half_life"`
+	Forecast   string     `json:"forecast"`
 	From       time.Time  `json:"from,omitzero"`
 	Until      time.Time  `json:"until,omitzero"`
 	Strategies []Strategy `json:"strategies"`
@@ -59,12 +60,60 @@ func (s Span) has(t time.Time) bool {
 	return (s.From.IsZero() || !t.Before(s.From)) && (s.Until.IsZero() || t.Before(s.Until))
 }
 
+// Forecast names how the policy forecasts: the online Learner, or the
+// daily Profile with an anomaly half-life.
+type Forecast struct {
+	Learner  bool
+	HalfLife time.Duration
+}
+
+// Learner is the default forecast.
+var Learner = Forecast{Learner: true}
+
+func (f Forecast) String() string {
+	if f.Learner {
+		return "learner"
+	}
+	if f.HalfLife == 0 {
+		return "profile"
+	}
+	return "profile+anomaly/" + f.HalfLife.String()
+}
+
+// ParseForecast reads a Forecast's String form.
+func ParseForecast(s string) (Forecast, error) {
+	switch {
+	case s == "learner":
+		return Learner, nil
+	case s == "profile":
+		return Forecast{}, nil
+	case strings.HasPrefix(s, "profile+anomaly/"):
+		hl, err := time.ParseDuration(strings.TrimPrefix(s, "profile+anomaly/"))
+		if err == nil && hl > 0 {
+			return Forecast{HalfLife: hl}, nil
+		}
+	}
+	return Forecast{}, fmt.Errorf("forecast %q: want learner, profile or profile+anomaly/HALF-LIFE (e.g. profile+anomaly/6h)", s)
+}
+
+// New makes the forecaster on slots of step.
+func (f Forecast) New(step time.Duration) (carbon.Forecaster, error) {
+	if f.Learner {
+		return carbon.NewLearner(step)
+	}
+	p, err := carbon.NewProfile(step, ProfileAlpha)
+	if err != nil {
+		return nil, err
+	}
+	p.AnomalyHalfLife = f.HalfLife
+	return p, nil
+}
+
 // Run replays tr through always-on, p and the oracle, reporting the windows
 // in span. The slots are the trace's points; a window's quota follows the
-// trace's step. The policy's forecasts come from a carbon.Profile (with
-// the given anomaly half-life) fed by a carbon.Replay, so they only read
-// the past.
-func Run(tr carbon.Trace, p Policy, halfLife time.Duration, span Span) (Report, error) {
+// trace's step. The policy's forecasts come from fc fed by a
+// carbon.Replay, so they only read the past.
+func Run(tr carbon.Trace, p Policy, fc Forecast, span Span) (Report, error) {
 	if err := p.Validate(); err != nil {
 		return Report{}, err
 	}
@@ -104,12 +153,11 @@ func Run(tr carbon.Trace, p Policy, halfLife time.Duration, span Span) (Report, 
 		return Report{}, fmt.Errorf("trace %s: no whole %s of %s slots", tr.Zone, p.Window, step)
 	}
 
-	profile, err := carbon.NewProfile(step, ProfileAlpha)
+	forecaster, err := fc.New(step)
 	if err != nil {
 		return Report{}, err
 	}
-	profile.AnomalyHalfLife = halfLife
-	replay := carbon.NewReplay(tr, profile)
+	replay := carbon.NewReplay(tr, forecaster)
 	hours := step.Hours()
 	var always, policy, oracle acc
 	reported := 0
@@ -171,7 +219,7 @@ func Run(tr carbon.Trace, p Policy, halfLife time.Duration, span Span) (Report, 
 	}
 	days := float64(reported) * p.Window.length().Hours() / 24
 	rep := Report{Zone: tr.Zone, Duty: p.Duty, Window: p.Window, Slots: reported * perWindow, Step: step.String(), Days: days,
-		HalfLife: halfLife.String(), From: span.From, Until: span.Until}
+		Forecast: fc.String(), From: span.From, Until: span.Until}
 	base := always.perArtifact()
 	oracleCut := 1 - oracle.perArtifact()/base
 	for _, s := range []struct {
@@ -206,22 +254,25 @@ func (a acc) perArtifact() float64 {
 	return a.grams / a.work
 }
 
-// HalfLives are the anomaly half-lives Tune chooses among (0: the profile
-// alone; 1000 h: today's level throughout).
-var HalfLives = []time.Duration{0, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 1000 * time.Hour}
+// Forecasts are the forecasts Tune chooses among: the learner, and the
+// profile with anomaly half-lives (0: the profile alone; 1000 h: today's
+// level throughout).
+var Forecasts = []Forecast{Learner, {}, {HalfLife: 3 * time.Hour}, {HalfLife: 6 * time.Hour},
+	{HalfLife: 12 * time.Hour}, {HalfLife: 24 * time.Hour}, {HalfLife: 1000 * time.Hour}}
 
-// Tune picks the half-life whose policy comes closest to the oracle on the
+// Tune picks the forecast whose policy comes closest to the oracle on the
 // windows before until, then reports the windows from until on with it: a
 // temporal split, so the reported figure is out of sample.
 func Tune(tr carbon.Trace, p Policy, until time.Time) (Report, error) {
-	best, bestShare := time.Duration(0), -1.0
-	for _, hl := range HalfLives {
-		rep, err := Run(tr, p, hl, Span{Until: until})
+	var best Forecast
+	bestShare := -1.0
+	for _, fc := range Forecasts {
+		rep, err := Run(tr, p, fc, Span{Until: until})
 		if err != nil {
 			return Report{}, fmt.Errorf("tuning on the windows before %s: %w", until.Format(time.DateOnly), err)
 		}
 		if s := rep.Strategies[1].ShareOfOracle; s > bestShare {
-			best, bestShare = hl, s
+			best, bestShare = fc, s
 		}
 	}
 	return Run(tr, p, best, Span{From: until})

@@ -65,16 +65,16 @@ func TestPolicyNeverSeesTheFuture(t *testing.T) {
 	a := sineTrace(40, 30*time.Minute, cut, false)
 	b := sineTrace(40, 30*time.Minute, cut, true)
 	p := schedule.Policy{Duty: 0.45, Window: schedule.Day}
-	for _, hl := range schedule.HalfLives {
-		ra, err := schedule.Run(a, p, hl, schedule.Span{Until: cut})
+	for _, fc := range schedule.Forecasts {
+		ra, err := schedule.Run(a, p, fc, schedule.Span{Until: cut})
 		require.NoError(t, err)
-		rb, err := schedule.Run(b, p, hl, schedule.Span{Until: cut})
+		rb, err := schedule.Run(b, p, fc, schedule.Span{Until: cut})
 		require.NoError(t, err)
-		require.Equal(t, ra, rb, "half-life %s", hl)
+		require.Equal(t, ra, rb, "forecast %s", fc)
 		// After the cut they differ, so the comparison above can fail.
-		fa, err := schedule.Run(a, p, hl, schedule.Span{From: cut})
+		fa, err := schedule.Run(a, p, fc, schedule.Span{From: cut})
 		require.NoError(t, err)
-		fb, err := schedule.Run(b, p, hl, schedule.Span{From: cut})
+		fb, err := schedule.Run(b, p, fc, schedule.Span{From: cut})
 		require.NoError(t, err)
 		require.NotEqual(t, fa.Strategies, fb.Strategies)
 	}
@@ -89,18 +89,18 @@ func TestPolicyNeverSeesTheFuture(t *testing.T) {
 
 func TestRunRefuses(t *testing.T) {
 	p := schedule.Policy{Duty: 0.45, Window: schedule.Day}
-	_, err := schedule.Run(carbon.Trace{Zone: "x", Points: []carbon.Point{{Time: time.Now(), GramsPerKWh: 1}}}, p, 0, schedule.Span{})
+	_, err := schedule.Run(carbon.Trace{Zone: "x", Points: []carbon.Point{{Time: time.Now(), GramsPerKWh: 1}}}, p, schedule.Learner, schedule.Span{})
 	require.ErrorContains(t, err, "at least two points")
 	odd := sineTrace(3, 7*time.Minute, time.Time{}, false)
-	_, err = schedule.Run(odd, p, 0, schedule.Span{})
+	_, err = schedule.Run(odd, p, schedule.Learner, schedule.Span{})
 	require.ErrorContains(t, err, "does not divide a day")
 	short := sineTrace(1, time.Hour, time.Time{}, false)
 	short.Points = short.Points[3:]
-	_, err = schedule.Run(short, p, 0, schedule.Span{})
+	_, err = schedule.Run(short, p, schedule.Learner, schedule.Span{})
 	require.ErrorContains(t, err, "no whole day")
-	_, err = schedule.Run(sineTrace(3, time.Hour, time.Time{}, false), schedule.Policy{Duty: 0.01, Window: schedule.Day}, 0, schedule.Span{})
+	_, err = schedule.Run(sineTrace(3, time.Hour, time.Time{}, false), schedule.Policy{Duty: 0.01, Window: schedule.Day}, schedule.Learner, schedule.Span{})
 	require.ErrorContains(t, err, "leaves no slot")
-	_, err = schedule.Run(sineTrace(3, time.Hour, time.Time{}, false), p, 0, schedule.Span{From: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
+	_, err = schedule.Run(sineTrace(3, time.Hour, time.Time{}, false), p, schedule.Learner, schedule.Span{From: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
 	require.ErrorContains(t, err, "no whole day in the reported span")
 }
 
@@ -124,7 +124,7 @@ func TestOracleMatchesSources(t *testing.T) {
 		}
 		tr, err := carbon.LoadTrace(path, "")
 		require.NoError(t, err)
-		rep, err := schedule.Run(tr, schedule.Policy{Duty: tc.duty, Window: tc.w}, 0, schedule.Span{})
+		rep, err := schedule.Run(tr, schedule.Policy{Duty: tc.duty, Window: tc.w}, schedule.Learner, schedule.Span{})
 		require.NoError(t, err)
 		require.InDelta(t, tc.cut, 100*rep.Strategies[2].Reduction, 1, "%s duty %v %s", tc.file, tc.duty, tc.w)
 	}

@@ -16,7 +16,7 @@ func newBenchEnergyCmd() *cobra.Command {
 	var (
 		tracePath, zone, window, split, output string
 		duty                                   float64
-		halfLife                               time.Duration
+		forecast                               string
 	)
 	c := &cobra.Command{
 		Use:   "energy --trace FILE",
@@ -25,14 +25,16 @@ func newBenchEnergyCmd() *cobra.Command {
 or Carbon Aware SDK or Electricity Maps JSON) slot by slot. Always-on works every
 slot at half the machine's capacity; the policy and the oracle work at full
 capacity in at most a share --duty of each window's slots; the oracle knows the
-whole window in advance, the policy only the past (a daily profile plus today's
-departure from it, fading with a half-life). It prints, for each strategy,
+whole window in advance, the policy only the past: an online learner (one
+linear model per lead time, fitted by recursive least squares on the targets
+already seen) or a daily profile plus today's departure from it, fading with a
+half-life. It prints, for each strategy,
 artifacts per day (one per hour of full work), gCO2e per artifact, the cut
 against always-on and the policy's cut as a share of the oracle's.
 
-The half-life is chosen on the windows before --split (default: the middle of
+The forecast is chosen on the windows before --split (default: the middle of
 the trace) and the figures are those of the windows after it, so they are out
-of sample; --half-life fixes it instead and reports the whole trace.`,
+of sample; --forecast fixes it instead and reports the whole trace.`,
 		Example: `h3lix-worker bench energy --trace ../shared/bench/carbon/de-2020.csv --duty 0.45 --window day
 h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`,
 		Args: cobra.NoArgs,
@@ -50,8 +52,12 @@ h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`
 			}
 			p := schedule.Policy{Duty: duty, Window: w}
 			var rep schedule.Report
-			if cmd.Flags().Changed("half-life") {
-				rep, err = schedule.Run(tr, p, halfLife, schedule.Span{})
+			if cmd.Flags().Changed("forecast") {
+				fc, err := schedule.ParseForecast(forecast)
+				if err != nil {
+					return err
+				}
+				rep, err = schedule.Run(tr, p, fc, schedule.Span{})
 			} else {
 				var until time.Time
 				if split != "" {
@@ -74,9 +80,9 @@ h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`
 				enc.SetIndent("", "  ")
 				return enc.Encode(rep)
 			}
-			span := "whole trace, half-life fixed by --half-life"
+			span := fmt.Sprintf("whole trace, forecast %s fixed by --forecast", rep.Forecast)
 			if !rep.From.IsZero() {
-				span = fmt.Sprintf("windows from %s (out of sample: the half-life %s was chosen on the windows before)", rep.From.Format(time.DateOnly), rep.HalfLife)
+				span = fmt.Sprintf("windows from %s (out of sample: the forecast %s was chosen on the windows before)", rep.From.Format(time.DateOnly), rep.Forecast)
 			}
 			fmt.Fprintf(out, "%s (%s), %.0f days of %s slots, duty %.2f, window %s; %s\n", tr.Zone, tracePath, rep.Days, rep.Step, rep.Duty, rep.Window, span)
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -93,7 +99,7 @@ h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`
 	f.Float64Var(&duty, "duty", 0.45, "share of each window's slots the scheduled strategies may use")
 	f.StringVar(&window, "window", "day", "window the duty applies to: day or week")
 	f.StringVar(&split, "split", "", "YYYY-MM-DD: tune on the windows before, report those after (default: mid-trace)")
-	f.DurationVar(&halfLife, "half-life", 0, "fix the forecast's anomaly half-life instead of tuning it (0: profile alone)")
+	f.StringVar(&forecast, "forecast", "learner", "fix the forecast instead of choosing it: learner, profile, or profile+anomaly/HALF-LIFE (e.g. profile+anomaly/6h)")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
 	return c
 }

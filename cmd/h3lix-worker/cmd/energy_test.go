@@ -36,7 +36,7 @@ func TestBenchEnergy(t *testing.T) {
 	for _, s := range []string{"always_on", "policy", "oracle"} {
 		require.Contains(t, out, s)
 	}
-	out, _, err = run(t, "bench", "energy", "--trace", trace, "--window", "week", "--half-life", "6h", "-o", "json")
+	out, _, err = run(t, "bench", "energy", "--trace", trace, "--window", "week", "--forecast", "profile+anomaly/6h", "-o", "json")
 	require.NoError(t, err)
 	var rep struct {
 		Zone       string `json:"zone"`

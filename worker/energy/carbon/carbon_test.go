@@ -212,3 +212,58 @@ func TestProfileLearnsTheDay(t *testing.T) {
 	_, err = carbon.NewProfile(time.Hour, 0)
 	require.Error(t, err)
 }
+
+// The learner beats the profile it starts from on a grid whose level
+// wanders for days (weather) over a daily shape: its per-lead models learn
+// that today's departure persists and how the trend carries on. It also
+// fills the grid from irregular observations and refuses the past.
+func TestLearnerForecastsBetterThanTheProfile(t *testing.T) {
+	step := 30 * time.Minute
+	start := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	var vals []float64
+	level, drift := 0.0, 0.0
+	seed := uint64(7)
+	rnd := func() float64 { // a fixed LCG: the test repeats exactly
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return float64(seed>>11)/float64(1<<53) - 0.5
+	}
+	for i := 0; i < 60*48; i++ {
+		drift = 0.95*drift + rnd()
+		level = 0.99*level + drift
+		vals = append(vals, 300+level+80*math.Sin(float64(i%48)/48*2*math.Pi))
+	}
+	l, err := carbon.NewLearner(step)
+	require.NoError(t, err)
+	p, err := carbon.NewProfile(step, carbon.LearnerAlpha)
+	require.NoError(t, err)
+	var errL, errP float64
+	for i, v := range vals {
+		at := start.Add(time.Duration(i) * step)
+		if i%2 == 1 {
+			// Every other point comes 10 minutes late: the learner's grid
+			// slot takes the value in force, the previous one.
+			require.NoError(t, l.Observe(at.Add(10*time.Minute), v))
+		} else {
+			require.NoError(t, l.Observe(at, v))
+		}
+		require.NoError(t, p.Observe(at, v))
+		if i < 30*48 || i+16 >= len(vals) {
+			continue
+		}
+		for lead := 1; lead <= 16; lead++ { // up to 8 h ahead
+			fl, ok := l.Forecast(at.Add(time.Duration(lead) * step))
+			require.True(t, ok)
+			fp, _ := p.Forecast(at.Add(time.Duration(lead) * step))
+			errL += math.Abs(fl - vals[i+lead])
+			errP += math.Abs(fp - vals[i+lead])
+		}
+	}
+	require.Less(t, errL, 0.7*errP, "learner %.0f vs profile %.0f", errL, errP)
+	require.Error(t, l.Observe(start, 1), "observations arrive in time order")
+	require.Error(t, l.Observe(start.Add(100*24*time.Hour), math.NaN()))
+	_, err = carbon.NewLearner(7 * time.Minute)
+	require.Error(t, err)
+	fresh, _ := carbon.NewLearner(step)
+	_, ok := fresh.Forecast(start)
+	require.False(t, ok, "no forecast before any observation")
+}

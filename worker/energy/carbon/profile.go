@@ -111,13 +111,13 @@ func (p *Profile) Horizon(from time.Time, d time.Duration) []Point {
 // through the scheduler can then not see the future by accident.
 type Replay struct {
 	trace   Trace
-	profile *Profile
+	profile Forecaster
 	next    int
 	now     time.Time
 }
 
-// NewReplay replays trace into profile.
-func NewReplay(trace Trace, profile *Profile) *Replay {
+// NewReplay replays trace into a forecaster.
+func NewReplay(trace Trace, profile Forecaster) *Replay {
 	return &Replay{trace: trace, profile: profile}
 }
 
