@@ -124,7 +124,7 @@ func Manifest(domain string, v int8) artifacttypes.Manifest {
 	}
 	return artifacttypes.Manifest{
 		Kind: "pbe.program", Domain: domain, Embedding: emb, ConfidencePpm: 900_000, PayloadSize: 2048, ChunkRoot: placeholderRoot[:],
-		Energy: artifacttypes.EnergyRecord{Joules: 100, MgCo2E: 20, RenewablePpm: 500_000},
+		Energy: artifacttypes.EnergyRecord{Joules: 100, MgCo2E: 20, RenewablePpm: 500_000, Method: artifacttypes.ENERGY_METHOD_RAPL},
 	}
 }
 

@@ -22,6 +22,7 @@ type (
 	ArtifactStatus = artifacttypes.ArtifactStatus
 	Manifest       = artifacttypes.Manifest
 	EnergyRecord   = artifacttypes.EnergyRecord
+	EnergyMethod   = artifacttypes.EnergyMethod
 	Verdict        = artifacttypes.Verdict
 	Attestation    = artifacttypes.AttestationInput
 	Disclosure     = artifacttypes.AttestationDisclosure
@@ -43,6 +44,11 @@ const (
 	VerdictValid       = artifacttypes.VERDICT_VALID
 	VerdictInvalid     = artifacttypes.VERDICT_INVALID
 	VerdictUnavailable = artifacttypes.VERDICT_UNAVAILABLE
+
+	EnergyUnspecified   = artifacttypes.ENERGY_METHOD_UNSPECIFIED
+	EnergyRAPL          = artifacttypes.ENERGY_METHOD_RAPL
+	EnergyCPUTDP        = artifacttypes.ENERGY_METHOD_CPU_TDP
+	EnergyCPUConfigured = artifacttypes.ENERGY_METHOD_CPU_CONFIGURED
 
 	StatusCommitted = artifacttypes.ARTIFACT_STATUS_COMMITTED
 	StatusRevealed  = artifacttypes.ARTIFACT_STATUS_REVEALED

@@ -9,6 +9,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/h3lix/h3lix/worker/chain"
+	"github.com/h3lix/h3lix/worker/energy"
 	"github.com/h3lix/h3lix/worker/engine"
 )
 
@@ -46,7 +47,7 @@ func (l *Loop) reveal(ctx context.Context, rs chain.RoundStatus) error {
 			return err
 		}
 		m, err := chain.ManifestOf(engine.Artifact{Manifest: f.Manifest, Payload: f.Payload},
-			chain.EnergyRecord{Joules: f.Joules, MgCo2E: f.MgCO2e, RenewablePpm: f.Renew}, params)
+			chain.EnergyRecord{Joules: f.Joules, MgCo2E: f.MgCO2e, RenewablePpm: f.Renew, Method: energyMethod(f.Method)}, params)
 		if err != nil {
 			l.markTried(key, err.Error())
 			return fmt.Errorf("artifact %d: %w", st.IDs[i], err)
@@ -85,4 +86,17 @@ func (l *Loop) reveal(ctx context.Context, rs chain.RoundStatus) error {
 	l.mu.Unlock()
 	l.log.Info("revealed", "round", r, "artifacts", len(reveals), "tx", txHash)
 	return nil
+}
+
+// energyMethod names the meter's method in the chain's terms.
+func energyMethod(m string) chain.EnergyMethod {
+	switch m {
+	case energy.MethodRAPL:
+		return chain.EnergyRAPL
+	case energy.MethodTDP:
+		return chain.EnergyCPUTDP
+	case energy.MethodCPUTime:
+		return chain.EnergyCPUConfigured
+	}
+	return chain.EnergyUnspecified
 }

@@ -257,3 +257,75 @@ func (c *Cached) Current(ctx context.Context) Reading {
 	}
 	return Reading{Point: Point{Time: now(), GramsPerKWh: c.Static}, Source: "static", Err: err}
 }
+
+// TraceSource serves a recorded trace as a live signal, for a worker on a
+// localnet or a demo: the clock is mapped onto the trace's year (same
+// month, day and time of day), and points come back shifted to the
+// present. It has no forecast, so the scheduler learns one; History feeds
+// that learner the trace's past, as a live API's history endpoint would.
+type TraceSource struct {
+	Trace Trace
+	Now   func() time.Time
+}
+
+// mapped puts now onto the trace: the same month, day and time in the
+// trace's year (the year of its middle point, or the one before or after
+// when now's date falls outside it), and returns the years shifted.
+func (s TraceSource) mapped(now time.Time) (time.Time, int, bool) {
+	n := len(s.Trace.Points)
+	if n == 0 {
+		return time.Time{}, 0, false
+	}
+	first, last := s.Trace.Points[0].Time, s.Trace.Points[n-1].Time
+	base := now.Year() - s.Trace.Points[n/2].Time.Year()
+	for _, y := range []int{base, base + 1, base - 1} {
+		at := now.AddDate(-y, 0, 0)
+		if !at.Before(first) && !at.After(last) {
+			return at, y, true
+		}
+	}
+	return time.Time{}, 0, false
+}
+
+func (s TraceSource) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Current implements Source.
+func (s TraceSource) Current(context.Context) (Point, error) {
+	now := s.now()
+	at, _, ok := s.mapped(now)
+	if !ok {
+		return Point{}, fmt.Errorf("trace %s does not cover %s of any year", s.Trace.Zone, now.Format("January 2 15:04"))
+	}
+	v, _ := s.Trace.At(at)
+	return Point{Time: now, GramsPerKWh: v}, nil
+}
+
+// Forecast implements Source: a trace replayed live has no forecast (the
+// recorded future is not a forecast the node could have had).
+func (s TraceSource) Forecast(context.Context) ([]Point, error) { return nil, nil }
+
+// History returns the trace's points of the last d before now, shifted to
+// the present, in time order.
+func (s TraceSource) History(d time.Duration) []Point {
+	now := s.now()
+	_, y, ok := s.mapped(now)
+	if !ok {
+		return nil
+	}
+	var out []Point
+	for _, p := range s.Trace.Points {
+		t := p.Time.AddDate(y, 0, 0)
+		if t.After(now) {
+			break
+		}
+		if now.Sub(t) <= d {
+			out = append(out, Point{t, p.GramsPerKWh})
+		}
+	}
+	return out
+}

@@ -152,6 +152,8 @@ func TestRevealRejectionsAndDuplicates(t *testing.T) {
 	conf.ConfidencePpm = 1_000_001
 	unregistered := m
 	unregistered.Domain = "my-own-domain"
+	method := m
+	method.Energy.Method = 99
 	cidV0 := "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"
 	for _, tc := range []struct {
 		name string
@@ -173,6 +175,7 @@ func TestRevealRejectionsAndDuplicates(t *testing.T) {
 		{"domain with upper case", reveal(3, id3, c3, s3, upper), types.ErrInvalidManifest},
 		{"domain not in the registry", reveal(3, id3, c3, s3, unregistered), types.ErrInvalidManifest},
 		{"confidence above 1", reveal(3, id3, c3, s3, conf), types.ErrInvalidManifest},
+		{"unknown energy method", reveal(3, id3, c3, s3, method), types.ErrInvalidManifest},
 	} {
 		t.Run(tc.name, func(t *testing.T) { rejected(t, n, tc.want, tc.fn) })
 	}

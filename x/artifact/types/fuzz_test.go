@@ -16,6 +16,8 @@ func FuzzManifestJSON(f *testing.F) {
 	f.Add([]byte(`{"kind":"pbe.program","domain":"strings","embedding":"` + zeros64 + `","confidence_ppm":900000,"payload_size":"2048"}`))
 	f.Add([]byte(`{"kind":"","domain":"x","embedding":"AA==","confidence_ppm":4294967295,"payload_size":"0"}`))
 	f.Add([]byte(`{"energy":{"renewable_ppm":2000000}}`))
+	f.Add([]byte(`{"energy":{"method":"ENERGY_METHOD_RAPL","joules":"12"}}`))
+	f.Add([]byte(`{"energy":{"method":7}}`))
 	f.Add([]byte(`not json`))
 	f.Fuzz(func(t *testing.T, bz []byte) {
 		var m types.Manifest
@@ -25,7 +27,7 @@ func FuzzManifestJSON(f *testing.F) {
 		if types.ValidateManifest(m, m.Size(), p) != nil {
 			return
 		}
-		if uint32(len(m.Embedding)) != p.EmbeddingDim || m.ConfidencePpm > types.PPM || m.PayloadSize > p.MaxPayloadSize || m.Energy.RenewablePpm > types.PPM {
+		if uint32(len(m.Embedding)) != p.EmbeddingDim || m.ConfidencePpm > types.PPM || m.PayloadSize > p.MaxPayloadSize || m.Energy.RenewablePpm > types.PPM || types.EnergyMethod_name[int32(m.Energy.Method)] == "" {
 			t.Fatalf("accepted an out-of-bounds manifest: %+v", m)
 		}
 	})

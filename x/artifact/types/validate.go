@@ -97,6 +97,9 @@ func ValidateManifest(m Manifest, size int, p Params) error {
 	if m.Energy.RenewablePpm > PPM {
 		return errorsmod.Wrapf(ErrInvalidManifest, "renewable share %d ppm above %d", m.Energy.RenewablePpm, PPM)
 	}
+	if _, ok := EnergyMethod_name[int32(m.Energy.Method)]; !ok {
+		return errorsmod.Wrapf(ErrInvalidManifest, "energy method %d is not one of %v", m.Energy.Method, energyMethods())
+	}
 	return nil
 }
 
@@ -135,4 +138,13 @@ func RawCID(data []byte) (string, error) {
 		return "", err
 	}
 	return cid.NewCidV1(cid.Raw, sum).String(), nil
+}
+
+// energyMethods lists the known energy methods in number order, for errors.
+func energyMethods() []string {
+	out := make([]string, len(EnergyMethod_name))
+	for i := range out {
+		out[i] = EnergyMethod_name[int32(i)]
+	}
+	return out
 }

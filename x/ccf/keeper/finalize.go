@@ -275,6 +275,9 @@ func (k Keeper) judge(ctx sdk.Context, bc *batchCache, ts *tallies, r *types.Rou
 		r.Energy.Joules = satAdd(r.Energy.Joules, m.Energy.Joules)
 		r.Energy.MgCo2E = satAdd(r.Energy.MgCo2E, m.Energy.MgCo2E)
 		r.Energy.RenewableJoules = satAdd(r.Energy.RenewableJoules, mulPPM(m.Energy.Joules, m.Energy.RenewablePpm))
+		if m.Energy.Method == artifacttypes.ENERGY_METHOD_RAPL {
+			r.Energy.MeasuredJoules = satAdd(r.Energy.MeasuredJoules, m.Energy.Joules)
+		}
 	}
 
 	atts, missed, err := k.attestationsOf(ctx, bc, a)
@@ -555,6 +558,9 @@ func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types
 // counts, energy and verifier rewards and becomes the latest field.
 func (k Keeper) storeField(ctx sdk.Context, r *types.Round, f types.Field) error {
 	f.FinalizedHeight = ctx.BlockHeight()
+	if r.Counts.Accepted > 0 {
+		r.Energy.MgCo2EPerValidArtifact = r.Energy.MgCo2E / r.Counts.Accepted
+	}
 	f.Counts, f.Energy, f.VerifierRewards = r.Counts, r.Energy, r.VerifierPaid
 	if err := k.Fields.Set(ctx, r.Id, f); err != nil {
 		return err

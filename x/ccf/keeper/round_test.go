@@ -80,7 +80,9 @@ func TestFullRound(t *testing.T) {
 	require.Equal(t, uint64(1_000_000), sum)
 	require.True(t, f.ProducerRewards.IsPositive())
 	require.True(t, f.VerifierRewards.IsPositive())
-	require.Equal(t, uint64(600), f.Energy.Joules)
+	// The round's energy: six reveals of 100 J (RAPL) and 20 mg CO2e each,
+	// all accepted.
+	require.Equal(t, ccftypes.EnergyTotals{Joules: 600, MgCo2E: 120, RenewableJoules: 300, MeasuredJoules: 600, MgCo2EPerValidArtifact: 20}, f.Energy)
 	require.True(t, n.App.BankKeeper.GetBalance(n.Ctx, n.Nodes[0], "uhlx").Amount.GT(before), "node 0 was paid")
 
 	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[0])
@@ -112,4 +114,53 @@ func TestRoundQuery(t *testing.T) {
 	require.Equal(t, codes.NotFound, status.Code(err))
 	_, err = q.Field(n.Ctx, &ccftypes.QueryFieldRequest{Round: 2})
 	require.Equal(t, codes.NotFound, status.Code(err), "round 2 is not finalized")
+}
+
+// Energy is self-reported, so it must never weigh an artifact: two rounds
+// that differ only in what the producers claim their work cost give the
+// same field, weights and rewards, and only the totals differ.
+func TestEnergyNeverWeighs(t *testing.T) {
+	run := func(energy func(p int) artifacttypes.EnergyRecord) (ccftypes.Field, []sdkmath.Int) {
+		n := roundtest.New(t, 5)
+		fundPool(t, n, 1_000_000_000)
+		r := n.Round(t)
+		ids, cids, salts := make([]uint64, 5), make([]string, 5), make([][]byte, 5)
+		for p := range n.Nodes {
+			ids[p], cids[p], salts[p] = n.CommitArtifact(t, p, 0)
+		}
+		n.AdvanceTo(t, r.RevealStart)
+		for p := range n.Nodes {
+			m := roundtest.Manifest(artifacttypes.DefaultDomain, int8(10+p))
+			m.Energy = energy(p)
+			require.Equal(t, artifacttypes.ARTIFACT_STATUS_REVEALED, n.Reveal(t, p, ids[p], cids[p], salts[p], m))
+		}
+		n.AdvanceToSeed(t)
+		for p := range n.Nodes {
+			for _, v := range n.Assigned(t, ids[p]) {
+				require.NoError(t, n.Attest(t, v, ids[p], artifacttypes.VERDICT_VALID, 800_000))
+			}
+		}
+		f := n.FinalizeRound(t)
+		var bal []sdkmath.Int
+		for _, a := range n.Nodes {
+			bal = append(bal, n.App.BankKeeper.GetBalance(n.Ctx, a, "uhlx").Amount)
+		}
+		return f, bal
+	}
+	green, gb := run(func(p int) artifacttypes.EnergyRecord {
+		return artifacttypes.EnergyRecord{Joules: 1, MgCo2E: 0, RenewablePpm: 1_000_000, Method: artifacttypes.ENERGY_METHOD_RAPL}
+	})
+	dirty, db := run(func(p int) artifacttypes.EnergyRecord {
+		if p == 0 {
+			return artifacttypes.EnergyRecord{Joules: 1 << 40, MgCo2E: 1 << 40}
+		}
+		return artifacttypes.EnergyRecord{Joules: uint64(1000 * p), MgCo2E: uint64(900 * p), Method: artifacttypes.ENERGY_METHOD_CPU_TDP}
+	})
+	require.NotEqual(t, green.Energy, dirty.Energy, "the claims differ")
+	require.Equal(t, uint64(1<<40)+9000, dirty.Energy.MgCo2E)
+	require.Equal(t, (uint64(1<<40)+9000)/5, dirty.Energy.MgCo2EPerValidArtifact)
+	require.Zero(t, dirty.Energy.MeasuredJoules)
+	require.Equal(t, green.Entries, dirty.Entries)
+	require.Equal(t, green.ProducerRewards, dirty.ProducerRewards)
+	require.Equal(t, gb, db)
 }
