@@ -127,7 +127,20 @@ type workerStatus struct {
 	FetchedRemote uint64 `json:"payloads_fetched_remote"`
 	Verified      uint64 `json:"payloads_verified"`
 	FieldRound    uint64 `json:"field_round"`
-	Field         struct {
+	Energy        struct {
+		Method          string  `json:"method"`
+		Joules          uint64  `json:"joules"`
+		MgCO2e          uint64  `json:"mg_co2e"`
+		SolvedTasks     uint64  `json:"solved_tasks"`
+		JoulesPerSolved float64 `json:"joules_per_solved_task"`
+	} `json:"energy"`
+	Scheduler *struct {
+		Work            bool    `json:"work"`
+		Reason          string  `json:"reason"`
+		Intensity       float64 `json:"intensity_g_per_kwh"`
+		IntensitySource string  `json:"intensity_source"`
+	} `json:"scheduler"`
+	Field struct {
 		Accepted int `json:"accepted"`
 		Rejected int `json:"rejected"`
 	} `json:"field"`
@@ -170,6 +183,34 @@ type chainArtifact struct {
 	Round    string `json:"round"`
 	Producer string `json:"producer"`
 	Status   string `json:"status"`
+	Manifest *struct {
+		Energy struct {
+			Joules string `json:"joules"`
+			MgCO2e string `json:"mg_co2e"`
+			Method string `json:"method"`
+		} `json:"energy"`
+	} `json:"manifest"`
+}
+
+// positive reads a uint64 that proto JSON writes as a string.
+func positive(s string) bool {
+	n, err := strconv.ParseUint(s, 10, 64)
+	return err == nil && n > 0
+}
+
+// carbonTrace writes a trace of two days around now in the shared traces'
+// CSV format, clean at night and dirty by day, so a worker replaying it
+// has a live intensity and a history to learn from.
+func carbonTrace(t *testing.T) string {
+	var b strings.Builder
+	b.WriteString("Time,Carbon Intensity\n")
+	now := time.Now().UTC().Truncate(time.Hour)
+	for at := now.Add(-48 * time.Hour); at.Before(now.Add(48 * time.Hour)); at = at.Add(30 * time.Minute) {
+		fmt.Fprintf(&b, "%s,%d\n", at.Format("2006-01-02 15:04:05"), 200+at.Hour()*10)
+	}
+	path := filepath.Join(t.TempDir(), "grid.csv")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
+	return path
 }
 
 // TestWorkers runs the network worker as a user would: a validator, three
@@ -205,6 +246,14 @@ func TestWorkers(t *testing.T) {
 	for i, k := range keys {
 		ws = append(ws, newWorker(t, ln, i, k, adversaries[k]))
 	}
+	// Carol's worker reads its grid's intensity from a trace replayed live
+	// (the others keep the static default), so her artifacts carry CO2e.
+	carolCfg := filepath.Join(ws[2].home, "config.toml")
+	body, err := os.ReadFile(carolCfg)
+	require.NoError(t, err)
+	body = []byte(strings.NewReplacer(`carbon_source = "static"`, `carbon_source = "trace"`,
+		`carbon_trace = ""`, `carbon_trace = "`+carbonTrace(t)+`"`).Replace(string(body)))
+	require.NoError(t, os.WriteFile(carolCfg, body, 0o600))
 	// run refuses a home whose key has no node on chain, and one whose node
 	// key is not the registered one, saying what to do.
 	stranger := filepath.Join(t.TempDir(), "stranger")
@@ -285,8 +334,37 @@ func TestWorkers(t *testing.T) {
 		require.NotEmpty(t, arts, "%s committed nothing in round %d", k, first)
 		for _, a := range arts {
 			require.Equal(t, "ARTIFACT_STATUS_REVEALED", a.Status, "%s artifact %s", k, a.ID)
+			// Every reveal records the measured energy and how it was measured.
+			require.NotNil(t, a.Manifest)
+			require.True(t, positive(a.Manifest.Energy.Joules), "%s artifact %s: joules %q", k, a.ID, a.Manifest.Energy.Joules)
+			require.NotEqual(t, "ENERGY_METHOD_UNSPECIFIED", a.Manifest.Energy.Method, "%s artifact %s", k, a.ID)
+			if k == "carol" {
+				require.True(t, positive(a.Manifest.Energy.MgCO2e), "carol's CO2e comes from her trace")
+			}
 		}
 	}
+	var ff struct {
+		Field struct {
+			Energy struct {
+				Joules    string `json:"joules"`
+				MgCO2e    string `json:"mg_co2e"`
+				PerValid  string `json:"ug_co2e_per_valid_artifact"`
+				MeasuredJ string `json:"measured_joules"`
+			} `json:"energy"`
+		} `json:"field"`
+	}
+	ln.getJSON(fmt.Sprintf("%s/h3lix/ccf/v1/fields/%d", ln.api(0), first), &ff)
+	require.True(t, positive(ff.Field.Energy.Joules), "the field's REST output has the round's energy totals: %+v", ff.Field.Energy)
+	require.True(t, positive(ff.Field.Energy.MgCO2e), "%+v", ff.Field.Energy)
+	require.True(t, positive(ff.Field.Energy.PerValid), "%+v", ff.Field.Energy)
+	t.Logf("round %d energy: %+v", first, ff.Field.Energy)
+	carol, err := ws[2].status()
+	require.NoError(t, err)
+	require.NotNil(t, carol.Scheduler, "carol's /status shows the scheduler's decision")
+	require.True(t, carol.Scheduler.Work, carol.Scheduler.Reason)
+	require.Contains(t, []string{"live", "cached"}, carol.Scheduler.IntensitySource, "carol's intensity comes from her trace")
+	require.Positive(t, carol.Energy.SolvedTasks)
+	require.Positive(t, carol.Energy.JoulesPerSolved)
 	statePath := filepath.Join(ws[0].home, "data", "engine-state.json")
 
 	// 2. SIGKILL bob's worker after its commit, before its reveal; restart it.

@@ -97,7 +97,17 @@ func (s Span) Stop() Reading {
 func (m Meter) reading(method string, cpu time.Duration, joules float64, started time.Time) Reading {
 	// 1 kWh = 3.6e6 J; g/kWh × J / 3.6e6 = g; × 1000 = mg.
 	mg := joules * m.GridGramsPerKWh / 3600
-	return Reading{Method: method, CPU: cpu, Joules: uint64(joules + 0.5), MgCO2e: uint64(mg + 0.5), Renew: m.RenewablePPM, Started: started}
+	return Reading{Method: method, CPU: cpu, Joules: whole(joules), MgCO2e: whole(mg), Renew: m.RenewablePPM, Started: started}
+}
+
+// whole rounds to the nearest unit, except that some work never rounds
+// to none: the chain's records are whole joules and milligrams, and a
+// record of 0 would say nothing was spent.
+func whole(x float64) uint64 {
+	if x <= 0 {
+		return 0
+	}
+	return max(1, uint64(x+0.5))
 }
 
 // Of converts a CPU time to a reading with the CPU-time model.
@@ -151,8 +161,10 @@ func NewMeter(wattsPerCore, gridGramsPerKWh float64, renewablePPM uint32, p Path
 	return m, fmt.Sprintf("CPU time × %.1f W per core (default; no RAPL: %v; CPU model not in the TDP table)", DefaultWattsPerCore, rerr)
 }
 
-// Split divides a reading evenly among n artifacts (the remainder goes to
-// the first), so the per-artifact records add up to the whole.
+// Split divides a reading evenly among n artifacts (the remainder one unit
+// each to the first), so the per-artifact records add up to the whole;
+// when the whole is less than one unit per artifact, each artifact is
+// rounded up to one (see whole).
 func (r Reading) Split(n int) []Reading {
 	if n <= 0 {
 		return nil
@@ -161,10 +173,20 @@ func (r Reading) Split(n int) []Reading {
 	for i := range out {
 		out[i] = r
 		out[i].CPU = r.CPU / time.Duration(n)
-		out[i].Joules = r.Joules / uint64(n)
-		out[i].MgCO2e = r.MgCO2e / uint64(n)
+		out[i].Joules = share(r.Joules, n, i)
+		out[i].MgCO2e = share(r.MgCO2e, n, i)
 	}
-	out[0].Joules += r.Joules % uint64(n)
-	out[0].MgCO2e += r.MgCO2e % uint64(n)
 	return out
+}
+
+// share is part i of total split into n.
+func share(total uint64, n, i int) uint64 {
+	if total == 0 {
+		return 0
+	}
+	p := total / uint64(n)
+	if uint64(i) < total%uint64(n) {
+		p++
+	}
+	return max(p, 1)
 }

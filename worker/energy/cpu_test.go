@@ -38,6 +38,19 @@ func TestOfAndSplit(t *testing.T) {
 	if j != r.Joules || mg != r.MgCO2e {
 		t.Fatalf("split does not add up: %d J %d mg", j, mg)
 	}
+	// Too little work for a joule per artifact still records some.
+	small := m.Of(150*time.Millisecond, time.Time{})
+	if small.Joules != 2 {
+		t.Fatalf("0.15 s × 10 W = %d J, want 2 (1.5 rounded)", small.Joules)
+	}
+	for i, p := range small.Split(4) {
+		if p.Joules != 1 {
+			t.Fatalf("part %d of 2 J over 4 artifacts: %d J, want 1 (rounded up)", i, p.Joules)
+		}
+	}
+	if z := m.Of(0, time.Time{}).Split(2); z[0].Joules != 0 || z[1].MgCO2e != 0 {
+		t.Fatal("no work splits into nothing")
+	}
 	if r.Split(0) != nil {
 		t.Fatal("split into 0 parts")
 	}

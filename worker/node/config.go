@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/h3lix/h3lix/worker/chain"
+	"github.com/h3lix/h3lix/worker/schedule"
 )
 
 // EnvPrefix prefixes every environment variable of the worker:
@@ -34,15 +36,16 @@ const NodeKeyFile = "node_key.json"
 
 // Config is the whole worker configuration.
 type Config struct {
-	Chain   ChainConfig   `mapstructure:"chain"`
-	Keyring KeyringConfig `mapstructure:"keyring"`
-	P2P     P2PConfig     `mapstructure:"p2p"`
-	API     APIConfig     `mapstructure:"api"`
-	IPFS    IPFSConfig    `mapstructure:"ipfs"`
-	Engine  EngineConfig  `mapstructure:"engine"`
-	Round   RoundConfig   `mapstructure:"round"`
-	Energy  EnergyConfig  `mapstructure:"energy"`
-	Log     LogConfig     `mapstructure:"log"`
+	Chain    ChainConfig    `mapstructure:"chain"`
+	Keyring  KeyringConfig  `mapstructure:"keyring"`
+	P2P      P2PConfig      `mapstructure:"p2p"`
+	API      APIConfig      `mapstructure:"api"`
+	IPFS     IPFSConfig     `mapstructure:"ipfs"`
+	Engine   EngineConfig   `mapstructure:"engine"`
+	Round    RoundConfig    `mapstructure:"round"`
+	Energy   EnergyConfig   `mapstructure:"energy"`
+	Schedule ScheduleConfig `mapstructure:"schedule"`
+	Log      LogConfig      `mapstructure:"log"`
 	// Home is where the config was read from (not a file key).
 	Home string `mapstructure:"-"`
 }
@@ -111,6 +114,23 @@ type EnergyConfig struct {
 	GridGPerKWh  float64 `mapstructure:"grid_g_per_kwh"`
 	RenewablePPM uint32  `mapstructure:"renewable_ppm"`
 	GridZone     string  `mapstructure:"grid_zone"`
+	// CarbonSource is where the grid's live intensity comes from: static
+	// (grid_g_per_kwh), trace (carbon_trace replayed on today's date),
+	// electricitymaps or carbon-aware (carbon_url, grid_zone).
+	CarbonSource string        `mapstructure:"carbon_source"`
+	CarbonURL    string        `mapstructure:"carbon_url"`
+	CarbonToken  string        `mapstructure:"carbon_token"`
+	CarbonTrace  string        `mapstructure:"carbon_trace"`
+	CarbonTTL    time.Duration `mapstructure:"carbon_ttl"`
+}
+
+// ScheduleConfig decides when the worker does its heavy work (solving and
+// distilling); verification and attestation are never deferred.
+type ScheduleConfig struct {
+	Duty    float64       `mapstructure:"duty"`
+	Window  string        `mapstructure:"window"`
+	Ceiling float64       `mapstructure:"ceiling_g_per_kwh"`
+	Slot    time.Duration `mapstructure:"slot"`
 }
 
 // LogConfig shapes the logs.
@@ -122,15 +142,16 @@ type LogConfig struct {
 // Default is the configuration of a worker on the localnet.
 func Default() Config {
 	return Config{
-		Chain:   ChainConfig{ID: "h3lix-local", Node: "tcp://127.0.0.1:26657", GRPC: "127.0.0.1:9090", GasAdjustment: 1.5, TxTimeout: time.Minute},
-		Keyring: KeyringConfig{Backend: "test", From: "alice"},
-		P2P:     P2PConfig{Listen: []string{"/ip4/127.0.0.1/tcp/4001"}},
-		API:     APIConfig{Listen: "127.0.0.1:8480"},
-		IPFS:    IPFSConfig{Mode: "embedded", KuboURL: "http://127.0.0.1:5001", FetchTimeout: 5 * time.Second, KeepRounds: 8},
-		Engine:  EngineConfig{Kind: "pbe", MemBudgetMB: 1024, Seed: 1},
-		Round:   RoundConfig{TasksPerRound: 4, SolveBudget: 4 * time.Second, MaxArtifacts: 4, ValidationShare: 0.2, ValidationCandidates: 20_000},
-		Energy:  EnergyConfig{},
-		Log:     LogConfig{Level: "info", Format: "text"},
+		Chain:    ChainConfig{ID: "h3lix-local", Node: "tcp://127.0.0.1:26657", GRPC: "127.0.0.1:9090", GasAdjustment: 1.5, TxTimeout: time.Minute},
+		Keyring:  KeyringConfig{Backend: "test", From: "alice"},
+		P2P:      P2PConfig{Listen: []string{"/ip4/127.0.0.1/tcp/4001"}},
+		API:      APIConfig{Listen: "127.0.0.1:8480"},
+		IPFS:     IPFSConfig{Mode: "embedded", KuboURL: "http://127.0.0.1:5001", FetchTimeout: 5 * time.Second, KeepRounds: 8},
+		Engine:   EngineConfig{Kind: "pbe", MemBudgetMB: 1024, Seed: 1},
+		Round:    RoundConfig{TasksPerRound: 4, SolveBudget: 4 * time.Second, MaxArtifacts: 4, ValidationShare: 0.2, ValidationCandidates: 20_000},
+		Energy:   EnergyConfig{CarbonSource: "static", CarbonTTL: 15 * time.Minute},
+		Schedule: ScheduleConfig{Duty: 1, Window: "day", Slot: time.Hour},
+		Log:      LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -216,6 +237,33 @@ func (c Config) Validate() error {
 	}
 	if c.Energy.RenewablePPM > chain.PPM {
 		bad("energy.renewable_ppm", "%d is above %d (100%%); the chain would refuse every commit", c.Energy.RenewablePPM, chain.PPM)
+	}
+	switch c.Energy.CarbonSource {
+	case "static":
+	case "trace":
+		if c.Energy.CarbonTrace == "" {
+			bad("energy.carbon_trace", "carbon_source = \"trace\" needs a trace file (CSV \"Time,Carbon Intensity\", Carbon Aware SDK or Electricity Maps JSON)")
+		}
+	case "electricitymaps", "carbon-aware":
+		if c.Energy.CarbonURL == "" {
+			bad("energy.carbon_url", "carbon_source = %q needs the API's base URL", c.Energy.CarbonSource)
+		} else if u, err := url.Parse(c.Energy.CarbonURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("energy.carbon_url", "%q is not an http(s) URL", c.Energy.CarbonURL)
+		}
+		if c.Energy.GridZone == "" {
+			bad("energy.grid_zone", "carbon_source = %q needs the zone (Electricity Maps, e.g. \"DE\") or location (Carbon Aware SDK, e.g. \"westeurope\")", c.Energy.CarbonSource)
+		}
+	default:
+		bad("energy.carbon_source", "%q: use static, trace, electricitymaps or carbon-aware", c.Energy.CarbonSource)
+	}
+	if c.Energy.CarbonTTL <= 0 {
+		bad("energy.carbon_ttl", "must be positive, e.g. \"15m\"")
+	}
+	if err := (schedule.Policy{Duty: c.Schedule.Duty, Window: schedule.Window(c.Schedule.Window), Ceiling: c.Schedule.Ceiling}).Validate(); err != nil {
+		bad("schedule", "%v", err)
+	}
+	if c.Schedule.Slot <= 0 || (24*time.Hour)%c.Schedule.Slot != 0 {
+		bad("schedule.slot", "%s: must divide a day, e.g. \"1h\" or \"30m\"", c.Schedule.Slot)
 	}
 	switch c.Log.Format {
 	case "text", "json":
@@ -341,8 +389,11 @@ func setDefaults(v *viper.Viper, c Config) {
 		"round.candidates": c.Round.Candidates, "round.max_artifacts": c.Round.MaxArtifacts, "round.validation_share": c.Round.ValidationShare,
 		"round.validation_candidates": c.Round.ValidationCandidates, "round.adversary": c.Round.Adversary,
 		"energy.watts_per_core": c.Energy.WattsPerCore, "energy.grid_g_per_kwh": c.Energy.GridGPerKWh, "energy.renewable_ppm": c.Energy.RenewablePPM,
-		"energy.grid_zone": c.Energy.GridZone,
-		"log.level":        c.Log.Level, "log.format": c.Log.Format,
+		"energy.grid_zone": c.Energy.GridZone, "energy.carbon_source": c.Energy.CarbonSource, "energy.carbon_url": c.Energy.CarbonURL,
+		"energy.carbon_token": c.Energy.CarbonToken, "energy.carbon_trace": c.Energy.CarbonTrace, "energy.carbon_ttl": c.Energy.CarbonTTL,
+		"schedule.duty": c.Schedule.Duty, "schedule.window": c.Schedule.Window, "schedule.ceiling_g_per_kwh": c.Schedule.Ceiling,
+		"schedule.slot": c.Schedule.Slot,
+		"log.level":     c.Log.Level, "log.format": c.Log.Format,
 	} {
 		v.SetDefault(k, val)
 	}
@@ -494,6 +545,30 @@ watts_per_core = {{float .Energy.WattsPerCore}}
 grid_g_per_kwh = {{float .Energy.GridGPerKWh}}
 renewable_ppm = {{.Energy.RenewablePPM}}
 grid_zone = {{quote .Energy.GridZone}}
+# Where the grid's carbon intensity comes from, for the CO2e of each
+# artifact and for the schedule: "static" (grid_g_per_kwh above), "trace"
+# (carbon_trace replayed on today's date, e.g. ../shared/bench/carbon/de-2020.csv),
+# "electricitymaps" (carbon_url = "https://api.electricitymap.org/v3",
+# grid_zone = "DE", token in carbon_token or H3LIX_WORKER_ENERGY_CARBON_TOKEN) or
+# "carbon-aware" (a Carbon Aware SDK WebAPI at carbon_url, grid_zone = its
+# location). If the source fails, the last reading, then grid_g_per_kwh, is
+# used.
+carbon_source = {{quote .Energy.CarbonSource}}
+carbon_url = {{quote .Energy.CarbonURL}}
+carbon_token = {{quote .Energy.CarbonToken}}
+carbon_trace = {{quote .Energy.CarbonTrace}}
+carbon_ttl = "{{.Energy.CarbonTTL}}"
+
+[schedule]
+# When to do the heavy work (solve and distil; verification is never
+# deferred). duty is the share of each window's slots the worker may work
+# (1 = always); with less, it works the slots the forecast says are the
+# cleanest. ceiling_g_per_kwh, if positive, is an intensity above which it
+# never works, even if the quota goes unused.
+duty = {{float .Schedule.Duty}}
+window = {{quote .Schedule.Window}} # day or week
+ceiling_g_per_kwh = {{float .Schedule.Ceiling}}
+slot = "{{.Schedule.Slot}}"
 
 [log]
 level = {{quote .Log.Level}}   # debug, info, warn, error

@@ -68,7 +68,9 @@ func TestRenderLoadRoundTrip(t *testing.T) {
 	c.IPFS = node.IPFSConfig{Mode: "kubo", KuboURL: "http://127.0.0.1:5002", FetchTimeout: 1500 * time.Millisecond, KeepRounds: 3}
 	c.Engine = node.EngineConfig{Kind: "pbe", MemBudgetMB: 64, Seed: 7}
 	c.Round = node.RoundConfig{TasksDir: "/tmp/my tasks", TasksPerRound: 2, SolveBudget: 3 * time.Second, Candidates: 10, MaxArtifacts: 1, ValidationShare: 0.25, ValidationCandidates: 5}
-	c.Energy = node.EnergyConfig{WattsPerCore: 12.5, GridGPerKWh: 360, RenewablePPM: 400_000, GridZone: "DE"}
+	c.Energy = node.EnergyConfig{WattsPerCore: 12.5, GridGPerKWh: 360, RenewablePPM: 400_000, GridZone: "DE",
+		CarbonSource: "electricitymaps", CarbonURL: "https://api.electricitymap.org/v3", CarbonToken: `t"k`, CarbonTrace: "/tmp/de.csv", CarbonTTL: 5 * time.Minute}
+	c.Schedule = node.ScheduleConfig{Duty: 0.45, Window: "week", Ceiling: 400, Slot: 30 * time.Minute}
 	c.Log = node.LogConfig{Level: "debug", Format: "json"}
 	c.Round.Adversary = "lazy"
 	b, err := node.Render(c)
@@ -201,6 +203,20 @@ func TestValidate(t *testing.T) {
 		{"energy.watts_per_core", func(c *node.Config) { c.Energy.WattsPerCore = math.Inf(1) }},
 		{"energy.grid_g_per_kwh", func(c *node.Config) { c.Energy.GridGPerKWh = -1 }},
 		{"energy.renewable_ppm", func(c *node.Config) { c.Energy.RenewablePPM = 1_000_001 }},
+		{"energy.carbon_source", func(c *node.Config) { c.Energy.CarbonSource = "sunshine" }},
+		{"energy.carbon_trace", func(c *node.Config) { c.Energy.CarbonSource = "trace" }},
+		{"energy.carbon_url", func(c *node.Config) { c.Energy.CarbonSource, c.Energy.GridZone = "electricitymaps", "DE" }},
+		{"energy.carbon_url", func(c *node.Config) {
+			c.Energy.CarbonSource, c.Energy.GridZone, c.Energy.CarbonURL = "carbon-aware", "westeurope", "localhost:8080"
+		}},
+		{"energy.grid_zone", func(c *node.Config) {
+			c.Energy.CarbonSource, c.Energy.CarbonURL = "electricitymaps", "https://x.example/v3"
+		}},
+		{"energy.carbon_ttl", func(c *node.Config) { c.Energy.CarbonTTL = 0 }},
+		{"schedule", func(c *node.Config) { c.Schedule.Duty = 0 }},
+		{"schedule", func(c *node.Config) { c.Schedule.Window = "month" }},
+		{"schedule", func(c *node.Config) { c.Schedule.Ceiling = -5 }},
+		{"schedule.slot", func(c *node.Config) { c.Schedule.Slot = 7 * time.Minute }},
 		{"log.format", func(c *node.Config) { c.Log.Format = "yaml" }},
 		{"log.level", func(c *node.Config) { c.Log.Level = "trace" }},
 	} {

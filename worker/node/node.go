@@ -200,11 +200,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Node, err error
 	}
 	meter, why := energy.NewMeter(cfg.Energy.WattsPerCore, cfg.Energy.GridGPerKWh, cfg.Energy.RenewablePPM, energy.LinuxPaths)
 	log.Info("energy meter", "method", meter.Method, "why", why)
+	sched, err := NewScheduler(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	rc := round.Config{
 		Home: cfg.Home, Tasks: work, Source: source, Validation: validation, TasksPerRound: cfg.Round.TasksPerRound,
 		SolveBudget: cfg.Round.SolveBudget, Candidates: cfg.Round.Candidates, ValidationCandidates: cfg.Round.ValidationCandidates,
 		MaxArtifacts: cfg.Round.MaxArtifacts, FetchTimeout: cfg.IPFS.FetchTimeout, KeepRounds: cfg.IPFS.KeepRounds,
 		Energy:    meter,
+		Scheduler: sched,
 		Adversary: cfg.Round.Adversary, Seed: cfg.Engine.Seed,
 	}
 	if cfg.Round.Adversary == round.AdversaryPoison {

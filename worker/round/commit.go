@@ -56,7 +56,12 @@ func (l *Loop) commit(ctx context.Context, rs chain.RoundStatus) error {
 			l.log.Info("too late in the commit phase to solve; waiting for the next round", "round", r, "blocks_left", left)
 			return nil
 		}
-		n, err := l.prepare(ctx, r, budget)
+		intensity, work := l.schedule(ctx)
+		if !work {
+			l.markTried(fmt.Sprintf("commit/%d", r), "the scheduler deferred the heavy work")
+			return nil
+		}
+		n, err := l.prepare(ctx, r, budget, intensity)
 		if err != nil {
 			return err
 		}
@@ -72,12 +77,18 @@ func (l *Loop) commit(ctx context.Context, rs chain.RoundStatus) error {
 // prepare solves this round's tasks, distils artifacts, stores their
 // payloads in IPFS and journals them with fresh salts. It returns how many
 // artifacts were prepared.
-func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int, error) {
+// intensity, when positive, is the grid's gCO2e/kWh now (else the
+// meter's static value).
+func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration, intensity float64) (int, error) {
 	tasks, err := l.nextTasks()
 	if err != nil {
 		return 0, err
 	}
-	span := l.cfg.Energy.Start()
+	meter := l.cfg.Energy
+	if intensity > 0 {
+		meter.GridGramsPerKWh = intensity
+	}
+	span := meter.Start()
 	solveCtx, cancel := context.WithTimeout(ctx, budget)
 	var solved []engine.Result
 	per := budget / time.Duration(len(tasks))
@@ -98,7 +109,7 @@ func (l *Loop) prepare(ctx context.Context, r uint64, budget time.Duration) (int
 		return 0, fmt.Errorf("distil: %w", err)
 	}
 	reading := span.Stop()
-	l.addEnergy(reading)
+	l.addEnergy(reading, len(solved))
 	// The search's program banks are garbage now; hand the memory back to
 	// the owner's machine instead of holding it until the next round.
 	debug.FreeOSMemory()
@@ -274,11 +285,55 @@ func (l *Loop) loadArtifactFile(rec Record) (artifactFile, error) {
 	return f, nil
 }
 
-func (l *Loop) addEnergy(r energy.Reading) {
+func (l *Loop) addEnergy(r energy.Reading, solved int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.status.Energy.Joules += r.Joules
-	l.status.Energy.MgCO2e += r.MgCO2e
-	l.status.Energy.CPUSeconds += r.CPU.Seconds()
+	e := &l.status.Energy
+	e.Joules += r.Joules
+	e.MgCO2e += r.MgCO2e
+	e.CPUSeconds += r.CPU.Seconds()
+	e.SolvedTasks += uint64(solved)
+	if e.SolvedTasks > 0 {
+		e.JoulesPerSolvedTask = float64(e.Joules) / float64(e.SolvedTasks)
+	}
 	l.metrics.Joules.Add(float64(r.Joules))
+}
+
+// schedule asks the scheduler whether to do the heavy work now, records
+// its decision in the status and metrics, and returns the grid's intensity
+// for the work's CO2e. Without a scheduler it always works.
+func (l *Loop) schedule(ctx context.Context) (float64, bool) {
+	s := l.cfg.Scheduler
+	if s == nil {
+		return 0, true
+	}
+	d, err := s.Decide(ctx)
+	if err != nil {
+		// The decision stands; only its record on disk failed.
+		l.log.Warn("scheduler state not saved", "err", err)
+	}
+	l.mu.Lock()
+	prev := l.status.Scheduler
+	l.status.Scheduler = &d
+	l.mu.Unlock()
+	m := l.metrics
+	m.SchedulerWork.Set(b2f(d.Work))
+	m.SchedulerIntensity.Set(d.IntensityGPerKWh)
+	m.SchedulerQuotaLeft.Set(float64(d.QuotaLeft))
+	if d.ThresholdGPerKWh != nil {
+		m.SchedulerThreshold.Set(*d.ThresholdGPerKWh)
+	}
+	if prev == nil || !prev.Slot.Equal(d.Slot) {
+		m.SchedulerDecisions.WithLabelValues(map[bool]string{true: "work", false: "wait"}[d.Work]).Inc()
+		l.log.Info("scheduler", "work", d.Work, "reason", d.Reason, "intensity_g_per_kwh", d.IntensityGPerKWh,
+			"source", d.IntensitySource, "quota_left", d.QuotaLeft, "slots_left", d.SlotsLeft)
+	}
+	return d.IntensityGPerKWh, d.Work
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/h3lix/h3lix/worker/chain"
 	"github.com/h3lix/h3lix/worker/energy"
 	"github.com/h3lix/h3lix/worker/engine"
+	"github.com/h3lix/h3lix/worker/schedule"
 	"github.com/h3lix/h3lix/worker/store"
 )
 
@@ -62,6 +63,10 @@ type Config struct {
 	KeepRounds uint64
 	// Energy converts CPU time to joules and CO2e.
 	Energy energy.Meter
+	// Scheduler, when set, decides per slot whether to do the heavy work
+	// (solve and distil) and gives the grid's intensity for its CO2e; nil
+	// always works at Energy's static intensity. Verification never waits.
+	Scheduler *schedule.Scheduler
 	// Adversary selects a test-only misbehaviour; Poison makes a poisoned
 	// artifact of an honest one (the engine knows how).
 	Adversary string

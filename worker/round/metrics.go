@@ -20,6 +20,11 @@ type Metrics struct {
 	FieldAccepted                        prometheus.Counter
 	Joules                               prometheus.Counter
 	Errors                               *prometheus.CounterVec
+	// The scheduler's latest decision (1 work, 0 wait), the grid's
+	// intensity and threshold then, the quota of slots left in the window,
+	// and the slots decided, by decision.
+	SchedulerWork, SchedulerIntensity, SchedulerThreshold, SchedulerQuotaLeft prometheus.Gauge
+	SchedulerDecisions                                                        *prometheus.CounterVec
 }
 
 // NewMetrics registers the series on reg (nil: not registered, for tests).
@@ -45,10 +50,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		FieldAccepted:      prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "field_artifacts_conditioned_total", Help: "Field artifacts the engine accepted when conditioning."}),
 		Joules:             prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "energy_joules_total", Help: "Estimated energy of the node's work (method in /status)."}),
 		Errors:             prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "errors_total", Help: "Failed steps, by stage."}, []string{"stage"}),
+		SchedulerWork:      prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "scheduler", Name: "work", Help: "1 if the scheduler's latest decision was to do the heavy work, 0 if it waits."}),
+		SchedulerIntensity: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "scheduler", Name: "intensity_g_per_kwh", Help: "The grid's carbon intensity at the latest decision (gCO2e/kWh)."}),
+		SchedulerThreshold: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "scheduler", Name: "threshold_g_per_kwh", Help: "The forecast threshold of the latest decision that needed one (gCO2e/kWh)."}),
+		SchedulerQuotaLeft: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "scheduler", Name: "quota_left_slots", Help: "Slots of heavy work left in the current window."}),
+		SchedulerDecisions: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: "scheduler", Name: "decisions_total", Help: "Slots decided, by decision (work, wait)."}, []string{"decision"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Round, m.Height, m.Reputation, m.SolveRate, m.TasksSolved, m.ArtifactsCommitted, m.ArtifactsRevealed,
-			m.Attestations, m.Retrievals, m.Disclosures, m.Fetches, m.FetchSeconds, m.StoreAdd, m.TxSeconds, m.TxInclusion, m.FieldAccepted, m.Joules, m.Errors)
+			m.Attestations, m.Retrievals, m.Disclosures, m.Fetches, m.FetchSeconds, m.StoreAdd, m.TxSeconds, m.TxInclusion, m.FieldAccepted, m.Joules, m.Errors,
+			m.SchedulerWork, m.SchedulerIntensity, m.SchedulerThreshold, m.SchedulerQuotaLeft, m.SchedulerDecisions)
 	}
 	return m
 }

@@ -1,6 +1,9 @@
 package round
 
-import "github.com/h3lix/h3lix/worker/chain"
+import (
+	"github.com/h3lix/h3lix/worker/chain"
+	"github.com/h3lix/h3lix/worker/schedule"
+)
 
 // Status is what GET /status shows: where the node is, what it did in the
 // last rounds and what it learned.
@@ -29,6 +32,9 @@ type Status struct {
 	Reputation      *ReputationStatus `json:"reputation,omitempty"`
 	LearningCurve   []CurvePoint      `json:"learning_curve"`
 	Energy          EnergyStatus      `json:"energy"`
+	// Scheduler is the latest decision on the heavy work (nil without a
+	// scheduler or before the first commit phase).
+	Scheduler *schedule.Status `json:"scheduler,omitempty"`
 	// Overhead is, per recent round, what publishing cost beside solving:
 	// IPFS import, and simulate+sign+CheckTx of the commit and the reveal
 	// (block waits excluded).
@@ -124,6 +130,10 @@ type EnergyStatus struct {
 	CPUSeconds float64 `json:"cpu_seconds"`
 	Joules     uint64  `json:"joules"`
 	MgCO2e     uint64  `json:"mg_co2e"`
+	// SolvedTasks counts the tasks solved in rounds; JoulesPerSolvedTask
+	// is the energy of the rounds' work over them.
+	SolvedTasks         uint64  `json:"solved_tasks"`
+	JoulesPerSolvedTask float64 `json:"joules_per_solved_task"`
 }
 
 // Status returns a copy of the current status.
@@ -133,6 +143,10 @@ func (l *Loop) Status() Status {
 	s := l.status
 	s.LearningCurve = append([]CurvePoint(nil), l.status.LearningCurve...)
 	s.Overhead = append([]OverheadSample(nil), l.status.Overhead...)
+	if l.status.Scheduler != nil {
+		d := *l.status.Scheduler
+		s.Scheduler = &d
+	}
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/h3lix/h3lix/worker/energy"
 	"github.com/h3lix/h3lix/worker/engine"
 	"github.com/h3lix/h3lix/worker/engine/pbe"
 	"github.com/h3lix/h3lix/x/ccf/aggregate"
@@ -36,6 +37,21 @@ type Config struct {
 	Progress func(string)
 	// Trace, if set, receives each round's field and its inputs.
 	Trace func(RoundTrace)
+	// Meter measures the energy of the held-out solves (the zero value:
+	// CPU time × the default power per core).
+	Meter energy.Meter
+}
+
+// Cost is what one group's held-out solves cost in a round: the joules
+// the meter measured, the CPU seconds and the candidates enumerated, in
+// total and per solved task (0 when none was solved). Candidates are
+// deterministic; joules and CPU seconds vary with the machine's load.
+type Cost struct {
+	Joules              float64 `json:"joules"`
+	CPUSeconds          float64 `json:"cpu_seconds"`
+	Candidates          int64   `json:"candidates"`
+	JoulesPerSolved     float64 `json:"joules_per_solved_task"`
+	CandidatesPerSolved float64 `json:"candidates_per_solved_task"`
 }
 
 // Round is one row of the report.
@@ -44,6 +60,9 @@ type Round struct {
 	// Held-out tasks solved, summed over the honest nodes of each group.
 	Isolated   int `json:"isolated"`
 	Collective int `json:"collective"`
+	// IsolatedCost and CollectiveCost are what those solves cost.
+	IsolatedCost   Cost `json:"isolated_cost"`
+	CollectiveCost Cost `json:"collective_cost"`
 	// Naive is a group that merges, unverified, the field the chain would
 	// build without attestations (only with adversaries).
 	Naive     int `json:"naive,omitempty"`
@@ -127,20 +146,36 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 		}
 	}
 	budget := engine.Budget{Candidates: cfg.Budget, Seed: cfg.Seed}
-	heldOut := func(es []*pbe.Engine) (int, error) {
+	// heldOut solves the held-out tasks on every engine of a group; the
+	// solves run one after another on this goroutine, so the process's CPU
+	// time over the span is theirs (plus the garbage collector's share).
+	heldOutCost := func(es []*pbe.Engine) (int, Cost, error) {
 		total := 0
+		var c Cost
+		span := cfg.Meter.Start()
 		for _, e := range es {
 			for _, t := range cfg.HeldOut {
 				res, err := e.Solve(ctx, engine.Task{ID: t.Name, Spec: t.Spec}, budget)
 				if err != nil {
 					continue // unsupported held-out task: counts as unsolved
 				}
+				c.Candidates += res.Candidates
 				if res.Solved {
 					total++
 				}
 			}
 		}
-		return total, ctx.Err()
+		r := span.Stop()
+		c.Joules, c.CPUSeconds = float64(r.Joules), r.CPU.Seconds()
+		if total > 0 {
+			c.JoulesPerSolved = c.Joules / float64(total)
+			c.CandidatesPerSolved = float64(c.Candidates) / float64(total)
+		}
+		return total, c, ctx.Err()
+	}
+	heldOut := func(es []*pbe.Engine) (int, error) {
+		n, _, err := heldOutCost(es)
+		return n, err
 	}
 	solveBatch := func(e *pbe.Engine, tasks []Task) ([]engine.Artifact, error) {
 		var solved []engine.Result
@@ -288,10 +323,10 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 			}
 		}
 
-		if row.Isolated, err = heldOut(isolated); err != nil {
+		if row.Isolated, row.IsolatedCost, err = heldOutCost(isolated); err != nil {
 			return rpt, err
 		}
-		if row.Collective, err = heldOut(collective); err != nil {
+		if row.Collective, row.CollectiveCost, err = heldOutCost(collective); err != nil {
 			return rpt, err
 		}
 		if naive != nil {

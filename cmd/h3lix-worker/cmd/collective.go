@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/h3lix/h3lix/worker/energy"
 	"github.com/h3lix/h3lix/worker/sim"
 )
 
@@ -48,6 +49,9 @@ attestations, to show what verification filters out.`,
 			cfg.Train, cfg.HeldOut = train, held
 			cfg.Adversarial = int(adversarFr*float64(cfg.Nodes) + 0.5)
 			cfg.Progress = func(s string) { fmt.Fprintln(cmd.ErrOrStderr(), s) }
+			meter, why := energy.NewMeter(0, 0, 0, energy.LinuxPaths)
+			cfg.Meter = meter
+			fmt.Fprintf(cmd.ErrOrStderr(), "energy of the held-out solves: %s\n", why)
 			rep, err := sim.Simulate(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -58,15 +62,16 @@ attestations, to show what verification filters out.`,
 			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out, %d candidates per task\n",
 				cfg.Nodes, cfg.Adversarial, len(train), len(held), cfg.Budget)
 			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.Baseline*rep.HonestNodes))
-			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial")
+			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tJ/solved isolated\tJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective")
 			score := func(ppm uint32) string { return fmt.Sprintf("%.3f", float64(ppm)/1e6) }
 			for _, r := range rep.Rounds {
 				naive, adv := "-", "-"
 				if cfg.Adversarial > 0 {
 					naive, adv = pct(r.Naive), score(r.AdversarialReputation)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Round, pct(r.Isolated), pct(r.Collective), naive,
-					r.Published, r.Accepted, r.Outliers, r.Field, r.Poisoned, r.Filtered, score(r.HonestReputation), adv)
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t%.2f\t%.0f\t%.0f\n", r.Round, pct(r.Isolated), pct(r.Collective), naive,
+					r.Published, r.Accepted, r.Outliers, r.Field, r.Poisoned, r.Filtered, score(r.HonestReputation), adv,
+					r.IsolatedCost.JoulesPerSolved, r.CollectiveCost.JoulesPerSolved, r.IsolatedCost.CandidatesPerSolved, r.CollectiveCost.CandidatesPerSolved)
 			}
 			w.Flush()
 			if jsonPath != "" {

@@ -208,7 +208,7 @@ type Reading struct {
 // Cached puts a cache, a timeout and a fallback around a Source: a live
 // reading is reused for TTL; when the source fails, the last known reading
 // is used, and before any, the static value. A carbon API being down never
-// stops the worker.
+// stops the worker. Without a Source it always answers the static value.
 type Cached struct {
 	Source  Source
 	TTL     time.Duration
@@ -228,6 +228,9 @@ func (c *Cached) Current(ctx context.Context) Reading {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
+	}
+	if c.Source == nil {
+		return Reading{Point: Point{Time: now(), GramsPerKWh: c.Static}, Source: "static"}
 	}
 	c.mu.Lock()
 	if c.last != nil && now().Sub(c.at) < c.TTL {

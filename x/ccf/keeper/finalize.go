@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"math/bits"
 	"slices"
 
 	"cosmossdk.io/collections"
@@ -558,9 +559,7 @@ func (k Keeper) buildField(ctx sdk.Context, ts *tallies, r *types.Round, p types
 // counts, energy and verifier rewards and becomes the latest field.
 func (k Keeper) storeField(ctx sdk.Context, r *types.Round, f types.Field) error {
 	f.FinalizedHeight = ctx.BlockHeight()
-	if r.Counts.Accepted > 0 {
-		r.Energy.MgCo2EPerValidArtifact = r.Energy.MgCo2E / r.Counts.Accepted
-	}
+	r.Energy.UgCo2EPerValidArtifact = perValid(r.Energy.MgCo2E, r.Counts.Accepted)
 	f.Counts, f.Energy, f.VerifierRewards = r.Counts, r.Energy, r.VerifierPaid
 	if err := k.Fields.Set(ctx, r.Id, f); err != nil {
 		return err
@@ -666,3 +665,18 @@ func mulPPM(x uint64, ppm uint32) uint64 {
 }
 
 func mulPPM32(x, ppm uint32) uint32 { return uint32(uint64(x) * uint64(ppm) / types.PPM) }
+
+// perValid is mg × 1000 / accepted in micrograms, saturating instead of
+// overflowing (bits.Div64 would panic on a quotient above 64 bits), and 0
+// without an accepted artifact.
+func perValid(mg, accepted uint64) uint64 {
+	if accepted == 0 {
+		return 0
+	}
+	hi, lo := bits.Mul64(mg, 1000)
+	if hi >= accepted {
+		return math.MaxUint64
+	}
+	q, _ := bits.Div64(hi, lo, accepted)
+	return q
+}

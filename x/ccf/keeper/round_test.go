@@ -82,7 +82,7 @@ func TestFullRound(t *testing.T) {
 	require.True(t, f.VerifierRewards.IsPositive())
 	// The round's energy: six reveals of 100 J (RAPL) and 20 mg CO2e each,
 	// all accepted.
-	require.Equal(t, ccftypes.EnergyTotals{Joules: 600, MgCo2E: 120, RenewableJoules: 300, MeasuredJoules: 600, MgCo2EPerValidArtifact: 20}, f.Energy)
+	require.Equal(t, ccftypes.EnergyTotals{Joules: 600, MgCo2E: 120, RenewableJoules: 300, MeasuredJoules: 600, UgCo2EPerValidArtifact: 20_000}, f.Energy)
 	require.True(t, n.App.BankKeeper.GetBalance(n.Ctx, n.Nodes[0], "uhlx").Amount.GT(before), "node 0 was paid")
 
 	rep, err := n.App.ReputationKeeper.Get(n.Ctx, n.Nodes[0])
@@ -158,7 +158,7 @@ func TestEnergyNeverWeighs(t *testing.T) {
 	})
 	require.NotEqual(t, green.Energy, dirty.Energy, "the claims differ")
 	require.Equal(t, uint64(1<<40)+9000, dirty.Energy.MgCo2E)
-	require.Equal(t, (uint64(1<<40)+9000)/5, dirty.Energy.MgCo2EPerValidArtifact)
+	require.Equal(t, (uint64(1<<40)+9000)*1000/5, dirty.Energy.UgCo2EPerValidArtifact)
 	require.Zero(t, dirty.Energy.MeasuredJoules)
 	require.Equal(t, green.Entries, dirty.Entries)
 	require.Equal(t, green.ProducerRewards, dirty.ProducerRewards)
