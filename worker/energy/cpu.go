@@ -46,8 +46,10 @@ type Meter struct {
 
 // Reading is the cost of one piece of work.
 type Reading struct {
-	Method  string
-	CPU     time.Duration
+	Method string
+	CPU    time.Duration
+	// Exact is the joules before rounding (for benchmarks of small work).
+	Exact   float64
 	Joules  uint64
 	MgCO2e  uint64
 	Renew   uint32
@@ -97,7 +99,7 @@ func (s Span) Stop() Reading {
 func (m Meter) reading(method string, cpu time.Duration, joules float64, started time.Time) Reading {
 	// 1 kWh = 3.6e6 J; g/kWh × J / 3.6e6 = g; × 1000 = mg.
 	mg := joules * m.GridGramsPerKWh / 3600
-	return Reading{Method: method, CPU: cpu, Joules: whole(joules), MgCO2e: whole(mg), Renew: m.RenewablePPM, Started: started}
+	return Reading{Method: method, CPU: cpu, Exact: joules, Joules: whole(joules), MgCO2e: whole(mg), Renew: m.RenewablePPM, Started: started}
 }
 
 // whole rounds to the nearest unit, except that some work never rounds

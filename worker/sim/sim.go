@@ -166,7 +166,7 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 			}
 		}
 		r := span.Stop()
-		c.Joules, c.CPUSeconds = float64(r.Joules), r.CPU.Seconds()
+		c.Joules, c.CPUSeconds = r.Exact, r.CPU.Seconds()
 		if total > 0 {
 			c.JoulesPerSolved = c.Joules / float64(total)
 			c.CandidatesPerSolved = float64(c.Candidates) / float64(total)

@@ -62,16 +62,16 @@ attestations, to show what verification filters out.`,
 			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out, %d candidates per task\n",
 				cfg.Nodes, cfg.Adversarial, len(train), len(held), cfg.Budget)
 			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.Baseline*rep.HonestNodes))
-			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tJ/solved isolated\tJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective")
+			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tmJ/solved isolated\tmJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective")
 			score := func(ppm uint32) string { return fmt.Sprintf("%.3f", float64(ppm)/1e6) }
 			for _, r := range rep.Rounds {
 				naive, adv := "-", "-"
 				if cfg.Adversarial > 0 {
 					naive, adv = pct(r.Naive), score(r.AdversarialReputation)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t%.2f\t%.0f\t%.0f\n", r.Round, pct(r.Isolated), pct(r.Collective), naive,
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%.1f\t%.1f\t%.0f\t%.0f\n", r.Round, pct(r.Isolated), pct(r.Collective), naive,
 					r.Published, r.Accepted, r.Outliers, r.Field, r.Poisoned, r.Filtered, score(r.HonestReputation), adv,
-					r.IsolatedCost.JoulesPerSolved, r.CollectiveCost.JoulesPerSolved, r.IsolatedCost.CandidatesPerSolved, r.CollectiveCost.CandidatesPerSolved)
+					1000*r.IsolatedCost.JoulesPerSolved, 1000*r.CollectiveCost.JoulesPerSolved, r.IsolatedCost.CandidatesPerSolved, r.CollectiveCost.CandidatesPerSolved)
 			}
 			w.Flush()
 			if jsonPath != "" {
