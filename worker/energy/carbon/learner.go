@@ -21,8 +21,8 @@ type Forecaster interface {
 // windy day flattens the solar dip). Each model is fitted online by
 // recursive least squares with forgetting, from the targets that have
 // already happened, so the forecast never reads the future and adapts
-// through the seasons. Until a model has seen two days of targets, the
-// profile alone answers.
+// through the seasons. Until a model has seen two days of targets, and
+// for slots more than a day ahead, the profile alone answers.
 //
 // The features and constants were chosen on the DE and GB traces of 2020
 // (../shared/bench/carbon), which the benchmark also reports on; the
@@ -169,12 +169,14 @@ func (l *Learner) Forecast(at time.Time) (float64, bool) {
 	if lead <= 0 {
 		return l.lastV, true
 	}
-	m := &l.model[min(lead, l.leads-1)]
-	if m.seen < 2*l.leads {
+	// Beyond a day, or before a model has two days of targets, the
+	// profile answers: the models only know the day ahead.
+	if lead >= l.leads || l.model[lead].seen < 2*l.leads {
 		return l.profile.Forecast(at)
 	}
+	m := &l.model[lead]
 	e := &l.feats[(l.fHead-1+l.leads)%l.leads]
-	f := e.f.forLead(e.pd[min(lead, l.leads-1)])
+	f := e.f.forLead(e.pd[lead])
 	return max(0, l.lastV+m.predict(&f)), true
 }
 
