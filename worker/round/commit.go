@@ -324,7 +324,11 @@ func (l *Loop) schedule(ctx context.Context) (float64, bool) {
 		m.SchedulerThreshold.Set(*d.ThresholdGPerKWh)
 	}
 	if prev == nil || !prev.Slot.Equal(d.Slot) {
-		m.SchedulerDecisions.WithLabelValues(map[bool]string{true: "work", false: "wait"}[d.Work]).Inc()
+		decision := "wait"
+		if d.Work {
+			decision = "work"
+		}
+		m.SchedulerDecisions.WithLabelValues(decision).Inc()
 		l.log.Info("scheduler", "work", d.Work, "reason", d.Reason, "intensity_g_per_kwh", d.IntensityGPerKWh,
 			"source", d.IntensitySource, "quota_left", d.QuotaLeft, "slots_left", d.SlotsLeft)
 	}

@@ -156,9 +156,8 @@ func (s *Scheduler) Decide(ctx context.Context) (Status, error) {
 	}
 	ws := s.Policy.Window.start(now)
 	if !s.st.Window.Equal(ws) {
-		share := s.Policy.Duty * float64(s.Policy.Window.length()/s.Slot)
-		quota := int(math.Floor(share + s.st.Carry + 1e-9))
-		s.st = state{Window: ws, Quota: quota, QuotaLeft: quota, Carry: share + s.st.Carry - float64(quota), Last: s.st.Last}
+		quota, carry := s.Policy.Quota(s.Slot, s.st.Carry)
+		s.st = state{Window: ws, Quota: quota, QuotaLeft: quota, Carry: carry, Last: s.st.Last}
 	}
 	left := int(ws.Add(s.Policy.Window.length()).Sub(slot) / s.Slot)
 	fc, from := s.forecastFor(ctx, slot, left)

@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -161,13 +160,10 @@ func Run(tr carbon.Trace, p Policy, fc Forecast, span Span) (Report, error) {
 	hours := step.Hours()
 	var always, policy, oracle acc
 	reported := 0
-	// A window's quota is duty × its slots; the fraction carries over to
-	// the next window, so over time the share is exact (0.45 of 48
-	// half-hours is 21.6: windows of 21 and 22 slots).
 	carry := 0.0
 	for _, w := range windows {
-		quota := int(math.Floor(share + carry + 1e-9))
-		carry = share + carry - float64(quota)
+		var quota int
+		quota, carry = p.Quota(step, carry)
 		in := span.has(w[0].Time)
 		if !in {
 			// Outside the span the policy only watches: the profile

@@ -93,9 +93,15 @@ func (p Policy) Validate() error {
 	return nil
 }
 
-// Quota is the number of slots of step the policy may work in a window.
-func (p Policy) Quota(step time.Duration) int {
-	return int(math.Floor(p.Duty*float64(p.Window.length()/step) + 1e-9))
+// Quota is the number of slots of step the policy may work in the next
+// window, given the fraction of a slot carried from the windows before,
+// and the fraction it carries on: duty × slots is rarely whole (0.45 of 48
+// half-hours is 21.6), so windows get 21 or 22 and the share over time is
+// exact.
+func (p Policy) Quota(step time.Duration, carry float64) (int, float64) {
+	share := p.Duty*float64(p.Window.length()/step) + carry
+	q := int(math.Floor(share + 1e-9))
+	return q, share - float64(q)
 }
 
 // Decide decides slot `now` given the current intensity, the quota left in

@@ -182,14 +182,7 @@ func (l *Learner) Forecast(at time.Time) (float64, bool) {
 
 // Horizon forecasts the slots from `from` (rounded down to a slot) for d.
 func (l *Learner) Horizon(from time.Time, d time.Duration) []Point {
-	start := from.UTC().Truncate(l.step)
-	var out []Point
-	for t := start; t.Before(from.Add(d)); t = t.Add(l.step) {
-		if v, ok := l.Forecast(t); ok {
-			out = append(out, Point{t, v})
-		}
-	}
-	return out
+	return horizon(l.Forecast, l.step, from, d)
 }
 
 // ring keeps the last values; back(0) is the newest, and a value older

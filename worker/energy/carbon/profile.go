@@ -95,10 +95,15 @@ func (p *Profile) Forecast(at time.Time) (float64, bool) {
 // Horizon forecasts the slots from `from` (rounded down to its slot) for
 // the given duration.
 func (p *Profile) Horizon(from time.Time, d time.Duration) []Point {
-	start := from.UTC().Truncate(p.slot)
+	return horizon(p.Forecast, p.slot, from, d)
+}
+
+// horizon forecasts the slots of length slot from `from` (rounded down to
+// its slot) for d.
+func horizon(forecast func(time.Time) (float64, bool), slot time.Duration, from time.Time, d time.Duration) []Point {
 	var out []Point
-	for t := start; t.Before(from.Add(d)); t = t.Add(p.slot) {
-		if v, ok := p.Forecast(t); ok {
+	for t := from.UTC().Truncate(slot); t.Before(from.Add(d)); t = t.Add(slot) {
+		if v, ok := forecast(t); ok {
 			out = append(out, Point{t, v})
 		}
 	}
