@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/h3lix/h3lix/worker/engine"
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
@@ -58,10 +59,21 @@ func (e *Engine) Prior() *Prior {
 
 // Solve parses task.Spec as a SyGuS problem and synthesizes a solution.
 func (e *Engine) Solve(ctx context.Context, task engine.Task, b engine.Budget) (engine.Result, error) {
+	res, _, err := e.SolveGuided(ctx, task, b, nil, 0)
+	return res, err
+}
+
+// SolveGuided is Solve with a language model's sampled answers as guidance
+// (guide.go): their productions become a prior for this task alone, mixed
+// with the engine's own so that it holds a share weightPPM of the evidence,
+// and a sample that is a program of the task's grammar and satisfies every
+// constraint is the answer. The guidance prior is never kept: it may hold
+// the task's own constants.
+func (e *Engine) SolveGuided(ctx context.Context, task engine.Task, b engine.Budget, samples []string, weightPPM uint32) (engine.Result, GuideStats, error) {
 	res := engine.Result{TaskID: task.ID, TaskHash: sha256.Sum256(task.Spec), Answer: "(fail)"}
 	p, err := sygus.Parse(string(task.Spec))
 	if err != nil {
-		return res, err
+		return res, GuideStats{}, err
 	}
 	e.mu.Lock()
 	opts := e.opts
@@ -71,26 +83,74 @@ func (e *Engine) Solve(ctx context.Context, task engine.Task, b engine.Budget) (
 		e.local = e.local[len(e.local)-maxLocal:]
 	}
 	e.mu.Unlock()
+	var st GuideStats
+	if len(samples) > 0 {
+		start := time.Now()
+		gp, gst, sol := Guide(p, samples)
+		st = gst
+		if sol != nil {
+			res.Elapsed = time.Since(start)
+			e.solved(&res, p, sol)
+			return res, st, nil
+		}
+		if opts.Prior, err = mixGuide(opts.Prior, gp, weightPPM); err != nil {
+			return res, st, err
+		}
+	}
 	out, err := Synthesize(ctx, p, opts, Limits{Candidates: b.Candidates, Wall: b.Wall})
 	if err != nil {
-		return res, err
+		return res, st, err
 	}
 	res.Candidates, res.Elapsed = out.Stats.Candidates, out.Stats.Elapsed
 	if !out.Solved {
 		res.Reason = out.Reason
-		return res, nil
+		return res, st, nil
 	}
+	e.solved(&res, p, out.Term)
+	return res, st, nil
+}
+
+func (e *Engine) solved(res *engine.Result, p *sygus.Problem, t *sygus.Term) {
 	params := make([]string, len(p.Fun.Params))
 	for i, v := range p.Fun.Params {
 		params[i] = v.Sort.String()
 	}
 	res.Solved = true
-	res.Answer = p.DefineFun(out.Term)
-	res.Program = Canonical(out.Term)
+	res.Answer = p.DefineFun(t)
+	res.Program = Canonical(t)
 	res.Signature = signature(params, p.Fun.Ret.String())
-	res.Size = out.Term.Size()
+	res.Size = t.Size()
 	res.Evidence = len(p.Constraints)
-	return res, nil
+}
+
+// MaxGuideWeightPPM caps the guidance's share of the evidence (99 %): the
+// node's own prior always keeps a say, and the scaled counts stay far from
+// overflow.
+const MaxGuideWeightPPM = 990_000
+
+// mixGuide adds the guidance prior g to pr, scaled so that it holds a share
+// weightPPM of the evidence: against a learned prior of T tasks, g counts
+// as weight/(1-weight)·T tasks; against a uniform one (or a smaller one
+// than g), as weight/(1-weight) times its own samples.
+func mixGuide(pr, g *Prior, weightPPM uint32) (*Prior, error) {
+	if g.Tasks == 0 || weightPPM == 0 {
+		return pr, nil
+	}
+	w := int64(min(weightPPM, MaxGuideWeightPPM))
+	mass := max(pr.Tasks, g.Tasks) * w / (1_000_000 - w)
+	s := NewPrior()
+	s.Tasks = mass
+	scale := func(v int64) int64 { return v * mass / g.Tasks }
+	for k, v := range g.Ops {
+		s.Ops[k] = scale(v)
+	}
+	for k, v := range g.Consts {
+		s.Consts[k] = scale(v)
+	}
+	for k, v := range g.Ctx {
+		s.Ctx[k] = scale(v)
+	}
+	return Merge([]Weighted{{pr, 1_000_000}, {s, 1_000_000}})
 }
 
 // Distill makes one artifact per solved result.
