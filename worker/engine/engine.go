@@ -1,8 +1,8 @@
 // Package engine defines the interface between the H3LIX worker and a local
 // inference engine. Two kinds of engine sit behind it: the embedded
 // programming-by-example synthesizer (package pbe, the default, no model
-// weights) and, later, an OpenAI-compatible HTTP engine (llama.cpp server,
-// Ollama, vLLM). Everything an engine exchanges with the network is an
+// weights) and the same synthesizer guided by a language model behind an
+// OpenAI-compatible API (package llm: Ollama, llama.cpp's server, vLLM). Everything an engine exchanges with the network is an
 // Artifact: opaque payload bytes with a versioned schema and a canonical
 // encoding, plus the fixed-size manifest fields the chain records.
 package engine
@@ -67,6 +67,9 @@ type Result struct {
 	Evidence int
 	// Reason says why an unsolved task stopped (budget, time, unsupported...).
 	Reason string
+	// Note says how the engine worked, when it is worth telling the user
+	// (e.g. that a language model's guidance was unavailable).
+	Note string
 }
 
 // Verdict is a verifier's judgement of an artifact, as attested on chain.

@@ -19,6 +19,9 @@ const (
 	// Kind and Domain are the manifest fields of PBE artifacts.
 	Kind   = "pbe/program"
 	Domain = "strings/slia"
+	// KindLLM marks the same artifacts when a language model guided the
+	// search that found them; the payload and its checks are identical.
+	KindLLM = "pbe/program/llm"
 	// MinChecks is the least number of check vectors a valid artifact has.
 	MinChecks = 4
 	// numChecks is how many check vectors Distill generates.

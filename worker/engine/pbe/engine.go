@@ -213,7 +213,7 @@ func (e *Engine) Embed(payload []byte) (engine.Embedding, error) {
 // correct program plus 50% times the share of local tasks of the same
 // signature on which the program satisfies at least one example.
 func (e *Engine) Verify(ctx context.Context, a engine.Artifact) (engine.Verification, error) {
-	if a.Manifest.Kind != Kind || a.Manifest.Domain != Domain {
+	if a.Manifest.Kind != Kind && a.Manifest.Kind != KindLLM || a.Manifest.Domain != Domain {
 		return engine.Verification{Verdict: engine.VerdictUnavailable, Reason: fmt.Sprintf("kind %q / domain %q not handled by %s", a.Manifest.Kind, a.Manifest.Domain, e.Name())}, nil
 	}
 	pl, err := DecodePayload(a.Payload)

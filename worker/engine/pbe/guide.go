@@ -142,3 +142,43 @@ func (g *grammar) derivesOnce(nt int, t *sygus.Term, memo map[derivation]bool) b
 	}
 	return false
 }
+
+// Exemplars renders up to n programs of the engine's library that map the
+// task's parameter sorts to its return sort, most used first, as define-funs
+// of the task's function: few-shot examples for a language model. After
+// Condition the library holds the field's verified programs.
+func (e *Engine) Exemplars(p *sygus.Problem, n int) []string {
+	e.mu.Lock()
+	lib := e.prior.Library
+	e.mu.Unlock()
+	params := make([]string, len(p.Fun.Params))
+	for i, v := range p.Fun.Params {
+		params[i] = v.Sort.String()
+	}
+	want := signature(params, p.Fun.Ret.String())
+	var out []string
+	for _, le := range lib {
+		if len(out) >= n {
+			break
+		}
+		if signature(le.Params, le.Ret) != want {
+			continue
+		}
+		t, err := ParseCanonical(le.Program, le.Params, le.Ret)
+		if err != nil {
+			continue
+		}
+		nameVars(t, p.Fun.Params)
+		out = append(out, p.DefineFun(t))
+	}
+	return out
+}
+
+func nameVars(t *sygus.Term, params []sygus.Var) {
+	if t.Kind == sygus.TermVar && t.Index >= 0 && t.Index < len(params) {
+		t.Name = params[t.Index].Name
+	}
+	for _, a := range t.Args {
+		nameVars(a, params)
+	}
+}
