@@ -52,6 +52,9 @@ test-race: ## Unit tests with the race detector
 test-e2e: ## Only the end-to-end tests (builds h3lixd, runs localnets)
 	go test -count=1 -v ./tests/e2e/...
 
+ollama: ## Build Ollama (pinned, from its Go module) into ./bin/ollama for the llm engine's tests against a real model server
+	./scripts/ollama.sh
+
 test-kubo: ## Opt-in: worker/store's Kubo mode against a real offline Kubo daemon (builds kubo into ./bin/ipfs once)
 	./scripts/test-kubo.sh
 
@@ -69,6 +72,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 30s)
 	go test -run '^$$' -fuzz '^FuzzFilterOutliers$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate
 	go test -run '^$$' -fuzz '^FuzzDecideVerdict$$' -fuzztime $(FUZZTIME) ./x/ccf/aggregate
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe/sygus
+	go test -run '^$$' -fuzz '^FuzzFragments$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe/sygus
 	go test -run '^$$' -fuzz '^FuzzGenerate$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe/taskgen
 	go test -run '^$$' -fuzz '^FuzzJournalReplay$$' -fuzztime $(FUZZTIME) ./worker/round
 	go test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) ./worker/node
@@ -132,5 +136,5 @@ clean: ## Remove build outputs
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z0-9_-]+:.*##/ {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-.PHONY: build install test test-unit sim test-race test-e2e test-kubo fuzz bench bench-chain lint proto-tools proto-gen proto-lint proto-check \
+.PHONY: build install test test-unit sim test-race test-e2e test-kubo ollama fuzz bench bench-chain lint proto-tools proto-gen proto-lint proto-check \
         localnet localnet-multi localnet-stop localnet-status localnet-reset clean help

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/h3lix/h3lix/worker/engine/llm/llmtest"
 )
 
 var (
@@ -140,6 +142,12 @@ type workerStatus struct {
 		Intensity       float64 `json:"intensity_g_per_kwh"`
 		IntensitySource string  `json:"intensity_source"`
 	} `json:"scheduler"`
+	LLM *struct {
+		Guided    int    `json:"guided"`
+		Samples   int    `json:"samples"`
+		Fallbacks int    `json:"fallbacks"`
+		LastError string `json:"last_error"`
+	} `json:"llm"`
 	Field struct {
 		Accepted int `json:"accepted"`
 		Rejected int `json:"rejected"`
@@ -184,6 +192,7 @@ type chainArtifact struct {
 	Producer string `json:"producer"`
 	Status   string `json:"status"`
 	Manifest *struct {
+		Kind   string `json:"kind"`
 		Energy struct {
 			Joules string `json:"joules"`
 			MgCO2e string `json:"mg_co2e"`
@@ -248,11 +257,26 @@ func TestWorkers(t *testing.T) {
 	}
 	// Carol's worker reads its grid's intensity from a trace replayed live
 	// (the others keep the static default), so her artifacts carry CO2e.
+	// Where Ollama and the tiny test model are at hand (CI builds them),
+	// her engine is the llm one, guided by a real model server: one short
+	// sample per task so that it fits the one-second share of the budget.
 	carolCfg := filepath.Join(ws[2].home, "config.toml")
 	body, err := os.ReadFile(carolCfg)
 	require.NoError(t, err)
-	body = []byte(strings.NewReplacer(`carbon_source = "static"`, `carbon_source = "trace"`,
-		`carbon_trace = ""`, `carbon_trace = "`+carbonTrace(t)+`"`).Replace(string(body)))
+	edits := []string{`carbon_source = "static"`, `carbon_source = "trace"`,
+		`carbon_trace = ""`, `carbon_trace = "` + carbonTrace(t) + `"`}
+	carolLLM := llmtest.Available() == nil
+	if carolLLM {
+		srv := llmtest.Start(t)
+		edits = append(edits, `kind = "pbe"`, `kind = "llm"`, `url = "http://127.0.0.1:11434/v1"`, `url = "`+srv.BaseURL+`"`,
+			`model = ""`, `model = "`+llmtest.Model+`"`, `samples = 4`, `samples = 1`, `max_tokens = 256`, `max_tokens = 32`)
+	} else {
+		t.Logf("carol keeps the pbe engine: %v", llmtest.Available())
+	}
+	for i := 0; i < len(edits); i += 2 {
+		require.Contains(t, string(body), edits[i], "the rendered config changed")
+	}
+	body = []byte(strings.NewReplacer(edits...).Replace(string(body)))
 	require.NoError(t, os.WriteFile(carolCfg, body, 0o600))
 	// run refuses a home whose key has no node on chain, and one whose node
 	// key is not the registered one, saying what to do.
@@ -340,6 +364,9 @@ func TestWorkers(t *testing.T) {
 			require.NotEqual(t, "ENERGY_METHOD_UNSPECIFIED", a.Manifest.Energy.Method, "%s artifact %s", k, a.ID)
 			if k == "carol" {
 				require.True(t, positive(a.Manifest.Energy.MgCO2e), "carol's CO2e comes from her trace")
+				if carolLLM {
+					require.Equal(t, "pbe/program/llm", a.Manifest.Kind, "carol's artifacts say a model guided them")
+				}
 			}
 		}
 	}
@@ -365,6 +392,12 @@ func TestWorkers(t *testing.T) {
 	require.Contains(t, []string{"live", "cached"}, carol.Scheduler.IntensitySource, "carol's intensity comes from her trace")
 	require.Positive(t, carol.Energy.SolvedTasks)
 	require.Positive(t, carol.Energy.JoulesPerSolved)
+	if carolLLM {
+		require.NotNil(t, carol.LLM, "carol's /status shows what she asked of the model")
+		require.Positive(t, carol.LLM.Guided, "%+v", *carol.LLM)
+		require.Positive(t, carol.LLM.Samples, "%+v", *carol.LLM)
+		t.Logf("carol's model: %+v", *carol.LLM)
+	}
 	statePath := filepath.Join(ws[0].home, "data", "engine-state.json")
 
 	// 2. SIGKILL bob's worker after its commit, before its reveal; restart it.

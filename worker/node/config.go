@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/h3lix/h3lix/worker/chain"
+	"github.com/h3lix/h3lix/worker/engine/llm"
 	"github.com/h3lix/h3lix/worker/schedule"
 )
 
@@ -90,9 +91,45 @@ type IPFSConfig struct {
 
 // EngineConfig selects and tunes the engine.
 type EngineConfig struct {
-	Kind        string `mapstructure:"kind"`
-	MemBudgetMB int64  `mapstructure:"mem_budget_mb"`
-	Seed        uint64 `mapstructure:"seed"`
+	Kind        string    `mapstructure:"kind"`
+	MemBudgetMB int64     `mapstructure:"mem_budget_mb"`
+	Seed        uint64    `mapstructure:"seed"`
+	LLM         LLMConfig `mapstructure:"llm"`
+}
+
+// LLMConfig is the language model that guides the search when kind = "llm"
+// (llm.Config says what each key does).
+type LLMConfig struct {
+	URL         string        `mapstructure:"url"`
+	Model       string        `mapstructure:"model"`
+	APIKey      string        `mapstructure:"api_key"`
+	Timeout     time.Duration `mapstructure:"timeout"`
+	Retries     int           `mapstructure:"retries"`
+	Concurrency int           `mapstructure:"concurrency"`
+	Samples     int           `mapstructure:"samples"`
+	Temperature float64       `mapstructure:"temperature"`
+	MaxTokens   int           `mapstructure:"max_tokens"`
+	// Weight is the samples' share of the evidence, 0 to 0.99.
+	Weight      float64 `mapstructure:"weight"`
+	Exemplars   int     `mapstructure:"exemplars"`
+	AllowRemote bool    `mapstructure:"allow_remote"`
+}
+
+// Client is the llm package's configuration.
+func (c LLMConfig) Client() llm.Config {
+	w := uint32(0)
+	if c.Weight > 0 && c.Weight <= 1 {
+		w = uint32(math.Round(c.Weight * 1e6))
+	}
+	return llm.Config{BaseURL: c.URL, Model: c.Model, APIKey: c.APIKey, Timeout: c.Timeout, Retries: c.Retries,
+		Concurrency: c.Concurrency, Samples: c.Samples, Temperature: c.Temperature, MaxTokens: c.MaxTokens,
+		WeightPPM: w, Exemplars: c.Exemplars, AllowRemote: c.AllowRemote}
+}
+
+func defaultLLM() LLMConfig {
+	d := llm.DefaultConfig()
+	return LLMConfig{URL: d.BaseURL, Timeout: d.Timeout, Retries: d.Retries, Concurrency: d.Concurrency, Samples: d.Samples,
+		Temperature: d.Temperature, MaxTokens: d.MaxTokens, Weight: float64(d.WeightPPM) / 1e6, Exemplars: d.Exemplars}
 }
 
 // RoundConfig tunes the round loop.
@@ -147,7 +184,7 @@ func Default() Config {
 		P2P:      P2PConfig{Listen: []string{"/ip4/127.0.0.1/tcp/4001"}},
 		API:      APIConfig{Listen: "127.0.0.1:8480"},
 		IPFS:     IPFSConfig{Mode: "embedded", KuboURL: "http://127.0.0.1:5001", FetchTimeout: 5 * time.Second, KeepRounds: 8},
-		Engine:   EngineConfig{Kind: "pbe", MemBudgetMB: 1024, Seed: 1},
+		Engine:   EngineConfig{Kind: "pbe", MemBudgetMB: 1024, Seed: 1, LLM: defaultLLM()},
 		Round:    RoundConfig{TasksPerRound: 4, SolveBudget: 4 * time.Second, MaxArtifacts: 4, ValidationShare: 0.2, ValidationCandidates: 20_000},
 		Energy:   EnergyConfig{CarbonSource: "static", CarbonTTL: 15 * time.Minute},
 		Schedule: ScheduleConfig{Duty: 1, Window: "day", Slot: time.Hour},
@@ -205,9 +242,15 @@ func (c Config) Validate() error {
 	switch c.Engine.Kind {
 	case "pbe":
 	case "llm":
-		bad("engine.kind", "\"llm\" is not built yet; use \"pbe\"")
+		if !(c.Engine.LLM.Weight >= 0 && c.Engine.LLM.Weight <= 0.99) {
+			bad("engine.llm.weight", "%v: use 0 to 0.99 (the node's own prior keeps a share)", c.Engine.LLM.Weight)
+		} else if err := c.Engine.LLM.Client().Validate(); err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				errs = append(errs, "engine.llm."+line)
+			}
+		}
 	default:
-		bad("engine.kind", "%q: use pbe", c.Engine.Kind)
+		bad("engine.kind", "%q: use pbe, or llm (pbe guided by a local model)", c.Engine.Kind)
 	}
 	if c.Engine.MemBudgetMB < 0 {
 		bad("engine.mem_budget_mb", "%d is negative", c.Engine.MemBudgetMB)
@@ -385,6 +428,10 @@ func setDefaults(v *viper.Viper, c Config) {
 		"api.listen": c.API.Listen,
 		"ipfs.mode":  c.IPFS.Mode, "ipfs.kubo_url": c.IPFS.KuboURL, "ipfs.fetch_timeout": c.IPFS.FetchTimeout, "ipfs.keep_rounds": c.IPFS.KeepRounds,
 		"engine.kind": c.Engine.Kind, "engine.mem_budget_mb": c.Engine.MemBudgetMB, "engine.seed": c.Engine.Seed,
+		"engine.llm.url": c.Engine.LLM.URL, "engine.llm.model": c.Engine.LLM.Model, "engine.llm.api_key": c.Engine.LLM.APIKey,
+		"engine.llm.timeout": c.Engine.LLM.Timeout, "engine.llm.retries": c.Engine.LLM.Retries, "engine.llm.concurrency": c.Engine.LLM.Concurrency,
+		"engine.llm.samples": c.Engine.LLM.Samples, "engine.llm.temperature": c.Engine.LLM.Temperature, "engine.llm.max_tokens": c.Engine.LLM.MaxTokens,
+		"engine.llm.weight": c.Engine.LLM.Weight, "engine.llm.exemplars": c.Engine.LLM.Exemplars, "engine.llm.allow_remote": c.Engine.LLM.AllowRemote,
 		"round.tasks_dir": c.Round.TasksDir, "round.tasks_per_round": c.Round.TasksPerRound, "round.solve_budget": c.Round.SolveBudget,
 		"round.candidates": c.Round.Candidates, "round.max_artifacts": c.Round.MaxArtifacts, "round.validation_share": c.Round.ValidationShare,
 		"round.validation_candidates": c.Round.ValidationCandidates, "round.adversary": c.Round.Adversary,
@@ -508,11 +555,38 @@ keep_rounds = {{.IPFS.KeepRounds}}
 
 [engine]
 # pbe: the embedded program-by-example synthesizer (no model weights).
+# llm: the same synthesizer guided by a local language model ([engine.llm]).
 kind = {{quote .Engine.Kind}}
 # Memory the synthesizer's program banks may use per task.
 mem_budget_mb = {{.Engine.MemBudgetMB}}
 # Seeds the check vectors of distilled artifacts.
 seed = {{.Engine.Seed}}
+
+[engine.llm]
+# Used when kind = "llm". Any OpenAI-compatible server: Ollama
+# (http://127.0.0.1:11434/v1), llama.cpp's llama-server (http://127.0.0.1:8080/v1)
+# or vLLM. The prompts hold your tasks' grammar and examples, so they only
+# go to a server on this machine unless allow_remote = true. If the server
+# is down or slow, the worker solves with the embedded engine alone and
+# /status says why.
+url = {{quote .Engine.LLM.URL}}
+model = {{quote .Engine.LLM.Model}}
+# Sent as a bearer token when set; or H3LIX_WORKER_ENGINE_LLM_API_KEY.
+api_key = {{quote .Engine.LLM.APIKey}}
+timeout = "{{.Engine.LLM.Timeout}}"
+retries = {{.Engine.LLM.Retries}}
+# Requests in flight to the server.
+concurrency = {{.Engine.LLM.Concurrency}}
+# Answers sampled per task, and how they are sampled.
+samples = {{.Engine.LLM.Samples}}
+temperature = {{float .Engine.LLM.Temperature}}
+max_tokens = {{.Engine.LLM.MaxTokens}}
+# Share of the evidence the samples hold in the search's prior (0 to 0.99);
+# the rest is the prior this node learned and conditioned on the field.
+weight = {{float .Engine.LLM.Weight}}
+# Programs of the field shown to the model as worked examples.
+exemplars = {{.Engine.LLM.Exemplars}}
+allow_remote = {{.Engine.LLM.AllowRemote}}
 
 [round]
 # Your own tasks (.sl files). They never leave this machine; only distilled

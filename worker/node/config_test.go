@@ -93,11 +93,14 @@ func TestLoadPrecedence(t *testing.T) {
 	t.Setenv("H3LIX_WORKER_CHAIN_GRPC", "env:9090")
 	t.Setenv("H3LIX_WORKER_ROUND_TASKS_PER_ROUND", "9")
 	t.Setenv("H3LIX_WORKER_P2P_LISTEN", "/ip4/127.0.0.1/tcp/1,/ip4/127.0.0.1/tcp/2")
+	// Nested sections too: the API key of [engine.llm] need not be in the file.
+	t.Setenv("H3LIX_WORKER_ENGINE_LLM_API_KEY", "sk-env")
 	// An unset flag does not override the environment or the file.
 	c, err = node.Load(home, chainFlagSet())
 	require.NoError(t, err)
 	require.Equal(t, "env:9090", c.Chain.GRPC, "environment over file")
 	require.Equal(t, 9, c.Round.TasksPerRound)
+	require.Equal(t, "sk-env", c.Engine.LLM.APIKey)
 	require.Equal(t, []string{"/ip4/127.0.0.1/tcp/1", "/ip4/127.0.0.1/tcp/2"}, c.P2P.Listen)
 	require.Equal(t, "alice", c.Keyring.From, "unset flag keeps the file's value")
 	require.Equal(t, 1.5, c.Chain.GasAdjustment, "unset flag's zero default is not used")
@@ -189,7 +192,20 @@ func TestValidate(t *testing.T) {
 		{"ipfs.kubo_url", func(c *node.Config) { c.IPFS.Mode, c.IPFS.KuboURL = "kubo", "" }},
 		{"ipfs.mode", func(c *node.Config) { c.IPFS.Mode = "ipfs" }},
 		{"ipfs.fetch_timeout", func(c *node.Config) { c.IPFS.FetchTimeout = 0 }},
-		{"engine.kind", func(c *node.Config) { c.Engine.Kind = "llm" }},
+		{"engine.llm.model", func(c *node.Config) { c.Engine.Kind = "llm" }},
+		{"engine.llm.url", func(c *node.Config) {
+			c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.URL = "llm", "m", "https://gpu.example.com/v1"
+		}},
+		{"engine.llm.url", func(c *node.Config) {
+			c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.URL = "llm", "m", "localhost:11434"
+		}},
+		{"engine.llm.timeout", func(c *node.Config) { c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.Timeout = "llm", "m", 0 }},
+		{"engine.llm.samples", func(c *node.Config) { c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.Samples = "llm", "m", 0 }},
+		{"engine.llm.concurrency", func(c *node.Config) { c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.Concurrency = "llm", "m", 0 }},
+		{"engine.llm.max_tokens", func(c *node.Config) { c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.MaxTokens = "llm", "m", 0 }},
+		{"engine.llm.temperature", func(c *node.Config) { c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.Temperature = "llm", "m", 3 }},
+		{"engine.llm.weight", func(c *node.Config) { c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.Weight = "llm", "m", 1 }},
+		{"engine.llm.weight", func(c *node.Config) { c.Engine.Kind, c.Engine.LLM.Model, c.Engine.LLM.Weight = "llm", "m", math.NaN() }},
 		{"engine.kind", func(c *node.Config) { c.Engine.Kind = "gpt" }},
 		{"engine.mem_budget_mb", func(c *node.Config) { c.Engine.MemBudgetMB = -1 }},
 		{"round.tasks_per_round", func(c *node.Config) { c.Round.TasksPerRound = 0 }},

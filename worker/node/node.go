@@ -23,6 +23,7 @@ import (
 	"github.com/h3lix/h3lix/worker/chain"
 	"github.com/h3lix/h3lix/worker/energy"
 	"github.com/h3lix/h3lix/worker/engine"
+	"github.com/h3lix/h3lix/worker/engine/llm"
 	"github.com/h3lix/h3lix/worker/engine/pbe"
 	"github.com/h3lix/h3lix/worker/round"
 	"github.com/h3lix/h3lix/worker/store"
@@ -77,13 +78,36 @@ func OpenSigner(cfg Config, in io.Reader) (*chain.Client, *chain.Signer, error) 
 	return client, signer, nil
 }
 
-// NewEngine builds the configured engine.
-func NewEngine(cfg Config) (engine.Engine, error) {
+// NewEngine builds the configured engine. An llm engine whose server does
+// not answer is still built: it solves with the embedded engine alone until
+// the server is back, and says so in the log and /status.
+func NewEngine(ctx context.Context, cfg Config, log *slog.Logger) (engine.Engine, error) {
+	inner := pbe.New(pbe.Options{MemBudget: cfg.Engine.MemBudgetMB << 20}, cfg.Engine.Seed)
 	switch cfg.Engine.Kind {
 	case "pbe":
-		return pbe.New(pbe.Options{MemBudget: cfg.Engine.MemBudgetMB << 20}, cfg.Engine.Seed), nil
+		return inner, nil
+	case "llm":
+		e, err := llm.New(cfg.Engine.LLM.Client(), inner, log)
+		if err != nil {
+			return nil, fmt.Errorf("engine.llm: %w", err)
+		}
+		cctx, cancel := context.WithTimeout(ctx, cfg.Engine.LLM.Timeout)
+		defer cancel()
+		if err := e.Check(cctx); err != nil {
+			log.Warn("the language model is not available; solving with the embedded engine alone until it is", "err", err)
+		} else {
+			log.Info("language model ready", "url", cfg.Engine.LLM.URL, "model", cfg.Engine.LLM.Model)
+		}
+		return e, nil
 	}
-	return nil, fmt.Errorf("engine.kind %q: only \"pbe\" is built", cfg.Engine.Kind)
+	return nil, fmt.Errorf("engine.kind %q: use pbe or llm", cfg.Engine.Kind)
+}
+
+// Status is what GET /status shows: the round loop's status and, for the
+// llm engine, what it asked of the model.
+type Status struct {
+	round.Status
+	LLM *llm.Stats `json:"llm,omitempty"`
 }
 
 // LoadTasks reads the .sl files of dir and splits them, deterministically
@@ -183,7 +207,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Node, err error
 	case "kubo":
 		n.Store = store.NewKubo(store.KuboConfig{URL: cfg.IPFS.KuboURL, Timeout: cfg.IPFS.FetchTimeout})
 	}
-	if n.Engine, err = NewEngine(cfg); err != nil {
+	if n.Engine, err = NewEngine(ctx, cfg, log); err != nil {
 		return nil, err
 	}
 	var (
@@ -266,7 +290,14 @@ func (n *Node) Run(ctx context.Context, ready func(apiAddr string)) error {
 		gw = e
 	}
 	opts := api.Options{
-		Status:    func() any { return n.Loop.Status() },
+		Status: func() any {
+			st := Status{Status: n.Loop.Status()}
+			if e, ok := n.Engine.(*llm.Engine); ok {
+				s := e.Stats()
+				st.LLM = &s
+			}
+			return st
+		},
 		Engine:    n.Engine,
 		Gatherers: n.gatherers,
 		Healthy: func(ctx context.Context) error {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/h3lix/h3lix/worker/engine/llm/llmtest"
 )
 
 const testdata = "../../../worker/engine/pbe/testdata"
@@ -83,5 +85,42 @@ func TestBenchCollective(t *testing.T) {
 	}
 	if _, _, err := run(t, "bench", "collective", "--train", t.TempDir()); err == nil {
 		t.Error("missing task directory must be an error")
+	}
+}
+
+// TestSolveWithLLM runs the issue's command against a real Ollama: the
+// answer is the embedded engine's (a story-writing model cannot change
+// it), the note says what the model gave, and a server that is down gives a
+// warning and the same answer.
+func TestSolveWithLLM(t *testing.T) {
+	task := filepath.Join(testdata, "area-code.sl")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--engine", "gpt"}, `--engine "gpt"`},
+		{[]string{"--engine", "llm"}, "model: empty"},
+		{[]string{"--engine", "llm", "--llm-model", "m", "--llm-url", "https://gpu.example.com/v1"}, "not on this machine"},
+		{[]string{"--engine", "llm", "--llm-model", "m", "--llm-weight", "1"}, "--llm-weight"},
+	} {
+		if _, _, err := run(t, append([]string{"solve", task}, c.args...)...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: got %v, want %q", c.args, err, c.want)
+		}
+	}
+	if testing.Short() {
+		t.Skip("starts an Ollama server")
+	}
+	srv := llmtest.Start(t)
+	want := "(define-fun f ((s String)) String (str.substr s 4 3))"
+	args := []string{"solve", "--engine", "llm", "--llm-url", srv.BaseURL, "--llm-model", llmtest.Model, "--llm-samples", "2", "--candidates", "1000000",
+		"--timeout", "5m", task} // the model shares two cores with the other test packages
+	out, stderr, err := run(t, args...)
+	if err != nil || strings.TrimSpace(out) != want || !strings.Contains(stderr, "2 samples") {
+		t.Errorf("guided: %q %q %v", out, stderr, err)
+	}
+	srv.Stop()
+	out, stderr, err = run(t, args...)
+	if err != nil || strings.TrimSpace(out) != want || !strings.Contains(stderr, "warning:") || !strings.Contains(stderr, "embedded engine alone") {
+		t.Errorf("server down: %q %q %v", out, stderr, err)
 	}
 }

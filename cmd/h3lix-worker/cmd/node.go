@@ -205,7 +205,11 @@ escrowed until the node deregisters.`,
 				return fmt.Errorf("--bond %q: %w (e.g. 10000000uhlx; 'h3lixd query identity params' shows the minimum)", bondStr, err)
 			}
 			roles, _ := cmd.Flags().GetStringSlice("roles")
-			reg := chain.Registration{EngineKind: cfg.Engine.Kind, Model: "h3lix-" + cfg.Engine.Kind, Version: "0.1.0", GridZone: cfg.Energy.GridZone, Bond: bond}
+			model := "h3lix-" + cfg.Engine.Kind
+			if cfg.Engine.Kind == "llm" {
+				model = cfg.Engine.LLM.Model
+			}
+			reg := chain.Registration{EngineKind: cfg.Engine.Kind, Model: model, Version: "0.1.0", GridZone: cfg.Energy.GridZone, Bond: bond}
 			for _, r := range roles {
 				switch strings.ToLower(strings.TrimSpace(r)) {
 				case "worker":

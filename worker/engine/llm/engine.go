@@ -105,6 +105,9 @@ func (e *Engine) Solve(ctx context.Context, task engine.Task, b engine.Budget) (
 	msgs := Prompt(p, string(task.Spec), e.inner.Exemplars(p, e.cfg.Exemplars))
 	samples, serr := e.client.Sample(sctx, msgs, e.cfg.Samples, seed)
 	took := time.Since(start)
+	if serr != nil && ctx.Err() == nil && sctx.Err() != nil {
+		serr = fmt.Errorf("%w: no sample within half the solve budget (%s); give the round more time or ask for fewer samples or tokens", ErrUnreachable, (b.Wall / 2).Round(time.Millisecond))
+	}
 	if ctx.Err() != nil {
 		return engine.Result{TaskID: task.ID, Answer: "(fail)", Reason: ctx.Err().Error()}, nil
 	}

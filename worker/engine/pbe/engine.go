@@ -316,14 +316,3 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 	e.mu.Unlock()
 	return rep, nil
 }
-
-// SolveFile is a convenience for the command line: parse, solve, and
-// render the competition answer.
-func SolveFile(ctx context.Context, src []byte, opts Options, lim Limits) (*sygus.Problem, Outcome, error) {
-	p, err := sygus.Parse(string(src))
-	if err != nil {
-		return nil, Outcome{}, err
-	}
-	out, err := Synthesize(ctx, p, opts, lim)
-	return p, out, err
-}

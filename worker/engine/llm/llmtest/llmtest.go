@@ -74,6 +74,22 @@ func unavailable(t testing.TB, format string, a ...any) {
 	t.Skipf("%s; run 'make ollama' (builds ./bin/ollama from its Go module, a few minutes once) and keep ../shared/models next to the repository", msg)
 }
 
+// Available says what is missing to run Ollama, or nil. Tests that can
+// do without it (the worker e2e) use it to choose; with H3LIX_REQUIRE_OLLAMA
+// set it is always nil, so that Start fails loudly instead.
+func Available() error {
+	if os.Getenv("H3LIX_REQUIRE_OLLAMA") != "" {
+		return nil
+	}
+	if _, err := os.Stat(Binary()); err != nil {
+		return fmt.Errorf("no Ollama binary at %s (make ollama)", Binary())
+	}
+	if _, err := os.Stat(ModelFile()); err != nil {
+		return fmt.Errorf("no model file at %s", ModelFile())
+	}
+	return nil
+}
+
 // Start runs Ollama until the test ends and creates Model in it.
 func Start(t testing.TB) *Server {
 	t.Helper()
@@ -124,7 +140,10 @@ func Start(t testing.TB) *Server {
 		time.Sleep(100 * time.Millisecond)
 	}
 	mf := filepath.Join(dir, "Modelfile")
-	if err := os.WriteFile(mf, []byte("FROM "+gguf+"\n"), 0o644); err != nil {
+	// One thread: llama.cpp's worker threads spin while they wait, and two
+	// servers (test packages run in parallel) spinning on two cores made
+	// each answer take over 30 s instead of a fraction of one.
+	if err := os.WriteFile(mf, []byte("FROM "+gguf+"\nPARAMETER num_thread 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
