@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/h3lix/h3lix/worker/engine"
+	"github.com/h3lix/h3lix/worker/engine/llm"
 	"github.com/h3lix/h3lix/worker/engine/pbe"
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
 )
@@ -39,9 +41,17 @@ type taskResult struct {
 	// Generalizes is set for a solved base task that has a -long variant:
 	// whether the program also satisfies the long variant's examples.
 	Generalizes *bool `json:"generalizes,omitempty"`
+	// With --engine llm: what the model gave for this task and how long
+	// sampling took (included in Seconds).
+	LLMSamples       int     `json:"llm_samples,omitempty"`
+	LLMParsed        int     `json:"llm_parsed,omitempty"`
+	LLMPartial       int     `json:"llm_partial,omitempty"`
+	LLMSampleSeconds float64 `json:"llm_sample_seconds,omitempty"`
+	LLMFallback      bool    `json:"llm_fallback,omitempty"`
 }
 
 type benchReport struct {
+	Engine  string       `json:"engine"`
 	Tasks   string       `json:"tasks"`
 	Timeout string       `json:"timeout"`
 	Prior   string       `json:"prior,omitempty"`
@@ -53,6 +63,7 @@ type benchReport struct {
 func newBenchPBECmd() *cobra.Command {
 	var (
 		f        synthFlags
+		lf       llmFlags
 		dir      string
 		jsonPath string
 		kfold    int
@@ -65,7 +76,11 @@ line per task on stderr and a summary table on stdout. With --kfold K the
 tasks are split into K folds by family (bikes, bikes_small, bikes-long... stay
 together); each fold is solved with a prior learned from
 the solutions of the other folds (found first with the base prior), so no
-task informs its own prior.`,
+task informs its own prior.
+
+With --engine llm each task is solved under the guidance of a local model
+(see 'solve --help'); the table adds the samples parsed and the time spent
+sampling, which is counted in each task's time.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tasks, err := loadTasks(dir)
@@ -76,9 +91,18 @@ task informs its own prior.`,
 			if err != nil {
 				return err
 			}
-			rep := benchReport{Tasks: dir, Timeout: f.timeout.String(), Prior: f.prior, JIT: f.jit, KFold: kfold}
+			rep := benchReport{Engine: lf.engine, Tasks: dir, Timeout: f.timeout.String(), Prior: f.prior, JIT: f.jit, KFold: kfold}
 			stderr := cmd.ErrOrStderr()
-			if kfold > 1 {
+			if lf.engine != "pbe" {
+				if kfold > 1 {
+					return fmt.Errorf("--kfold works with --engine pbe only")
+				}
+				eng, err := lf.build(cmd.Context(), opts, stderr)
+				if err != nil {
+					return err
+				}
+				rep.Results = runGuided(cmd, tasks, eng.(*llm.Engine), f, stderr)
+			} else if kfold > 1 {
 				fmt.Fprintf(stderr, "k-fold: first pass with the base prior to collect solutions\n")
 				first := runBench(cmd, tasks, opts, f.limits(), stderr)
 				folds := familyFolds(tasks, kfold)
@@ -129,6 +153,7 @@ task informs its own prior.`,
 		},
 	}
 	f.register(c, 10*time.Second)
+	lf.register(c)
 	c.Flags().StringVar(&dir, "tasks", "", "directory of .sl tasks")
 	c.Flags().StringVar(&jsonPath, "json", "", "write per-task results as JSON to this file")
 	c.Flags().IntVar(&kfold, "kfold", 0, "evaluate with priors learned on the other K-1 folds")
@@ -202,6 +227,43 @@ func runBench(cmd *cobra.Command, tasks []*task, opts pbe.Options, lim pbe.Limit
 			status = "ok  "
 		}
 		fmt.Fprintf(progress, "[%3d/%3d] solved %3d  %s %6.2fs %11d cand  %s\n", i+1, len(tasks), solved, status, r.Seconds, r.Candidates, t.name)
+		out = append(out, r)
+	}
+	return out
+}
+
+// runGuided is runBench through the llm engine, one task at a time.
+func runGuided(cmd *cobra.Command, tasks []*task, eng *llm.Engine, f synthFlags, progress io.Writer) []taskResult {
+	var out []taskResult
+	solved := 0
+	for i, t := range tasks {
+		r := taskResult{Task: t.name}
+		before := eng.Stats()
+		if t.err != nil {
+			r.Reason = "parse error: " + t.err.Error()
+		} else {
+			res, err := eng.Solve(cmd.Context(), engine.Task{ID: t.name, Spec: t.src}, engine.Budget{Candidates: f.candidates, Wall: f.timeout})
+			r.Seconds, r.Candidates = res.Elapsed.Seconds(), res.Candidates
+			switch {
+			case err != nil:
+				r.Reason = "unsupported: " + err.Error()
+			case res.Solved:
+				r.Solved, r.Size, r.Program = true, res.Size, res.Program
+				solved++
+			default:
+				r.Reason = res.Reason
+			}
+		}
+		after := eng.Stats()
+		r.LLMSamples, r.LLMParsed, r.LLMPartial = after.Samples-before.Samples, after.Parsed-before.Parsed, after.Partial-before.Partial
+		r.LLMSampleSeconds = after.SampleDuration().Seconds() - before.SampleDuration().Seconds()
+		r.LLMFallback = after.Fallbacks > before.Fallbacks
+		status := "fail"
+		if r.Solved {
+			status = "ok  "
+		}
+		fmt.Fprintf(progress, "[%3d/%3d] solved %3d  %s %6.2fs %11d cand  %d/%d samples parsed in %.2fs  %s\n",
+			i+1, len(tasks), solved, status, r.Seconds, r.Candidates, r.LLMParsed, r.LLMSamples, r.LLMSampleSeconds, t.name)
 		out = append(out, r)
 	}
 	return out
@@ -286,6 +348,19 @@ func printSummary(w io.Writer, rep benchReport) {
 	}
 	if gen > 0 {
 		fmt.Fprintf(tw, "generalizes to -long\t%d/%d\t\n", genOK, gen)
+	}
+	if rep.Engine == "llm" {
+		var samples, parsed, partial, fallbacks int
+		var sampling float64
+		for _, r := range rep.Results {
+			samples, parsed, partial, sampling = samples+r.LLMSamples, parsed+r.LLMParsed, partial+r.LLMPartial, sampling+r.LLMSampleSeconds
+			if r.LLMFallback {
+				fallbacks++
+			}
+		}
+		fmt.Fprintf(tw, "llm samples\t%d: %d whole programs, %d with fragments\t\n", samples, parsed, partial)
+		fmt.Fprintf(tw, "llm sampling per task\t%.3fs\t\n", sampling/float64(max(n, 1)))
+		fmt.Fprintf(tw, "llm fallbacks\t%d\t\n", fallbacks)
 	}
 	tw.Flush()
 }

@@ -72,6 +72,9 @@ func (e *Engine) Name() string { return "pbe/v1+llm" }
 // Check reports whether the server answers and has the model.
 func (e *Engine) Check(ctx context.Context) error { return e.client.Check(ctx) }
 
+// SampleDuration is the total time spent sampling.
+func (s Stats) SampleDuration() time.Duration { return s.sampleTime }
+
 // Stats returns a copy of the counters.
 func (e *Engine) Stats() Stats {
 	e.mu.Lock()
