@@ -259,7 +259,9 @@ func TestWorkers(t *testing.T) {
 	// (the others keep the static default), so her artifacts carry CO2e.
 	// Where Ollama and the tiny test model are at hand (CI builds them),
 	// her engine is the llm one, guided by a real model server: one short
-	// sample per task so that it fits the one-second share of the budget.
+	// sample for one task per round, so that sampling (about 1 s for the
+	// ~1,500 byte-level tokens of a prompt, on a machine busy with six
+	// workers) fits its half of the task's budget.
 	carolCfg := filepath.Join(ws[2].home, "config.toml")
 	body, err := os.ReadFile(carolCfg)
 	require.NoError(t, err)
@@ -269,7 +271,8 @@ func TestWorkers(t *testing.T) {
 	if carolLLM {
 		srv := llmtest.Start(t)
 		edits = append(edits, `kind = "pbe"`, `kind = "llm"`, `url = "http://127.0.0.1:11434/v1"`, `url = "`+srv.BaseURL+`"`,
-			`model = ""`, `model = "`+llmtest.Model+`"`, `samples = 4`, `samples = 1`, `max_tokens = 256`, `max_tokens = 32`)
+			`model = ""`, `model = "`+llmtest.Model+`"`, `samples = 4`, `samples = 1`, `max_tokens = 256`, `max_tokens = 32`,
+			`tasks_per_round = 4`, `tasks_per_round = 1`)
 	} else {
 		t.Logf("carol keeps the pbe engine: %v", llmtest.Available())
 	}

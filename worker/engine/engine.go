@@ -165,3 +165,19 @@ type Stateful interface {
 	SaveState() ([]byte, error)
 	LoadState([]byte) error
 }
+
+// Guided is implemented by engines that guide another one: the llm engine
+// guides the PBE search with a language model's samples.
+type Guided interface {
+	// Base returns the guided engine alone, with everything it has
+	// learned and been conditioned on.
+	Base() Engine
+}
+
+// BaseOf returns e's base engine if e guides one, else e.
+func BaseOf(e Engine) Engine {
+	if g, ok := e.(Guided); ok {
+		return g.Base()
+	}
+	return e
+}

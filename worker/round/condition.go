@@ -161,7 +161,10 @@ func (l *Loop) updateReputation(ctx context.Context) {
 }
 
 // measureIfDue solves the validation split at the fixed candidate budget
-// after each conditioning: the node's own learning curve.
+// after each conditioning: the node's own learning curve. A guided engine
+// (llm) is measured without its model: the curve shows what the field
+// taught the node's prior, stays comparable between nodes, and does not
+// hold the loop for the model's answers while the attest phase runs.
 func (l *Loop) measureIfDue(ctx context.Context) {
 	l.mu.Lock()
 	due := l.needMeasure
@@ -173,8 +176,9 @@ func (l *Loop) measureIfDue(ctx context.Context) {
 	}
 	start := time.Now()
 	solved := 0
+	base := engine.BaseOf(l.eng)
 	for _, t := range l.cfg.Validation {
-		res, err := l.eng.Solve(ctx, t, engine.Budget{Candidates: l.cfg.ValidationCandidates, Seed: l.cfg.Seed})
+		res, err := base.Solve(ctx, t, engine.Budget{Candidates: l.cfg.ValidationCandidates, Seed: l.cfg.Seed})
 		if err == nil && res.Solved {
 			solved++
 		}

@@ -170,6 +170,20 @@ func (c *Client) Check(ctx context.Context) error {
 		ErrModelMissing, c.cfg.Model, c.cfg.BaseURL, strings.Join(ids, ", "), c.cfg.Model)
 }
 
+// Warm asks for one token, so that a server which loads models on demand
+// (Ollama) has the model in memory before the first task's deadline.
+func (c *Client) Warm(ctx context.Context) error {
+	err := c.retry(ctx, func(ctx context.Context) error {
+		_, err := c.api.CreateChatCompletion(ctx, openai.ChatCompletionRequest{Model: c.cfg.Model, MaxTokens: 1,
+			Messages: []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: "("}}})
+		return err
+	})
+	if err != nil {
+		return c.explain(err)
+	}
+	return nil
+}
+
 // Sample asks for n answers to the conversation, at most Concurrency at a
 // time, each with its own seed so that servers which honour seeds give n
 // different and reproducible answers. It returns the answers it got, in

@@ -30,6 +30,7 @@ type Engine struct {
 var (
 	_ engine.Engine   = (*Engine)(nil)
 	_ engine.Stateful = (*Engine)(nil)
+	_ engine.Guided   = (*Engine)(nil)
 )
 
 // Stats is what the engine has asked of the server, for /status.
@@ -66,11 +67,20 @@ func New(cfg Config, inner *pbe.Engine, log *slog.Logger) (*Engine, error) {
 	return &Engine{inner: inner, client: c, cfg: cfg, log: log, stats: Stats{Model: cfg.Model, URL: cfg.BaseURL}}, nil
 }
 
+// Base is the PBE engine alone, with its conditioned prior.
+func (e *Engine) Base() engine.Engine { return e.inner }
+
 // Name identifies the engine and its payload schema.
 func (e *Engine) Name() string { return "pbe/v1+llm" }
 
-// Check reports whether the server answers and has the model.
-func (e *Engine) Check(ctx context.Context) error { return e.client.Check(ctx) }
+// Check reports whether the server answers and has the model, and loads
+// the model (Warm) so that the first task does not pay for it.
+func (e *Engine) Check(ctx context.Context) error {
+	if err := e.client.Check(ctx); err != nil {
+		return err
+	}
+	return e.client.Warm(ctx)
+}
 
 // SampleDuration is the total time spent sampling.
 func (s Stats) SampleDuration() time.Duration { return s.sampleTime }
@@ -115,7 +125,8 @@ func (e *Engine) Solve(ctx context.Context, task engine.Task, b engine.Budget) (
 		return engine.Result{TaskID: task.ID, Answer: "(fail)", Reason: ctx.Err().Error()}, nil
 	}
 	if b.Wall > 0 {
-		b.Wall -= took
+		// A zero or negative Wall would mean "no bound" to the search.
+		b.Wall = max(b.Wall-took, time.Millisecond)
 	}
 	if serr != nil {
 		e.mu.Lock()

@@ -166,9 +166,13 @@ func TestGuidanceFromACapableModel(t *testing.T) {
 	}
 	near := "```\n(define-fun f ((s String)) String (str.substr s (+ (str.indexof s \".\" 0) 1) (str.len s)))\n```"
 	srv, _ := openAI(t, near, 0, 0)
-	e, err := New(cfgFor(srv.URL+"/v1"), pbe.New(pbe.Options{}, 1), nil)
+	inner := pbe.New(pbe.Options{}, 1)
+	e, err := New(cfgFor(srv.URL+"/v1"), inner, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if engine.BaseOf(e) != engine.Engine(inner) || engine.BaseOf(inner) != engine.Engine(inner) {
+		t.Error("BaseOf must give the guided PBE engine")
 	}
 	res, err := e.Solve(ctx, tk, budget)
 	if err != nil || !res.Solved || res.Candidates >= alone.Candidates {
