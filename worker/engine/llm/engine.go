@@ -137,6 +137,7 @@ func (e *Engine) Solve(ctx context.Context, task engine.Task, b engine.Budget) (
 		e.mu.Unlock()
 		e.log.Warn("llm guidance unavailable; solving with the embedded engine alone", "task", task.ID, "err", serr)
 		res, err := e.inner.Solve(ctx, task, b)
+		res.Elapsed += took
 		res.Note = "llm unavailable, embedded engine alone: " + serr.Error()
 		return res, err
 	}
