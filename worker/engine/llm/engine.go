@@ -54,6 +54,9 @@ type Stats struct {
 	sampleTime time.Duration
 }
 
+// SampleDuration is the total time spent sampling.
+func (s Stats) SampleDuration() time.Duration { return s.sampleTime }
+
 // New returns an engine that guides inner with the model of cfg. It does not
 // contact the server: Check does, and Solve falls back when it cannot.
 func New(cfg Config, inner *pbe.Engine, log *slog.Logger) (*Engine, error) {
@@ -81,9 +84,6 @@ func (e *Engine) Check(ctx context.Context) error {
 	}
 	return e.client.Warm(ctx)
 }
-
-// SampleDuration is the total time spent sampling.
-func (s Stats) SampleDuration() time.Duration { return s.sampleTime }
 
 // Stats returns a copy of the counters.
 func (e *Engine) Stats() Stats {
