@@ -168,17 +168,8 @@ func (e *Engine) Exemplars(p *sygus.Problem, n int) []string {
 		if err != nil {
 			continue
 		}
-		nameVars(t, p.Fun.Params)
+		sygus.NameVars(t, p.Fun.Params)
 		out = append(out, p.DefineFun(t))
 	}
 	return out
-}
-
-func nameVars(t *sygus.Term, params []sygus.Var) {
-	if t.Kind == sygus.TermVar && t.Index >= 0 && t.Index < len(params) {
-		t.Name = params[t.Index].Name
-	}
-	for _, a := range t.Args {
-		nameVars(a, params)
-	}
 }

@@ -107,7 +107,7 @@ func (p *Problem) defineFunBody(e *sexpr) (*Term, bool) {
 	if err != nil || body.Sort != p.Fun.Ret || !p.usable(body) {
 		return nil, false
 	}
-	renameVars(body, p.Fun.Params)
+	NameVars(body, p.Fun.Params)
 	return body, true
 }
 
@@ -125,12 +125,15 @@ func (p *Problem) usable(t *Term) bool {
 	return true
 }
 
-func renameVars(t *Term, params []Var) {
+// NameVars gives each parameter variable of t the name of the parameter at
+// its position in params, so a term read under other names (a model's
+// define-fun, a canonical $0 program) prints as the synth-fun's.
+func NameVars(t *Term, params []Var) {
 	if t.Kind == TermVar && t.Index >= 0 && t.Index < len(params) {
 		t.Name = params[t.Index].Name
 	}
 	for _, a := range t.Args {
-		renameVars(a, params)
+		NameVars(a, params)
 	}
 }
 
