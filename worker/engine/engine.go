@@ -48,8 +48,9 @@ type Budget struct {
 // Result is the outcome of Solve.
 type Result struct {
 	TaskID string
-	// TaskHash is SHA-256 of the task spec; artifacts cite it as provenance
-	// without revealing the task.
+	// TaskHash is a keyed hash of the task spec (for PBE, HMAC-SHA-256
+	// under the node's task key); artifacts cite it as provenance without
+	// revealing the task or letting anyone match it to a known one.
 	TaskHash [32]byte
 	Solved   bool
 	// Answer is what the engine prints for the user: for PBE the SyGuS
@@ -70,6 +71,10 @@ type Result struct {
 	// Note says how the engine worked, when it is worth telling the user
 	// (e.g. that a language model's guidance was unavailable).
 	Note string
+	// Private lists the task's data that nothing shared may contain (for
+	// PBE, its example strings of two or more characters). Distill keeps
+	// it out of artifacts; it never leaves the node.
+	Private []string `json:"-"`
 }
 
 // Verdict is a verifier's judgement of an artifact, as attested on chain.

@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -82,7 +84,7 @@ func OpenSigner(cfg Config, in io.Reader) (*chain.Client, *chain.Signer, error) 
 // not answer is still built: it solves with the embedded engine alone until
 // the server is back, and says so in the log and /status.
 func NewEngine(ctx context.Context, cfg Config, log *slog.Logger) (engine.Engine, error) {
-	inner := pbe.New(pbe.Options{MemBudget: cfg.Engine.MemBudgetMB << 20}, cfg.Engine.Seed)
+	inner := pbe.New(pbe.Options{MemBudget: cfg.Engine.MemBudgetMB << 20, TaskKey: taskKey(cfg.Home, log)}, cfg.Engine.Seed)
 	switch cfg.Engine.Kind {
 	case "pbe":
 		return inner, nil
@@ -101,6 +103,25 @@ func NewEngine(ctx context.Context, cfg Config, log *slog.Logger) (engine.Engine
 		return e, nil
 	}
 	return nil, fmt.Errorf("engine.kind %q: use pbe or llm", cfg.Engine.Kind)
+}
+
+// taskKey keys the provenance hashes of the node's artifacts
+// (pbe.Engine.TaskHash). It derives from the node key, so a task solved
+// again after a restart is cited by the same hash, and it never leaves the
+// machine. Without a node key (a home not initialised) the engine draws a
+// key of its own.
+func taskKey(home string, log *slog.Logger) []byte {
+	if home == "" {
+		return nil
+	}
+	k, err := chain.LoadNodeKey(NodeKeyPath(home))
+	if err != nil {
+		log.Warn("no node key to derive the task key from; provenance hashes change at each start", "err", err)
+		return nil
+	}
+	m := hmac.New(sha256.New, k.Priv.Seed())
+	m.Write([]byte("h3lix/pbe/task-key/v1"))
+	return m.Sum(nil)
 }
 
 // Status is what GET /status shows: the round loop's status and, for the

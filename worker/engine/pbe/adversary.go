@@ -31,8 +31,11 @@ func Poison(a engine.Artifact, k int) engine.Artifact {
 		if err != nil {
 			return a
 		}
-		p.Program = Canonical(t)
+		p.Program, p.Holes = Canonical(t), nil
 		p.PriorDelta = deltaOf(t)
+		for i := range p.Checks {
+			p.Checks[i].Fill = nil
+		}
 	}
 	out, err := artifactOf(&p, engine.MaxPPM)
 	if err != nil {

@@ -14,8 +14,10 @@ import (
 )
 
 const (
-	// ArtifactSchema versions the payload of a PBE artifact.
-	ArtifactSchema = "h3lix/pbe/artifact/v1"
+	// ArtifactSchema versions the payload of a PBE artifact. v2 added
+	// typed holes; a v1 payload may hold its task's strings and is not
+	// judged (UNAVAILABLE).
+	ArtifactSchema = "h3lix/pbe/artifact/v2"
 	// Kind and Domain are the manifest fields of PBE artifacts.
 	Kind   = "pbe/program"
 	Domain = "strings/slia"
@@ -28,19 +30,24 @@ const (
 	numChecks = 8
 )
 
-// Payload is the content of a PBE artifact. It holds no task examples:
-// only the canonical program, check vectors on inputs the producer
-// generated itself, the prior delta the program implies, and hashes of the
+// Payload is the content of a PBE artifact. It holds no task data: the
+// canonical program with its task constants turned into typed holes
+// (hole.go), check vectors on inputs and hole fills the producer generated
+// itself, the prior delta the program implies, and keyed hashes of the
 // source tasks.
 type Payload struct {
-	Schema     string     `json:"schema"`
-	DSL        string     `json:"dsl"`
-	Program    string     `json:"program"`
-	Params     []string   `json:"params"`
+	Schema  string   `json:"schema"`
+	DSL     string   `json:"dsl"`
+	Program string   `json:"program"`
+	Params  []string `json:"params"`
+	// Holes are the sorts of the program's holes ?0, ?1, ...
+	Holes      []string   `json:"holes,omitempty"`
 	Ret        string     `json:"ret"`
 	Checks     []Check    `json:"checks"`
 	PriorDelta PriorDelta `json:"prior_delta"`
-	// Provenance lists SHA-256 (hex) of the source task specs, sorted.
+	// Provenance lists the source tasks' keyed hashes (HMAC-SHA-256 of the
+	// spec under the producer's task key, hex), sorted: they tell the tasks
+	// apart without letting anyone match them to a known task.
 	Provenance []string `json:"provenance"`
 }
 
@@ -108,21 +115,32 @@ func equalCounts(a, b map[string]int64) bool {
 	return true
 }
 
-// NewPayload builds the payload for a solved program.
-func NewPayload(prog string, params []string, ret string, taskHashes []string, seed uint64) (*Payload, error) {
+// ErrTooManyHoles is returned for a program with more task constants than
+// a payload may hold as holes.
+var ErrTooManyHoles = fmt.Errorf("program has more than %d task constants", maxHoles)
+
+// NewPayload builds the payload for a solved program. secrets are the
+// source task's example strings (Secrets): constants that overlap them
+// become holes, and no check vector contains them.
+func NewPayload(prog string, params []string, ret string, secrets, taskHashes []string, seed uint64) (*Payload, error) {
 	t, err := ParseCanonical(prog, params, ret)
 	if err != nil {
 		return nil, err
 	}
-	checks, err := MakeChecks(prog, params, ret, seed, numChecks)
+	h, holes, ok := Hole(t, len(params), secrets)
+	if !ok {
+		return nil, ErrTooManyHoles
+	}
+	text, hs := Canonical(h), sortNames(holes)
+	checks, err := MakeChecks(text, params, hs, ret, seed, numChecks, secrets)
 	if err != nil {
 		return nil, err
 	}
 	prov := append([]string(nil), taskHashes...)
 	sort.Strings(prov)
 	return &Payload{
-		Schema: ArtifactSchema, DSL: DSLFingerprint, Program: Canonical(t), Params: params, Ret: ret,
-		Checks: checks, PriorDelta: deltaOf(t), Provenance: prov,
+		Schema: ArtifactSchema, DSL: DSLFingerprint, Program: text, Params: params, Holes: hs, Ret: ret,
+		Checks: checks, PriorDelta: deltaOf(h), Provenance: prov,
 	}, nil
 }
 
@@ -136,7 +154,7 @@ func (p *Payload) Validate() (unavailable, invalid error) {
 	if p.DSL != DSLFingerprint {
 		return fmt.Errorf("DSL fingerprint %s differs from ours", p.DSL), nil
 	}
-	t, err := ParseCanonical(p.Program, p.Params, p.Ret)
+	t, err := ParseHoled(p.Program, p.Params, p.Holes, p.Ret)
 	if err != nil {
 		return nil, fmt.Errorf("program does not parse: %v", err)
 	}
@@ -149,7 +167,7 @@ func (p *Payload) Validate() (unavailable, invalid error) {
 	if distinctOutputs(p.Checks) < 2 {
 		return nil, fmt.Errorf("check vectors all have the same output; they cannot tell the program from a constant")
 	}
-	bad, err := RunChecks(p.Program, p.Params, p.Ret, p.Checks)
+	bad, err := RunChecks(p.Program, p.Params, p.Holes, p.Ret, p.Checks)
 	if err != nil {
 		return nil, err
 	}
@@ -187,12 +205,12 @@ func (p *Payload) Prior() *Prior {
 	}
 	// Context counts follow from the (validated) program itself, so the
 	// payload need not carry them.
-	if t, err := ParseCanonical(p.Program, p.Params, p.Ret); err == nil {
+	if t, err := ParseHoled(p.Program, p.Params, p.Holes, p.Ret); err == nil {
 		for _, k := range ctxKeys(t) {
 			pr.Ctx[k] += milli
 		}
 	}
-	pr.Library = []LibEntry{{Program: p.Program, Params: p.Params, Ret: p.Ret, Weight: milli, Checks: p.Checks}}
+	pr.Library = []LibEntry{{Program: p.Program, Params: p.Params, Holes: p.Holes, Ret: p.Ret, Weight: milli, Checks: p.Checks}}
 	return pr
 }
 
@@ -249,7 +267,7 @@ func Embed(p *Payload) (engine.Embedding, error) {
 	hist := make([]int64, len(embeddingVocab))
 	add := func(k string, n int64) {
 		if strings.HasPrefix(k, "c:") {
-			k = "c:" + guessSort(strings.TrimPrefix(k, "c:"))
+			k = "c:" + constSort(k).String()
 		}
 		if i, ok := index[k]; ok {
 			hist[i] += n

@@ -79,12 +79,20 @@ func TestPayloadHasNoTaskData(t *testing.T) {
 }
 
 func TestArtifactCanonicalAndVerified(t *testing.T) {
-	e := New(Options{}, 7)
+	key := []byte("a node's task key")
+	e := New(Options{TaskKey: key}, 7)
 	res := solveTask(t, e, "lastname.sl")
 	a := distillOne(t, e, res)
-	b := distillOne(t, New(Options{}, 7), solveTask(t, New(Options{}, 7), "lastname.sl"))
+	twin := New(Options{TaskKey: key}, 7)
+	b := distillOne(t, twin, solveTask(t, twin, "lastname.sl"))
 	if !bytes.Equal(a.Payload, b.Payload) || a.Manifest != b.Manifest {
 		t.Fatal("same work distilled twice gives different artifacts")
+	}
+	// Another node (another key) cites the same task by another hash.
+	other := New(Options{}, 7)
+	c := distillOne(t, other, solveTask(t, other, "lastname.sl"))
+	if bytes.Equal(a.Payload, c.Payload) {
+		t.Fatal("two task keys give the same provenance")
 	}
 	if a.Manifest.Kind != Kind || a.Manifest.Domain != Domain || a.Manifest.Confidence == 0 || a.Manifest.PayloadSize != uint64(len(a.Payload)) {
 		t.Errorf("manifest %+v", a.Manifest)
@@ -195,7 +203,7 @@ func TestPriorMergeAndLearn(t *testing.T) {
 		t.Fatalf("learned prior: %+v", a)
 	}
 	for _, l := range a.Library {
-		if bad, err := RunChecks(l.Program, l.Params, l.Ret, l.Checks); err != nil || bad >= 0 {
+		if bad, err := RunChecks(l.Program, l.Params, l.Holes, l.Ret, l.Checks); err != nil || bad >= 0 {
 			t.Errorf("library entry %s fails its own checks", l.Program)
 		}
 	}

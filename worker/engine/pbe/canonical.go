@@ -3,6 +3,7 @@ package pbe
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
@@ -19,7 +20,7 @@ func canonicalTerm(t *sygus.Term) *sygus.Term {
 	c := *t
 	c.Spell = ""
 	c.Line = 0
-	if t.Kind == sygus.TermVar {
+	if t.Kind == sygus.TermVar && !isHole(t) {
 		c.Name = fmt.Sprintf("$%d", t.Index)
 	}
 	if len(t.Args) > 0 {
@@ -50,11 +51,16 @@ func sortsOf(names []string) ([]sygus.Sort, error) {
 }
 
 // signatureProblem is a problem with positional parameters only, used to
-// parse and evaluate canonical programs away from any task.
-func signatureProblem(params []string, ret string) (*sygus.Problem, error) {
+// parse and evaluate canonical programs away from any task. Holes are
+// parameters after the program's own, named ?0, ?1, ...
+func signatureProblem(params, holes []string, ret string) (*sygus.Problem, error) {
 	ps, err := sortsOf(params)
 	if err != nil {
 		return nil, err
+	}
+	hs, ok := holeSorts(holes)
+	if !ok {
+		return nil, fmt.Errorf("holes %v: at most %d, each String or Int", holes, maxHoles)
 	}
 	rs, err := sortsOf([]string{ret})
 	if err != nil {
@@ -64,12 +70,22 @@ func signatureProblem(params []string, ret string) (*sygus.Problem, error) {
 	for i, s := range ps {
 		p.Fun.Params = append(p.Fun.Params, sygus.Var{Name: fmt.Sprintf("$%d", i), Sort: s})
 	}
+	for k, s := range hs {
+		p.Fun.Params = append(p.Fun.Params, sygus.Var{Name: holeName(k), Sort: s})
+	}
 	return p, nil
 }
 
 // ParseCanonical parses a canonical program of the given signature.
 func ParseCanonical(prog string, params []string, ret string) (*sygus.Term, error) {
-	p, err := signatureProblem(params, ret)
+	return ParseHoled(prog, params, nil, ret)
+}
+
+// ParseHoled parses a canonical program of the given signature whose typed
+// holes (hole.go) have the given sorts. Every hole must be used, numbered
+// in order of first appearance.
+func ParseHoled(prog string, params, holes []string, ret string) (*sygus.Term, error) {
+	p, err := signatureProblem(params, holes, ret)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +98,9 @@ func ParseCanonical(prog string, params []string, ret string) (*sygus.Term, erro
 	}
 	if hasCall(t) {
 		return nil, fmt.Errorf("program calls a function")
+	}
+	if !holesInOrder(t, len(params), len(holes)) {
+		return nil, fmt.Errorf("program does not use its %d holes in order ?0, ?1, ...", len(holes))
 	}
 	return t, nil
 }
@@ -130,16 +149,18 @@ func (r *rng) next() uint64 {
 
 func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
 
-// genInputs generates n synthetic input vectors for a program: words,
-// digit runs and separators, mixed with the program's own string constants
-// so that its replace/indexof/contains steps have something to act on. The
-// inputs come from the seed and the program only, never from task data.
-func genInputs(t *sygus.Term, sorts []sygus.Sort, seed uint64, n int) [][]sygus.Value {
-	var consts []string
+// genInputs generates n synthetic input vectors for a program of the given
+// parameter and hole sorts: words, digit runs and separators, mixed with the
+// program's own string constants and the vector's hole fills, so that its
+// replace/indexof/contains steps have something to act on. Each vector is
+// the inputs followed by the fills. Everything comes from the seed and the
+// program's text, never from task data.
+func genInputs(t *sygus.Term, sorts, holes []sygus.Sort, seed uint64, n int) [][]sygus.Value {
+	var progConsts []string
 	var walk func(*sygus.Term)
 	walk = func(t *sygus.Term) {
 		if t.Kind == sygus.TermConst && t.Val.Sort == sygus.SortString && t.Val.Str != "" {
-			consts = append(consts, t.Val.Str)
+			progConsts = append(progConsts, t.Val.Str)
 		}
 		for _, a := range t.Args {
 			walk(a)
@@ -170,7 +191,23 @@ func genInputs(t *sygus.Term, sorts []sygus.Sort, seed uint64, n int) [][]sygus.
 	}
 	out := make([][]sygus.Value, n)
 	for i := range out {
-		out[i] = make([]sygus.Value, len(sorts))
+		out[i] = make([]sygus.Value, len(sorts)+len(holes))
+		consts := progConsts
+		for k, s := range holes {
+			v := sygus.IntVal(int64(r.intn(24)) - 2)
+			if s == sygus.SortString {
+				// A fill looks like a constant: a separator and a word or digits.
+				f := seps[r.intn(len(seps))]
+				if r.intn(2) == 0 {
+					f += word()
+				} else {
+					f += digits()
+				}
+				v = sygus.StrVal(f)
+				consts = append(consts[:len(consts):len(consts)], f)
+			}
+			out[i][len(sorts)+k] = v
+		}
 		for j, s := range sorts {
 			switch s {
 			case sygus.SortInt:
@@ -212,11 +249,19 @@ func genInputs(t *sygus.Term, sorts []sygus.Sort, seed uint64, n int) [][]sygus.
 // apart from a constant, so it is not worth an artifact.
 var ErrConstantChecks = errors.New("program gives the same output on every generated input")
 
-// MakeChecks computes n check vectors for a canonical program. At least two
-// of them have different outputs; it draws up to 8n inputs to find them.
-func MakeChecks(prog string, params []string, ret string, seed uint64, n int) ([]Check, error) {
+// ErrNoSafeChecks is returned when too few generated check vectors keep
+// clear of the task's example strings.
+var ErrNoSafeChecks = errors.New("generated check vectors keep running into the task's example strings")
+
+// MakeChecks computes n check vectors for a canonical program with typed
+// holes: generated inputs and hole fills, and the output the program
+// computes on them. A vector in which any input, fill or output contains
+// one of avoid (the source task's example strings) is drawn again. At
+// least two vectors have different outputs; it draws up to 8n vectors to
+// find them.
+func MakeChecks(prog string, params, holes []string, ret string, seed uint64, n int, avoid []string) ([]Check, error) {
 	n = max(n, 2)
-	p, err := signatureProblem(params, ret)
+	p, err := signatureProblem(params, holes, ret)
 	if err != nil {
 		return nil, err
 	}
@@ -224,19 +269,28 @@ func MakeChecks(prog string, params []string, ret string, seed uint64, n int) ([
 	if err != nil {
 		return nil, err
 	}
-	sorts := make([]sygus.Sort, len(p.Fun.Params))
-	for i, v := range p.Fun.Params {
-		sorts[i] = v.Sort
+	sorts := make([]sygus.Sort, len(params))
+	for i := range sorts {
+		sorts[i] = p.Fun.Params[i].Sort
 	}
+	hs, _ := holeSorts(holes)
 	var checks []Check
-	for _, in := range genInputs(t, sorts, seed, 8*n) {
+	rejected := 0
+	for _, in := range genInputs(t, sorts, hs, seed, 8*n) {
 		v, err := p.Eval(t, in, nil)
 		if err != nil {
 			return nil, err
 		}
+		if valueLeaks(v, avoid) || slices.ContainsFunc(in, func(x sygus.Value) bool { return valueLeaks(x, avoid) }) {
+			rejected++
+			continue
+		}
 		c := Check{Out: v.String()}
-		for _, x := range in {
+		for _, x := range in[:len(params)] {
 			c.In = append(c.In, x.String())
+		}
+		for _, x := range in[len(params):] {
+			c.Fill = append(c.Fill, x.String())
 		}
 		switch {
 		case len(checks) < n-1:
@@ -244,6 +298,9 @@ func MakeChecks(prog string, params []string, ret string, seed uint64, n int) ([
 		case distinctOutputs(checks) > 1 || c.Out != checks[0].Out:
 			return append(checks, c), nil
 		}
+	}
+	if rejected > 4*n {
+		return nil, ErrNoSafeChecks
 	}
 	return nil, ErrConstantChecks
 }
@@ -256,28 +313,29 @@ func distinctOutputs(cs []Check) int {
 	return len(seen)
 }
 
-// RunChecks re-evaluates a program on its check vectors. It returns the
-// index of the first mismatch, or -1.
-func RunChecks(prog string, params []string, ret string, checks []Check) (int, error) {
-	p, err := signatureProblem(params, ret)
+// RunChecks re-evaluates a program on its check vectors, with each
+// vector's fills in its holes. It returns the index of the first mismatch,
+// or -1.
+func RunChecks(prog string, params, holes []string, ret string, checks []Check) (int, error) {
+	p, err := signatureProblem(params, holes, ret)
 	if err != nil {
 		return 0, err
 	}
-	t, err := ParseCanonical(prog, params, ret)
+	t, err := ParseHoled(prog, params, holes, ret)
 	if err != nil {
 		return 0, err
 	}
 	for i, c := range checks {
-		if len(c.In) != len(params) {
+		if len(c.In) != len(params) || len(c.Fill) != len(holes) {
 			return i, nil
 		}
-		in := make([]sygus.Value, len(c.In))
-		for j, lit := range c.In {
+		in := make([]sygus.Value, 0, len(params)+len(holes))
+		for _, lit := range append(append([]string(nil), c.In...), c.Fill...) {
 			v, err := parseLiteral(lit)
-			if err != nil || v.Sort != p.Fun.Params[j].Sort {
+			if err != nil || v.Sort != p.Fun.Params[len(in)].Sort {
 				return i, nil
 			}
-			in[j] = v
+			in = append(in, v)
 		}
 		v, err := p.Eval(t, in, nil)
 		if err != nil || v.String() != c.Out {

@@ -145,7 +145,7 @@ func contextCosts(g *grammar, w []float64, pr *Prior) *ctxTable {
 // constSort is the sort of a constant key.
 func constSort(k string) sygus.Sort {
 	switch {
-	case strings.HasPrefix(k, `c:"`):
+	case strings.HasPrefix(k, `c:"`) || k == holeKey(sygus.SortString):
 		return sygus.SortString
 	case k == "c:true" || k == "c:false":
 		return sygus.SortBool

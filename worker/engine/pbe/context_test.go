@@ -9,10 +9,11 @@ import (
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
 )
 
-// TestPriorSchemaV2 pins the prior schema: v2 carries context counts, and a
-// v1 prior is rejected with a message that says why.
-func TestPriorSchemaV2(t *testing.T) {
-	if PriorSchema != "h3lix/pbe/prior/v2" {
+// TestPriorSchemaV3 pins the prior schema: v3 carries context counts and
+// typed holes, and v1 and v2 priors are rejected with a message that says
+// why.
+func TestPriorSchemaV3(t *testing.T) {
+	if PriorSchema != "h3lix/pbe/prior/v3" {
 		t.Fatalf("schema %s: bump this test together with the encoding", PriorSchema)
 	}
 	p := NewPrior()
@@ -23,7 +24,7 @@ func TestPriorSchemaV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"schema":"h3lix/pbe/prior/v2","dsl":"` + DSLFingerprint + `","tasks":1000,"ops":{"str.++":1000},"consts":{},"ctx":{"str.++#1>c:\" \"":1000},"library":null}`
+	want := `{"schema":"h3lix/pbe/prior/v3","dsl":"` + DSLFingerprint + `","tasks":1000,"ops":{"str.++":1000},"consts":{},"ctx":{"str.++#1>c:\" \"":1000},"library":null}`
 	if string(b) != want {
 		t.Fatalf("encoding\n got %s\nwant %s", b, want)
 	}
@@ -32,9 +33,12 @@ func TestPriorSchemaV2(t *testing.T) {
 		t.Fatal(err)
 	}
 	if b2, _ := back.Encode(); !bytes.Equal(b, b2) {
-		t.Error("v2 prior does not round-trip")
+		t.Error("v3 prior does not round-trip")
 	}
-	v1 := strings.Replace(strings.Replace(want, "prior/v2", "prior/v1", 1), `"ctx":{"str.++#1>c:\" \"":1000},`, "", 1)
+	if _, err := DecodePrior([]byte(strings.Replace(want, "prior/v3", "prior/v2", 1))); err == nil || !strings.Contains(err.Error(), "typed holes") {
+		t.Errorf("v2 prior: %v", err)
+	}
+	v1 := strings.Replace(strings.Replace(want, "prior/v3", "prior/v1", 1), `"ctx":{"str.++#1>c:\" \"":1000},`, "", 1)
 	if _, err := DecodePrior([]byte(v1)); err == nil || !strings.Contains(err.Error(), "no context counts") {
 		t.Errorf("v1 prior: %v", err)
 	}
@@ -76,7 +80,8 @@ func TestLearnContextCounts(t *testing.T) {
 	want := map[string]int64{
 		"str.++#0>v:String":  2 * milli,
 		"str.++#1>str.++":    2 * milli,
-		`str.++#0>c:" ("`:    milli,
+		`str.++#0>c:?String`: milli, // " (" occurs in the outputs: a hole
+		`str.++#0>c:" ("`:    0,
 		`str.++#1>c:")"`:     milli,
 		"str.++#0>c:\"(\"":   0,
 		"str.++#1>v:String":  0,
@@ -88,7 +93,7 @@ func TestLearnContextCounts(t *testing.T) {
 			t.Errorf("ctx[%s] = %d, want %d", k, pr.Ctx[k], v)
 		}
 	}
-	pl, err := NewPayload(Canonical(term), []string{"String", "String"}, "String", []string{"x"}, 1)
+	pl, err := NewPayload(Canonical(term), []string{"String", "String"}, "String", Secrets(p), []string{"x"}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

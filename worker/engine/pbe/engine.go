@@ -10,6 +10,8 @@ package pbe
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -26,24 +28,43 @@ const maxLocal = 64
 
 // Engine implements engine.Engine for PBE tasks.
 type Engine struct {
-	mu    sync.Mutex
-	opts  Options
-	prior *Prior
-	local []*sygus.Problem
-	seed  uint64
+	mu      sync.Mutex
+	opts    Options
+	prior   *Prior
+	local   []*sygus.Problem
+	seed    uint64
+	taskKey []byte
 }
 
 var _ engine.Engine = (*Engine)(nil)
 
 // New returns an engine with the given options; opts.Prior may be nil
-// (uniform). seed fixes the inputs of generated check vectors.
+// (uniform). seed fixes the inputs of generated check vectors. Without
+// opts.TaskKey the engine draws a random one, so its provenance hashes
+// cannot be matched to anyone's tasks, not even its own after a restart.
 func New(opts Options, seed uint64) *Engine {
 	pr := opts.Prior
 	if pr == nil {
 		pr = NewPrior()
 	}
-	opts.Prior = nil
-	return &Engine{opts: opts, prior: pr, seed: seed}
+	key := opts.TaskKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key) // never fails (crypto/rand, Go 1.24+)
+	}
+	opts.Prior, opts.TaskKey = nil, nil
+	return &Engine{opts: opts, prior: pr, seed: seed, taskKey: key}
+}
+
+// TaskHash is the keyed hash of a task spec that artifacts cite as
+// provenance: HMAC-SHA-256 under the engine's task key. A plain hash would
+// let anyone holding a public benchmark confirm which task a node solved.
+func (e *Engine) TaskHash(spec []byte) [32]byte {
+	m := hmac.New(sha256.New, e.taskKey)
+	m.Write(spec)
+	var out [32]byte
+	m.Sum(out[:0])
+	return out
 }
 
 // Name identifies the engine and its payload schema.
@@ -70,7 +91,7 @@ func (e *Engine) Solve(ctx context.Context, task engine.Task, b engine.Budget) (
 // constraint is the answer. The guidance prior is never kept: it may hold
 // the task's own constants.
 func (e *Engine) SolveGuided(ctx context.Context, task engine.Task, b engine.Budget, samples []string, weightPPM uint32) (engine.Result, GuideStats, error) {
-	res := engine.Result{TaskID: task.ID, TaskHash: sha256.Sum256(task.Spec), Answer: "(fail)"}
+	res := engine.Result{TaskID: task.ID, TaskHash: e.TaskHash(task.Spec), Answer: "(fail)"}
 	p, err := sygus.Parse(string(task.Spec))
 	if err != nil {
 		return res, GuideStats{}, err
@@ -121,6 +142,7 @@ func (e *Engine) solved(res *engine.Result, p *sygus.Problem, t *sygus.Term) {
 	res.Signature = signature(params, p.Fun.Ret.String())
 	res.Size = t.Size()
 	res.Evidence = len(p.Constraints)
+	res.Private = Secrets(p)
 }
 
 // MaxGuideWeightPPM caps the guidance's share of the evidence (99 %): the
@@ -167,9 +189,9 @@ func (e *Engine) Distill(ctx context.Context, solved []engine.Result) ([]engine.
 		if err != nil {
 			return out, err
 		}
-		pl, err := NewPayload(r.Program, params, ret, []string{hex.EncodeToString(r.TaskHash[:])}, e.seed)
-		if errors.Is(err, ErrConstantChecks) {
-			continue // nothing another node could verify
+		pl, err := NewPayload(r.Program, params, ret, r.Private, []string{hex.EncodeToString(r.TaskHash[:])}, e.seed)
+		if errors.Is(err, ErrConstantChecks) || errors.Is(err, ErrNoSafeChecks) || errors.Is(err, ErrTooManyHoles) {
+			continue // nothing another node could verify without learning the task
 		}
 		if err != nil {
 			return out, fmt.Errorf("distill %s: %w", r.TaskID, err)
@@ -241,10 +263,11 @@ func (e *Engine) usefulness(ctx context.Context, pl *Payload) float64 {
 	e.mu.Lock()
 	local := append([]*sygus.Problem(nil), e.local...)
 	e.mu.Unlock()
-	t, err := ParseCanonical(pl.Program, pl.Params, pl.Ret)
+	t, err := ParseHoled(pl.Program, pl.Params, pl.Holes, pl.Ret)
 	if err != nil {
 		return 0
 	}
+	holes, _ := holeSorts(pl.Holes)
 	sig := signature(pl.Params, pl.Ret)
 	n, hit := 0, 0
 	for _, p := range local {
@@ -259,10 +282,16 @@ func (e *Engine) usefulness(ctx context.Context, pl *Payload) float64 {
 			continue
 		}
 		n++
-		for _, ex := range p.Examples {
-			if v, err := p.Eval(t, ex.In, nil); err == nil && v == ex.Out {
-				hit++
-				break
+		// A holed program is tried with this task's own constants in its
+		// holes.
+		progs := fillHoles(t, len(params), holes, taskConstants(p), maxFills)
+	task:
+		for _, prog := range progs {
+			for _, ex := range p.Examples {
+				if v, err := p.Eval(prog, ex.In, nil); err == nil && v == ex.Out {
+					hit++
+					break task
+				}
 			}
 		}
 	}

@@ -156,6 +156,7 @@ func (e *Engine) Exemplars(p *sygus.Problem, n int) []string {
 		params[i] = v.Sort.String()
 	}
 	want := signature(params, p.Fun.Ret.String())
+	var consts []sygus.Value
 	var out []string
 	for _, le := range lib {
 		if len(out) >= n {
@@ -164,9 +165,22 @@ func (e *Engine) Exemplars(p *sygus.Problem, n int) []string {
 		if signature(le.Params, le.Ret) != want {
 			continue
 		}
-		t, err := ParseCanonical(le.Program, le.Params, le.Ret)
+		t, err := ParseHoled(le.Program, le.Params, le.Holes, le.Ret)
 		if err != nil {
 			continue
+		}
+		if len(le.Holes) > 0 {
+			// The holes take the task's own constants: the prompt stays
+			// on this machine.
+			if consts == nil {
+				consts = taskConstants(p)
+			}
+			hs, _ := holeSorts(le.Holes)
+			fs := fillHoles(t, len(params), hs, consts, 1)
+			if len(fs) == 0 {
+				continue
+			}
+			t = fs[0]
 		}
 		sygus.NameVars(t, p.Fun.Params)
 		out = append(out, p.DefineFun(t))

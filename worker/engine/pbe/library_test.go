@@ -30,7 +30,7 @@ func TestLibraryInstances(t *testing.T) {
 	pr := NewPrior()
 	params := []string{"String", "String", "String"}
 	for _, prog := range []string{`(str.++ "," (str.++ " " $2))`, `(str.++ $1 ",")`} {
-		checks, err := MakeChecks(prog, params, "String", 1, 8)
+		checks, err := MakeChecks(prog, params, nil, "String", 1, 8, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

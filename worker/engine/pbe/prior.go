@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,18 +17,21 @@ import (
 )
 
 // PriorSchema versions the prior encoding.
-const PriorSchema = "h3lix/pbe/prior/v2"
+const PriorSchema = "h3lix/pbe/prior/v3"
 
-// PriorSchemaV1 is the previous encoding (no context counts); it is
-// rejected with a message that says so.
-const PriorSchemaV1 = "h3lix/pbe/prior/v1"
+// Earlier encodings are rejected with a message that says why: v1 had no
+// context counts, v2 kept task constants verbatim (no typed holes).
+const (
+	PriorSchemaV1 = "h3lix/pbe/prior/v1"
+	PriorSchemaV2 = "h3lix/pbe/prior/v2"
+)
 
 // DSLFingerprint identifies the production-key scheme and the semantics the
 // counts refer to. Priors with another fingerprint never merge: their counts
 // would mean something else.
 var DSLFingerprint = func() string {
 	var b strings.Builder
-	b.WriteString("h3lix/pbe/dsl/v1|smtlib-2.6-strings|keys:op,c:,v:|ops:")
+	b.WriteString("h3lix/pbe/dsl/v2|smtlib-2.6-strings|keys:op,c:,c:?,v:|ops:")
 	for op := sygus.Op(1); ; op++ {
 		name := op.Name()
 		if name == "?" {
@@ -66,16 +70,20 @@ type LibEntry struct {
 	// Program is canonical SMT-LIB over positional parameters $0, $1, ...
 	Program string   `json:"program"`
 	Params  []string `json:"params"`
-	Ret     string   `json:"ret"`
-	Weight  int64    `json:"weight"`
-	Checks  []Check  `json:"checks"`
+	// Holes are the sorts of the program's typed holes ?0, ?1, ... (hole.go).
+	Holes  []string `json:"holes,omitempty"`
+	Ret    string   `json:"ret"`
+	Weight int64    `json:"weight"`
+	Checks []Check  `json:"checks"`
 }
 
 // Check is one check vector: inputs the node generated and the output the
 // program computes on them, as SMT-LIB literals.
 type Check struct {
-	In  []string `json:"in"`
-	Out string   `json:"out"`
+	In []string `json:"in"`
+	// Fill holds the generated values of the program's holes.
+	Fill []string `json:"fill,omitempty"`
+	Out  string   `json:"out"`
 }
 
 // NewPrior returns an empty (uniform) prior.
@@ -115,8 +123,11 @@ func DecodePrior(b []byte) (*Prior, error) {
 	if err := dec.Decode(p); err != nil {
 		return nil, fmt.Errorf("prior: %w", err)
 	}
-	if p.Schema == PriorSchemaV1 {
+	switch p.Schema {
+	case PriorSchemaV1:
 		return nil, fmt.Errorf("prior: schema %q has no context counts; learn it again with this version (want %q)", p.Schema, PriorSchema)
+	case PriorSchemaV2:
+		return nil, fmt.Errorf("prior: schema %q may hold its tasks' example strings (no typed holes); learn it again with this version (want %q)", p.Schema, PriorSchema)
 	}
 	if p.Schema != PriorSchema {
 		return nil, fmt.Errorf("prior: schema %q, want %q", p.Schema, PriorSchema)
@@ -251,7 +262,8 @@ const priorExponent = 0.25
 // rest; an unseen production keeps weight 1 (the uniform prior). A
 // constant of the task's grammar that the prior has never seen is a hint
 // the task author gave for this task, so it gets the weight of the most
-// likely constant of its non-terminal instead of the floor.
+// likely constant of its non-terminal (or of task constants in general,
+// the prior's holes of its sort) instead of the floor.
 func baseWeights(g *grammar, pr *Prior) []float64 {
 	w := make([]float64, len(g.prods))
 	for _, nt := range g.nts {
@@ -263,9 +275,12 @@ func baseWeights(g *grammar, pr *Prior) []float64 {
 				bestConst = w[id]
 			}
 		}
+		// What the prior knows of task constants in general (holes) is
+		// a floor for this task's own.
+		hole := math.Pow(1+float64(pr.count(holeKey(nt.sort)))/milli, priorExponent)
 		for _, id := range nt.prods {
 			if pd := &g.prods[id]; pd.kind == pkConst && pr.count(pd.key) == 0 {
-				w[id] = max(1, bestConst)
+				w[id] = max(1, bestConst, hole)
 			}
 		}
 	}
@@ -278,7 +293,10 @@ const maxLibrary = 64
 // Learn builds a prior from solved problems: it counts the productions and
 // constants of each solution and keeps its small sub-programs that read a
 // parameter as library entries, each with check vectors computed on inputs
-// generated from seed.
+// generated from seed. Constants that overlap any source task's example
+// strings are counted and kept as typed holes (hole.go), and no check
+// vector holds such a string, so the prior can be shared. A solution with more than maxHoles task
+// constants is not learned from.
 func Learn(solved []Solved, seed uint64) (*Prior, error) {
 	p := NewPrior()
 	type libAcc struct {
@@ -287,31 +305,48 @@ func Learn(solved []Solved, seed uint64) (*Prior, error) {
 	}
 	lib := map[string]*libAcc{}
 	var order []string
+	// A prior mixes its tasks, so it keeps clear of every source task's
+	// strings, not only those of the task a constant came from.
+	var secrets []string
 	for _, s := range solved {
+		secrets = append(secrets, Secrets(s.Problem)...)
+	}
+	slices.Sort(secrets)
+	secrets = slices.Compact(secrets)
+	for _, s := range solved {
+		nparams := len(s.Problem.Fun.Params)
+		h, _, ok := Hole(s.Term, nparams, secrets)
+		if !ok {
+			continue
+		}
 		p.Tasks += milli
-		for _, k := range termKeys(s.Term) {
+		for _, k := range termKeys(h) {
 			if strings.HasPrefix(k, "c:") {
 				p.Consts[k] += milli
 			} else {
 				p.Ops[k] += milli
 			}
 		}
-		for _, k := range ctxKeys(s.Term) {
+		for _, k := range ctxKeys(h) {
 			p.Ctx[k] += milli
 		}
-		params := make([]string, len(s.Problem.Fun.Params))
+		params := make([]string, nparams)
 		for i, v := range s.Problem.Fun.Params {
 			params[i] = v.Sort.String()
 		}
-		for _, sub := range subterms(s.Term) {
+		for _, sub := range subterms(canonicalTerm(s.Term)) {
 			if sz := sub.Size(); sz < 3 || sz > 12 || !hasVar(sub) {
 				continue
 			}
-			prog := Canonical(sub)
+			hs, holes, ok := Hole(sub, nparams, secrets)
+			if !ok {
+				continue
+			}
+			prog := Canonical(hs)
 			key := prog + "|" + strings.Join(params, ",")
 			acc, ok := lib[key]
 			if !ok {
-				acc = &libAcc{e: LibEntry{Program: prog, Params: params, Ret: sub.Sort.String()}, tasks: map[string]bool{}}
+				acc = &libAcc{e: LibEntry{Program: prog, Params: params, Holes: sortNames(holes), Ret: sub.Sort.String()}, tasks: map[string]bool{}}
 				lib[key] = acc
 				order = append(order, key)
 			}
@@ -323,9 +358,9 @@ func Learn(solved []Solved, seed uint64) (*Prior, error) {
 	}
 	for _, key := range order {
 		e := lib[key].e
-		checks, err := MakeChecks(e.Program, e.Params, e.Ret, seed, 8)
+		checks, err := MakeChecks(e.Program, e.Params, e.Holes, e.Ret, seed, 8, secrets)
 		if err != nil {
-			continue // cannot be evaluated off the task (e.g. overflows); not a library entry
+			continue // cannot be evaluated off the task (e.g. overflows) or checked safely; not a library entry
 		}
 		e.Checks = checks
 		p.Library = append(p.Library, e)
@@ -373,7 +408,7 @@ func termKeys(t *sygus.Term) []string {
 		case sygus.TermConst:
 			keys = append(keys, constKey(t.Val))
 		case sygus.TermVar:
-			keys = append(keys, varKey(t.Sort))
+			keys = append(keys, nodeKey(t))
 		case sygus.TermApp:
 			ks := t.Sort
 			if t.Op == sygus.OpEq || t.Op == sygus.OpDistinct {
@@ -395,6 +430,9 @@ func nodeKey(t *sygus.Term) string {
 	case sygus.TermConst:
 		return constKey(t.Val)
 	case sygus.TermVar:
+		if isHole(t) {
+			return holeKey(t.Sort)
+		}
 		return varKey(t.Sort)
 	}
 	ks := t.Sort
@@ -455,21 +493,22 @@ func selectLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int) {
 			spell[pd.op] = pd.spell
 		}
 	}
+	cands := libCandidates(pr, g)
 	added := 0
 	seen := map[string]bool{}
 	top := int64(1)
-	for _, e := range pr.Library {
-		top = max(top, e.Weight)
+	for _, e := range cands {
+		top = max(top, e.weight)
 	}
-	for _, e := range pr.Library {
+	for _, e := range cands {
 		if added >= limit {
 			break
 		}
-		if len(e.Params) != len(p.Fun.Params) {
+		if len(e.params) != len(p.Fun.Params) {
 			continue
 		}
 		ok := true
-		for i, s := range e.Params {
+		for i, s := range e.params {
 			if p.Fun.Params[i].Sort.String() != s {
 				ok = false
 			}
@@ -477,10 +516,7 @@ func selectLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int) {
 		if !ok {
 			continue
 		}
-		t, err := ParseCanonical(e.Program, e.Params, e.Ret)
-		if err != nil {
-			continue
-		}
+		t := e.t
 		for _, k := range termKeys(t) {
 			if !have[k] {
 				ok = false
@@ -497,18 +533,56 @@ func selectLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int) {
 				}
 			}
 		}
-		if !ok || nt < 0 || seen[e.Program] {
+		prog := Canonical(t)
+		if !ok || nt < 0 || seen[prog] {
 			continue
 		}
-		seen[e.Program] = true
+		seen[prog] = true
 		t = instantiate(t, p, spell)
 		seen[Canonical(t)] = true
-		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.Weight)))))
-		g.prods = append(g.prods, prod{nt: nt, kind: pkLib, lib: &libProgram{term: t, key: "lib:" + e.Program, cost: cost}, key: "lib"})
+		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.weight)))))
+		g.prods = append(g.prods, prod{nt: nt, kind: pkLib, lib: &libProgram{term: t, key: "lib:" + prog, cost: cost}, key: "lib"})
 		g.nts[nt].prods = append(g.nts[nt].prods, len(g.prods)-1)
 		added++
 	}
-	instantiateLibrary(p, g, pr, limit, top, have, spell, seen)
+	instantiateLibrary(p, g, cands, limit, top, have, spell, seen)
+}
+
+// libCand is a library program ready for one task: parsed, with its holes
+// filled by the task's own constants.
+type libCand struct {
+	t      *sygus.Term
+	params []string
+	weight int64
+}
+
+// maxLibFills bounds the instances of one holed library program.
+const maxLibFills = 8
+
+// libCandidates parses the prior's library for a task grammar: a program
+// without holes as it is, a holed one once per filling of its holes with
+// constants of the grammar (at most maxLibFills), in library order.
+func libCandidates(pr *Prior, g *grammar) []libCand {
+	var consts []sygus.Value
+	seen := map[sygus.Value]bool{}
+	for _, pd := range g.prods {
+		if pd.kind == pkConst && !seen[pd.val] {
+			seen[pd.val] = true
+			consts = append(consts, pd.val)
+		}
+	}
+	var out []libCand
+	for _, e := range pr.Library {
+		t, err := ParseHoled(e.Program, e.Params, e.Holes, e.Ret)
+		if err != nil {
+			continue
+		}
+		hs, _ := holeSorts(e.Holes)
+		for _, f := range fillHoles(t, len(e.Params), hs, consts, maxLibFills) {
+			out = append(out, libCand{t: f, params: e.Params, weight: e.Weight})
+		}
+	}
+	return out
 }
 
 // instantiateLibrary offers library programs that read one parameter but do
@@ -519,7 +593,7 @@ func selectLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int) {
 // the learned (str.++ "," (str.++ " " $2)) with the task constant "USA" is
 // the leaf ", USA"). Every instance is a term of the task grammar and costs
 // what its library program costs.
-func instantiateLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int, top int64, have map[string]bool, spell map[sygus.Op]string, seen map[string]bool) {
+func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int, top int64, have map[string]bool, spell map[sygus.Op]string, seen map[string]bool) {
 	var consts []sygus.Value
 	constVals := map[string]bool{}
 	for _, pd := range g.prods {
@@ -536,11 +610,8 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int, top 
 		same bool // the entry has the task's signature
 	}
 	var es []entry
-	for _, e := range pr.Library {
-		t, err := ParseCanonical(e.Program, e.Params, e.Ret)
-		if err != nil {
-			continue
-		}
+	for _, e := range cands {
+		t := e.t
 		used := map[int]bool{}
 		ok := true
 		var walk func(t *sygus.Term)
@@ -574,16 +645,16 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int, top 
 		if g.nts[g.start].sort == t.Sort {
 			nt = g.start
 		}
-		if nt < 0 || e.Params[v] != "String" {
+		if nt < 0 || e.params[v] != "String" {
 			continue
 		}
-		same := len(e.Params) == len(p.Fun.Params)
-		for i, s := range e.Params {
+		same := len(e.params) == len(p.Fun.Params)
+		for i, s := range e.params {
 			if same && p.Fun.Params[i].Sort.String() != s {
 				same = false
 			}
 		}
-		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.Weight)))))
+		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.weight)))))
 		es = append(es, entry{t: t, v: v, nt: nt, cost: cost, same: same})
 	}
 	add := func(e entry, a *sygus.Term) bool {

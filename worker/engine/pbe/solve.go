@@ -40,6 +40,9 @@ type Options struct {
 	// NoSplit disables the decomposition of string outputs into
 	// concatenations of stored programs (split.go).
 	NoSplit bool
+	// TaskKey keys the provenance hashes of the engine's artifacts
+	// (Engine.TaskHash). Nil means a random key per engine.
+	TaskKey []byte
 }
 
 func (o *Options) defaults() {

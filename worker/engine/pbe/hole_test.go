@@ -1,0 +1,220 @@
+package pbe
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/h3lix/h3lix/worker/engine"
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+func TestTaskConstant(t *testing.T) {
+	secrets := []string{"415-555-0199", "Delft, NL", "ab"}
+	for _, tc := range []struct {
+		v    sygus.Value
+		want bool
+	}{
+		{sygus.StrVal("NL"), true},   // inside an example
+		{sygus.StrVal(", NL"), true}, // inside an example
+		{sygus.StrVal("xabx"), true}, // contains an example
+		{sygus.StrVal(","), false},   // one character
+		{sygus.StrVal("USA"), false}, // nowhere in the examples
+		{sygus.IntVal(555), true},    // an integer that is data
+		{sygus.IntVal(-1), false},    // one digit: an index, not data
+		{sygus.IntVal(12), false},    // two digits, not in the examples
+		{sygus.BoolVal(true), false}, // never a hole
+		{sygus.StrVal("415-555-0199"), true},
+	} {
+		if got := taskConstant(tc.v, secrets); got != tc.want {
+			t.Errorf("taskConstant(%s) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+	p := load(t, "country.sl")
+	if got := Secrets(p); len(got) == 0 || strings.Join(got, "|") != strings.Join(dedupSorted(got), "|") {
+		t.Errorf("Secrets not sorted and unique: %q", got)
+	}
+}
+
+func dedupSorted(s []string) []string {
+	var out []string
+	for i, x := range s {
+		if i == 0 || x > s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// TestHoledArtifact: the constant "NL" of country.sl occurs in the task's
+// outputs, so the payload carries a hole; another node verifies the
+// checks and, holding a task with "NL" among its own constants, fills the
+// hole and finds the program useful.
+func TestHoledArtifact(t *testing.T) {
+	e := New(Options{}, 7)
+	a := distillOne(t, e, solveTask(t, e, "country.sl"))
+	pl, err := DecodePayload(a.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pl.Holes) != 1 || pl.Holes[0] != "String" || !strings.Contains(pl.Program, "?0") || strings.Contains(pl.Program, `"NL"`) {
+		t.Fatalf("payload program %s holes %v", pl.Program, pl.Holes)
+	}
+	if pl.PriorDelta.Consts[`c:?String`] == 0 || pl.PriorDelta.Consts[`c:"NL"`] != 0 {
+		t.Errorf("prior delta %v", pl.PriorDelta.Consts)
+	}
+	for _, c := range pl.Checks {
+		if len(c.Fill) != 1 {
+			t.Fatalf("check %+v has no fill", c)
+		}
+	}
+	lonely := New(Options{}, 9)
+	v, err := lonely.Verify(context.Background(), a)
+	if err != nil || v.Verdict != engine.VerdictValid || v.Quality != engine.MaxPPM/2 {
+		t.Fatalf("verify without local tasks: %+v %v", v, err)
+	}
+	verifier := New(Options{}, 9)
+	solveTask(t, verifier, "country.sl")
+	v, err = verifier.Verify(context.Background(), a)
+	if err != nil || v.Verdict != engine.VerdictValid || v.Quality != engine.MaxPPM {
+		t.Fatalf("verify with a local task to fill the hole from: %+v %v", v, err)
+	}
+}
+
+func TestHoledPayloadRejects(t *testing.T) {
+	e := New(Options{}, 7)
+	good := distillOne(t, e, solveTask(t, e, "country.sl"))
+	mutate := func(f func(p *Payload)) engine.Artifact {
+		var c Payload
+		if err := json.Unmarshal(good.Payload, &c); err != nil {
+			t.Fatal(err)
+		}
+		f(&c)
+		a, err := artifactOf(&c, good.Manifest.Confidence)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		name string
+		f    func(p *Payload)
+		msg  string
+	}{
+		{"unused hole", func(p *Payload) { p.Holes = append(p.Holes, "String") }, "holes"},
+		{"hole out of order", func(p *Payload) {
+			p.Holes = []string{"String", "String"}
+			p.Program = strings.ReplaceAll(p.Program, "?0", "?1")
+		}, "holes"},
+		{"bool hole", func(p *Payload) { p.Holes = []string{"Bool"} }, "holes"},
+		{"too many holes", func(p *Payload) { p.Holes = []string{"String", "String", "String", "String", "String"} }, "holes"},
+		{"undeclared hole", func(p *Payload) { p.Holes = nil }, "does not parse"},
+		{"check without fill", func(p *Payload) { p.Checks[1].Fill = nil }, "check vector 1"},
+		{"fill of the wrong sort", func(p *Payload) { p.Checks[2].Fill = []string{"7"} }, "check vector 2"},
+		{"forged fill", func(p *Payload) { p.Checks[0].Fill = []string{`"zz"`} }, "check vector 0"},
+		{"constant where the hole was", func(p *Payload) {
+			p.Holes = nil
+			p.Program = strings.ReplaceAll(p.Program, "?0", `"NL"`)
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := New(Options{}, 1).Verify(context.Background(), mutate(tc.f))
+			if err != nil || v.Verdict != engine.VerdictInvalid || !strings.Contains(v.Reason, tc.msg) {
+				t.Errorf("verdict %s (%s) %v, want INVALID mentioning %q", v.Verdict, v.Reason, err, tc.msg)
+			}
+		})
+	}
+}
+
+// TestHoledLibrary: a learned library program with a hole becomes, for a
+// task, one leaf per constant of the task's grammar in the hole.
+func TestHoledLibrary(t *testing.T) {
+	p := load(t, "country.sl")
+	pr, err := Learn([]Solved{{Problem: p, Term: mustTerm(t, p, `(str.++ city (str.++ "," (str.++ " " "NL")))`), TaskHash: "x"}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Consts[`c:"NL"`] != 0 || pr.Consts[`c:?String`] != milli {
+		t.Fatalf("learned consts %v", pr.Consts)
+	}
+	var holed *LibEntry
+	for i, l := range pr.Library {
+		if strings.Contains(l.Program, `"NL"`) {
+			t.Errorf("library entry %s keeps the task constant", l.Program)
+		}
+		if l.Program == `(str.++ $0 (str.++ "," (str.++ " " ?0)))` {
+			holed = &pr.Library[i]
+		}
+	}
+	if holed == nil || len(holed.Holes) != 1 {
+		t.Fatalf("no holed library entry in %+v", pr.Library)
+	}
+	g, err := compileGrammar(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	selectLibrary(p, g, pr, 24)
+	var leaves []string
+	for _, pd := range g.prods {
+		if pd.kind == pkLib {
+			leaves = append(leaves, Canonical(pd.lib.term))
+		}
+	}
+	if !strings.Contains(strings.Join(leaves, "\n"), `(str.++ $0 (str.++ "," (str.++ " " "NL")))`) {
+		t.Errorf("the hole was not filled with the task's constant: leaves %q", leaves)
+	}
+}
+
+func mustTerm(t *testing.T, p *sygus.Problem, src string) *sygus.Term {
+	t.Helper()
+	term, err := p.ParseBody(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return term
+}
+
+// FuzzVerifyPayload feeds arbitrary payload bytes to Verify: it never
+// panics, and whatever it accepts is canonical and passes its own checks.
+func FuzzVerifyPayload(f *testing.F) {
+	e := New(Options{}, 7)
+	for _, name := range []string{"country.sl", "join.sl"} {
+		src, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		res, err := e.Solve(context.Background(), engine.Task{ID: name, Spec: src}, engine.Budget{Candidates: testBudget})
+		if err != nil {
+			f.Fatal(err)
+		}
+		arts, err := e.Distill(context.Background(), []engine.Result{res})
+		if err != nil || len(arts) != 1 {
+			f.Fatal(err)
+		}
+		f.Add(arts[0].Payload)
+	}
+	f.Add([]byte(`{"schema":"h3lix/pbe/artifact/v2","program":"?0","holes":["String"]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pl, err := DecodePayload(b)
+		if err != nil {
+			return
+		}
+		a, err := artifactOf(pl, 1)
+		if err != nil {
+			return
+		}
+		v, err := New(Options{}, 1).Verify(context.Background(), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Verdict != engine.VerdictValid {
+			return
+		}
+		if bad, err := RunChecks(pl.Program, pl.Params, pl.Holes, pl.Ret, pl.Checks); err != nil || bad >= 0 {
+			t.Fatalf("accepted a payload whose check %d fails: %v", bad, err)
+		}
+	})
+}
