@@ -86,6 +86,9 @@ type Report struct {
 	Rounds      []Round `json:"rounds"`
 	Baseline    int     `json:"baseline"` // held-out solved per node before any round (uniform prior)
 	Params      Params  `json:"params"`
+	// Sample is set by the caller that checked the split: "out-of-sample"
+	// when no held-out task shares an example with a training task.
+	Sample string `json:"sample,omitempty"`
 }
 
 // RoundTrace is one round's field with the inputs it was built from, so a

@@ -51,12 +51,17 @@ type taskResult struct {
 }
 
 type benchReport struct {
-	Engine  string       `json:"engine"`
-	Tasks   string       `json:"tasks"`
-	Timeout string       `json:"timeout"`
-	Prior   string       `json:"prior,omitempty"`
-	JIT     bool         `json:"jit"`
-	KFold   int          `json:"kfold,omitempty"`
+	Engine  string `json:"engine"`
+	Tasks   string `json:"tasks"`
+	Timeout string `json:"timeout"`
+	Prior   string `json:"prior,omitempty"`
+	JIT     bool   `json:"jit"`
+	KFold   int    `json:"kfold,omitempty"`
+	// Sample says whether the rates are out-of-sample (no evaluated task
+	// shares an example with a task the prior learned from), in-sample
+	// (--allow-overlap), unchecked (--prior without --prior-tasks) or
+	// no-learning (uniform prior).
+	Sample  string       `json:"sample"`
 	Results []taskResult `json:"results"`
 }
 
@@ -67,6 +72,8 @@ func newBenchPBECmd() *cobra.Command {
 		dir      string
 		jsonPath string
 		kfold    int
+		priorDir string
+		overlap  bool
 	)
 	c := &cobra.Command{
 		Use:   "pbe --tasks DIR",
@@ -77,6 +84,13 @@ tasks are split into K folds by family (bikes, bikes_small, bikes-long... stay
 together); each fold is solved with a prior learned from
 the solutions of the other folds (found first with the base prior), so no
 task informs its own prior.
+
+Rates are only worth quoting out of sample. With --prior, pass the tasks it
+was learned from as --prior-tasks: bench refuses to run when one of them
+shares an input/output example with an evaluated task (and checks the same
+between k-fold folds). --allow-overlap measures anyway and labels the report
+in-sample; --prior without --prior-tasks is labelled unchecked, with a
+warning.
 
 With --engine llm each task is solved under the guidance of a local model
 (see 'solve --help'); the table adds the samples parsed and the time spent
@@ -93,6 +107,9 @@ sampling, which is counted in each task's time.`,
 			}
 			rep := benchReport{Engine: lf.engine, Tasks: dir, Timeout: f.timeout.String(), Prior: f.prior, JIT: f.jit, KFold: kfold}
 			stderr := cmd.ErrOrStderr()
+			if rep.Sample, err = sampleOf(tasks, f.prior, priorDir, kfold, overlap, stderr); err != nil {
+				return err
+			}
 			if lf.engine != "pbe" {
 				if kfold > 1 {
 					return fmt.Errorf("--kfold works with --engine pbe only")
@@ -157,8 +174,54 @@ sampling, which is counted in each task's time.`,
 	c.Flags().StringVar(&dir, "tasks", "", "directory of .sl tasks")
 	c.Flags().StringVar(&jsonPath, "json", "", "write per-task results as JSON to this file")
 	c.Flags().IntVar(&kfold, "kfold", 0, "evaluate with priors learned on the other K-1 folds")
+	c.Flags().StringVar(&priorDir, "prior-tasks", "", "the tasks --prior was learned from, to check that none shares an example with the evaluated ones")
+	c.Flags().BoolVar(&overlap, "allow-overlap", false, "measure even when learning and evaluated tasks share examples, and label the report in-sample")
 	_ = c.MarkFlagRequired("tasks")
 	return c
+}
+
+// sampleOf checks that what the priors learned from is disjoint from the
+// evaluated tasks, and labels the report.
+func sampleOf(tasks []*task, prior, priorDir string, kfold int, allowOverlap bool, stderr io.Writer) (string, error) {
+	var pairs []string
+	var what string
+	if priorDir != "" {
+		if prior == "" {
+			return "", fmt.Errorf("--prior-tasks names the tasks of a --prior; pass the prior too")
+		}
+		src, err := loadTasks(priorDir)
+		if err != nil {
+			return "", fmt.Errorf("--prior-tasks: %w", err)
+		}
+		pairs, what = sharedExamples(problemsOf(tasks), problemsOf(src)), "evaluated tasks and the prior's source tasks"
+	}
+	if kfold > 1 && len(pairs) == 0 {
+		folds := familyFolds(tasks, kfold)
+		for fold := 0; fold < kfold && len(pairs) == 0; fold++ {
+			var test, train []namedProblem
+			for i, t := range tasks {
+				if folds[i] == fold {
+					test = append(test, namedProblem{t.name, t.p})
+				} else {
+					train = append(train, namedProblem{t.name, t.p})
+				}
+			}
+			pairs, what = sharedExamples(test, train), fmt.Sprintf("tasks of fold %d and of the other folds", fold+1)
+		}
+	}
+	switch {
+	case len(pairs) > 0 && !allowOverlap:
+		return "", errOverlap(what, pairs)
+	case len(pairs) > 0:
+		fmt.Fprintf(stderr, "warning: %s share examples (%s): the rates are in-sample\n", what, pairs[0])
+		return sampleIn, nil
+	case prior != "" && priorDir == "":
+		fmt.Fprintf(stderr, "warning: cannot check that %s was learned on tasks disjoint from these; pass --prior-tasks DIR (the tasks given to pbe learn). The report says sample=unchecked\n", prior)
+		return sampleUnchecked, nil
+	case prior == "" && kfold <= 1:
+		return sampleNone, nil
+	}
+	return sampleOut, nil
 }
 
 // family names a benchmark family: bikes.sl, bikes_small.sl, bikes-long.sl
@@ -171,21 +234,57 @@ func family(name string) string {
 	return f
 }
 
-// familyFolds deals whole families to folds, so that no variant of a test
-// task (its -long version, say) is in the training folds.
+// familyFolds deals whole groups of tasks to folds, so that no variant of a
+// test task (its -long version, say) is in the training folds: a group is a
+// family, joined with every family it shares an input/output example with
+// (univ_2 and univ_4 of sygus2018 do).
 func familyFolds(tasks []*task, k int) []int {
-	var names []string
-	index := map[string]int{}
-	for _, t := range tasks {
-		f := family(t.name)
-		if _, ok := index[f]; !ok {
-			index[f] = len(names)
-			names = append(names, f)
+	parent := make([]int, len(tasks))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(i int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) {
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
 		}
 	}
-	out := make([]int, len(tasks))
+	byFamily := map[string]int{}
+	byExample := map[string]int{}
 	for i, t := range tasks {
-		out[i] = index[family(t.name)] % k
+		if j, ok := byFamily[family(t.name)]; ok {
+			union(i, j)
+		} else {
+			byFamily[family(t.name)] = i
+		}
+		if t.p == nil {
+			continue
+		}
+		for _, ex := range t.p.Examples {
+			key := exampleKey(ex)
+			if j, ok := byExample[key]; ok {
+				union(i, j)
+			} else {
+				byExample[key] = i
+			}
+		}
+	}
+	// Groups are numbered in order of their first task, as families were.
+	index := map[int]int{}
+	out := make([]int, len(tasks))
+	for i := range tasks {
+		r := find(i)
+		if _, ok := index[r]; !ok {
+			index[r] = len(index)
+		}
+		out[i] = index[r] % k
 	}
 	return out
 }
@@ -337,6 +436,7 @@ func printSummary(w io.Writer, rep benchReport) {
 	}
 	fmt.Fprintf(tw, "tasks\t%s\t%d\n", filepath.Base(rep.Tasks), n)
 	fmt.Fprintf(tw, "budget\t%s per task, jit=%v, prior=%s\t\n", rep.Timeout, rep.JIT, prior)
+	fmt.Fprintf(tw, "sample\t%s\t\n", rep.Sample)
 	fmt.Fprintf(tw, "solved\t%d\t%.1f%%\n", solved, 100*float64(solved)/float64(max(n, 1)))
 	fmt.Fprintf(tw, "unsupported\t%d\t\n", unsupported)
 	if len(times) > 0 {

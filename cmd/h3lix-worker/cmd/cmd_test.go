@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/h3lix/h3lix/worker/engine/llm/llmtest"
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
 )
 
 const testdata = "../../../worker/engine/pbe/testdata"
@@ -76,15 +77,101 @@ func TestLearnAndBench(t *testing.T) {
 }
 
 func TestBenchCollective(t *testing.T) {
-	out, _, err := run(t, "bench", "collective", "--train", testdata, "--held-out", testdata, "--nodes", "2", "--rounds", "1", "--candidates", "100000")
+	args := []string{"bench", "collective", "--train", testdata, "--held-out", testdata, "--nodes", "2", "--rounds", "1", "--candidates", "100000"}
+	if _, _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), "share input/output examples") || !strings.Contains(err.Error(), "--allow-overlap") {
+		t.Fatalf("training on the held-out tasks: %v", err)
+	}
+	out, stderr, err := run(t, append(args, "--allow-overlap")...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "isolated") || !strings.Contains(out, "collective") {
+	if !strings.Contains(out, "isolated") || !strings.Contains(out, "collective") || !strings.Contains(out, "in-sample") || !strings.Contains(stderr, "warning") {
 		t.Errorf("table %q", out)
 	}
 	if _, _, err := run(t, "bench", "collective", "--train", t.TempDir()); err == nil {
 		t.Error("missing task directory must be an error")
+	}
+}
+
+// TestBenchSample: bench pbe refuses to report rates of tasks that share
+// an example with what the prior learned from, and labels every report.
+func TestBenchSample(t *testing.T) {
+	dir := t.TempDir()
+	prior := filepath.Join(dir, "prior.json")
+	if _, _, err := run(t, "pbe", "learn", "--tasks", testdata, "--out", prior, "--candidates", "200000"); err != nil {
+		t.Fatal(err)
+	}
+	// Another set: one task of its own, sharing no example with testdata.
+	other := filepath.Join(dir, "other")
+	if err := os.MkdirAll(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	task := "(set-logic SLIA)\n(synth-fun f ((s String)) String)\n(constraint (= (f \"ab-cd\") \"cd\"))\n(constraint (= (f \"xy-zw\") \"zw\"))\n(check-synth)\n"
+	if err := os.WriteFile(filepath.Join(other, "suffix.sl"), []byte(task), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sample := func(args ...string) (string, string, error) {
+		js := filepath.Join(dir, "rep.json")
+		_ = os.Remove(js)
+		_, stderr, err := run(t, append([]string{"bench", "pbe", "--candidates", "200000", "--json", js}, args...)...)
+		if err != nil {
+			return "", stderr, err
+		}
+		var rep benchReport
+		b, _ := os.ReadFile(js)
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep.Sample, stderr, nil
+	}
+	for _, c := range []struct {
+		args    []string
+		want    string
+		warning string
+		err     string
+	}{
+		{args: []string{"--tasks", testdata, "--prior", prior, "--prior-tasks", testdata}, err: "share input/output examples"},
+		{args: []string{"--tasks", testdata, "--prior", prior, "--prior-tasks", testdata, "--allow-overlap"}, want: sampleIn, warning: "in-sample"},
+		{args: []string{"--tasks", other, "--prior", prior, "--prior-tasks", testdata}, want: sampleOut},
+		{args: []string{"--tasks", other, "--prior", prior}, want: sampleUnchecked, warning: "--prior-tasks"},
+		{args: []string{"--tasks", other}, want: sampleNone},
+		{args: []string{"--tasks", testdata, "--kfold", "3"}, want: sampleOut},
+		{args: []string{"--tasks", other, "--prior-tasks", testdata}, err: "pass the prior too"},
+	} {
+		got, stderr, err := sample(c.args...)
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%v: error %v, want %q", c.args, err, c.err)
+			}
+		case err != nil:
+			t.Errorf("%v: %v", c.args, err)
+		case got != c.want || !strings.Contains(stderr, c.warning):
+			t.Errorf("%v: sample %q (stderr %q), want %q with a warning %q", c.args, got, stderr, c.want, c.warning)
+		}
+	}
+}
+
+// TestFamilyFoldsJoinSharedExamples: two tasks of different families that
+// share an example land in one fold.
+func TestFamilyFoldsJoinSharedExamples(t *testing.T) {
+	mk := func(name, ex string) *task {
+		p, err := sygus.Parse("(set-logic SLIA)\n(synth-fun f ((s String)) String)\n" + ex + "(check-synth)\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &task{name: name, p: p}
+	}
+	shared := `(constraint (= (f "a b") "b"))` + "\n"
+	tasks := []*task{
+		mk("alpha.sl", shared),
+		mk("beta.sl", `(constraint (= (f "c d") "d"))`+"\n"),
+		mk("gamma.sl", `(constraint (= (f "e f") "f"))`+"\n"+shared),
+		mk("alpha-long.sl", `(constraint (= (f "g h") "h"))`+"\n"),
+	}
+	folds := familyFolds(tasks, 3)
+	if folds[0] != folds[2] || folds[0] != folds[3] || folds[1] == folds[0] {
+		t.Errorf("folds %v: alpha, gamma (shared example) and alpha-long (family) must be together, beta apart", folds)
 	}
 }
 

@@ -3,6 +3,7 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/h3lix/h3lix/worker/energy"
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
 	"github.com/h3lix/h3lix/worker/sim"
 )
 
@@ -21,6 +23,7 @@ func newBenchCollectiveCmd() *cobra.Command {
 		heldN      int
 		adversarFr float64
 		jsonPath   string
+		overlap    bool
 	)
 	c := &cobra.Command{
 		Use:   "collective",
@@ -35,7 +38,11 @@ only on their own artifacts. After each round every honest node solves the
 held-out tasks. With --adversarial, that share of nodes publishes poisoned
 priors and programs with wrong check vectors and attests VALID on everything;
 a third group merges, unverified, the field the chain would build without
-attestations, to show what verification filters out.`,
+attestations, to show what verification filters out.
+
+The held-out rates are out of sample only if no held-out task shares an
+input/output example with a training task; collective refuses to run
+otherwise, unless --allow-overlap (the report then says in-sample).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			train, err := simTasks(trainDir, 0)
@@ -43,6 +50,10 @@ attestations, to show what verification filters out.`,
 				return err
 			}
 			held, err := simTasks(heldDir, heldN)
+			if err != nil {
+				return err
+			}
+			sample, err := simSample(train, held, overlap, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -56,11 +67,12 @@ attestations, to show what verification filters out.`,
 			if err != nil {
 				return err
 			}
+			rep.Sample = sample
 			total := rep.HonestNodes * rep.HeldOut
 			pct := func(n int) string { return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(max(total, 1))) }
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out, %d candidates per task\n",
-				cfg.Nodes, cfg.Adversarial, len(train), len(held), cfg.Budget)
+			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %d candidates per task\n",
+				cfg.Nodes, cfg.Adversarial, len(train), len(held), sample, cfg.Budget)
 			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.Baseline*rep.HonestNodes))
 			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tmJ/solved isolated\tmJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective")
 			score := func(ppm uint32) string { return fmt.Sprintf("%.3f", float64(ppm)/1e6) }
@@ -90,7 +102,29 @@ attestations, to show what verification filters out.`,
 	c.Flags().StringVar(&heldDir, "held-out", "../shared/bench/sygus-pbe/sygus2018", "directory of held-out tasks")
 	c.Flags().IntVar(&heldN, "held-out-n", 0, "use every k-th held-out task so that about this many remain (0 = all)")
 	c.Flags().StringVar(&jsonPath, "json", "", "write the per-round results as JSON")
+	c.Flags().BoolVar(&overlap, "allow-overlap", false, "run even when training and held-out tasks share examples, and label the report in-sample")
 	return c
+}
+
+// simSample checks that the training and held-out tasks share no example.
+func simSample(train, held []sim.Task, allowOverlap bool, stderr io.Writer) (string, error) {
+	parse := func(ts []sim.Task) []namedProblem {
+		out := make([]namedProblem, len(ts))
+		for i, t := range ts {
+			out[i].name = t.Name
+			out[i].p, _ = sygus.Parse(string(t.Spec))
+		}
+		return out
+	}
+	pairs := sharedExamples(parse(held), parse(train))
+	switch {
+	case len(pairs) > 0 && !allowOverlap:
+		return "", errOverlap("held-out and training tasks", pairs)
+	case len(pairs) > 0:
+		fmt.Fprintf(stderr, "warning: held-out and training tasks share examples (%s): the held-out rates are in-sample\n", pairs[0])
+		return sampleIn, nil
+	}
+	return sampleOut, nil
 }
 
 func simTasks(dir string, n int) ([]sim.Task, error) {

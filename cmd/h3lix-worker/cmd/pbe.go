@@ -2,9 +2,12 @@ package cmd
 
 import (
 	"context"
+	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -66,13 +69,23 @@ func newLearnCmd() *cobra.Command {
 		outPath string
 		useRef  bool
 		seed    uint64
+		epsilon float64
+		dpSeed  uint64
 	)
 	c := &cobra.Command{
 		Use:   "learn --tasks DIR --out prior.json",
 		Short: "Learn a grammar prior and program library from solved tasks",
 		Long: `learn solves every task of DIR (or takes the reference solution a task file
 ends with, as the Euphony benchmarks do) and writes the production counts,
-constant counts and library of verified sub-programs as a canonical prior.`,
+constant counts and library of verified sub-programs as a canonical prior.
+Constants that overlap the tasks' example strings are kept as typed holes, so
+the prior holds none of them.
+
+With --epsilon E the prior is released with E-differential privacy per task
+(Laplace noise on the production and constant counts; no context counts and
+no library, see docs/pbe-engine.md). The noise is drawn from the operating
+system's randomness; --dp-seed fixes it for experiments, and a prior
+released with a known seed is not private.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tasks, err := loadTasks(dir)
@@ -84,7 +97,21 @@ constant counts and library of verified sub-programs as a canonical prior.`,
 				return err
 			}
 			solved, refs, found := learnSet(cmd.Context(), tasks, opts, f.limits(), useRef, cmd)
-			pr, err := pbe.Learn(solved, seed)
+			var pr *pbe.Prior
+			switch {
+			case cmd.Flags().Changed("epsilon"):
+				var milli uint32 // inf: the private format without noise, to measure the format's own cost
+				switch {
+				case math.IsInf(epsilon, 1):
+				case epsilon >= 0.001 && epsilon <= 1000:
+					milli = uint32(math.Round(epsilon * 1000))
+				default:
+					return fmt.Errorf("--epsilon %v: want a privacy budget in [0.001, 1000], e.g. 1 or 4 (or inf for the private format without noise)", epsilon)
+				}
+				pr, err = pbe.LearnPrivate(solved, milli, dpNoise(dpSeed, cmd.Flags().Changed("dp-seed")))
+			default:
+				pr, err = pbe.Learn(solved, seed)
+			}
 			if err != nil {
 				return err
 			}
@@ -97,6 +124,10 @@ constant counts and library of verified sub-programs as a canonical prior.`,
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "learned from %d of %d tasks (%d reference solutions, %d solved); %d library programs -> %s\n",
 				len(solved), len(tasks), refs, found, len(pr.Library), outPath)
+			if cmd.Flags().Changed("epsilon") {
+				fmt.Fprintf(cmd.ErrOrStderr(), "released with ε = %v (Laplace noise of scale %.3g tasks per count; no context counts, no library); %d production and %d constant counts\n",
+					epsilon, 2/epsilon, len(pr.Ops), len(pr.Consts))
+			}
 			return nil
 		},
 	}
@@ -105,8 +136,21 @@ constant counts and library of verified sub-programs as a canonical prior.`,
 	c.Flags().StringVar(&outPath, "out", "prior.json", "where to write the prior")
 	c.Flags().BoolVar(&useRef, "use-reference", true, "use a reference solution given after (check-synth) instead of solving")
 	c.Flags().Uint64Var(&seed, "seed", 1, "seed of the generated check vectors")
+	c.Flags().Float64Var(&epsilon, "epsilon", 0, "release the prior with this differential-privacy ε (e.g. 1 or 4)")
+	c.Flags().Uint64Var(&dpSeed, "dp-seed", 0, "fix the privacy noise (experiments only: a prior with a known seed is not private)")
 	_ = c.MarkFlagRequired("tasks")
 	return c
+}
+
+// dpNoise is the noise source of a private prior: the operating system's
+// randomness, or a fixed seed for reproducible experiments.
+func dpNoise(seed uint64, fixed bool) *rand.Rand {
+	if fixed {
+		return rand.New(rand.NewPCG(seed, 0x68336c6978))
+	}
+	var key [32]byte
+	_, _ = crand.Read(key[:]) // never fails (crypto/rand, Go 1.24+)
+	return rand.New(rand.NewChaCha8(key))
 }
 
 // learnSet collects solutions to learn from: verified reference solutions

@@ -63,6 +63,9 @@ type Prior struct {
 	// argument slot: ctxKey("str.++", 0, `c:" "`) = `str.++#0>c:" "`.
 	Ctx     map[string]int64 `json:"ctx"`
 	Library []LibEntry       `json:"library"`
+	// DPEpsilonMilli is the ε (times 1000) of a differentially private
+	// release (LearnPrivate); 0 means the counts are exact.
+	DPEpsilonMilli uint32 `json:"dp_epsilon_milli,omitempty"`
 }
 
 // LibEntry is a verified sub-program with the check vectors that prove it.
@@ -305,14 +308,7 @@ func Learn(solved []Solved, seed uint64) (*Prior, error) {
 	}
 	lib := map[string]*libAcc{}
 	var order []string
-	// A prior mixes its tasks, so it keeps clear of every source task's
-	// strings, not only those of the task a constant came from.
-	var secrets []string
-	for _, s := range solved {
-		secrets = append(secrets, Secrets(s.Problem)...)
-	}
-	slices.Sort(secrets)
-	secrets = slices.Compact(secrets)
+	secrets := learnSecrets(solved)
 	for _, s := range solved {
 		nparams := len(s.Problem.Fun.Params)
 		h, _, ok := Hole(s.Term, nparams, secrets)
@@ -370,6 +366,18 @@ func Learn(solved []Solved, seed uint64) (*Prior, error) {
 		p.Library = p.Library[:maxLibrary]
 	}
 	return p, nil
+}
+
+// learnSecrets is the example strings of every task a prior learns from: a
+// prior mixes its tasks, so it keeps clear of all their strings, not only
+// those of the task a constant came from.
+func learnSecrets(solved []Solved) []string {
+	var secrets []string
+	for _, s := range solved {
+		secrets = append(secrets, Secrets(s.Problem)...)
+	}
+	slices.Sort(secrets)
+	return slices.Compact(secrets)
 }
 
 // Solved is a solved problem as learning input.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -95,8 +96,16 @@ func TestPrivacyScan(t *testing.T) {
 			t.Fatal(err)
 		}
 		slices.Sort(setSecrets)
-		if leak := scanShared(b, slices.Compact(setSecrets)); leak != "" {
+		setSecrets = slices.Compact(setSecrets)
+		if leak := scanShared(b, setSecrets); leak != "" {
 			t.Errorf("%s: learned prior %s", dir, leak)
+		}
+		dp, err := LearnPrivate(solved, 4000, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := dp.Encode(); scanShared(b, setSecrets) != "" {
+			t.Errorf("%s: private prior %s", dir, scanShared(b, setSecrets))
 		}
 		if len(pr.Library) == 0 || payloads < len(files)/3 {
 			t.Errorf("%s: %d payloads, %d library entries: too little was shared for the scan to mean anything", dir, payloads, len(pr.Library))
@@ -167,7 +176,7 @@ var (
 var scanVocabulary = func() map[string]bool {
 	v := map[string]bool{}
 	for _, w := range strings.Fields(`schema dsl program params holes ret checks in fill out prior_delta ops consts
-		ctx provenance tasks library weight c v lib true false Int String Bool ?Int ?String
+		ctx provenance tasks library weight dp_epsilon_milli c v lib true false Int String Bool ?Int ?String
 		h3lix/pbe/artifact/v2 h3lix/pbe/prior/v3`) {
 		v[w] = true
 	}
