@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -74,6 +76,7 @@ func newBenchPBECmd() *cobra.Command {
 		kfold    int
 		priorDir string
 		overlap  bool
+		threads  int
 	)
 	c := &cobra.Command{
 		Use:   "pbe --tasks DIR",
@@ -121,7 +124,7 @@ sampling, which is counted in each task's time.`,
 				rep.Results = runGuided(cmd, tasks, eng.(*llm.Engine), f, stderr)
 			} else if kfold > 1 {
 				fmt.Fprintf(stderr, "k-fold: first pass with the base prior to collect solutions\n")
-				first := runBench(cmd, tasks, opts, f.limits(), stderr)
+				first := runBench(cmd, tasks, opts, f.limits(), threads, stderr)
 				folds := familyFolds(tasks, kfold)
 				for fold := 0; fold < kfold; fold++ {
 					var train []pbe.Solved
@@ -147,7 +150,7 @@ sampling, which is counted in each task's time.`,
 						o.Prior = pr
 					}
 					fmt.Fprintf(stderr, "fold %d/%d: prior from %d solved tasks\n", fold+1, kfold, len(train))
-					res := runBench(cmd, test, o, f.limits(), stderr)
+					res := runBench(cmd, test, o, f.limits(), threads, stderr)
 					for i := range res {
 						res[i].Fold = fold + 1
 					}
@@ -155,7 +158,7 @@ sampling, which is counted in each task's time.`,
 				}
 				sort.Slice(rep.Results, func(i, j int) bool { return rep.Results[i].Task < rep.Results[j].Task })
 			} else {
-				rep.Results = runBench(cmd, tasks, opts, f.limits(), stderr)
+				rep.Results = runBench(cmd, tasks, opts, f.limits(), threads, stderr)
 			}
 			checkGeneralization(tasks, rep.Results)
 			printSummary(cmd.OutOrStdout(), rep)
@@ -175,6 +178,7 @@ sampling, which is counted in each task's time.`,
 	c.Flags().StringVar(&jsonPath, "json", "", "write per-task results as JSON to this file")
 	c.Flags().IntVar(&kfold, "kfold", 0, "evaluate with priors learned on the other K-1 folds")
 	c.Flags().StringVar(&priorDir, "prior-tasks", "", "the tasks --prior was learned from, to check that none shares an example with the evaluated ones")
+	c.Flags().IntVar(&threads, "threads", runtime.GOMAXPROCS(0), "tasks solved side by side (default: GOMAXPROCS, all cores unless set); they share --mem, and candidate budgets give the same results at any count")
 	c.Flags().BoolVar(&overlap, "allow-overlap", false, "measure even when learning and evaluated tasks share examples, and label the report in-sample")
 	_ = c.MarkFlagRequired("tasks")
 	return c
@@ -298,37 +302,65 @@ func termOf(t *task, prog string) (*sygus.Term, error) {
 	return pbe.ParseCanonical(prog, params, t.p.Fun.Ret.String())
 }
 
-func runBench(cmd *cobra.Command, tasks []*task, opts pbe.Options, lim pbe.Limits, progress io.Writer) []taskResult {
-	var out []taskResult
-	solved := 0
-	for i, t := range tasks {
-		r := taskResult{Task: t.name}
-		if t.err != nil {
-			r.Reason = "parse error: " + t.err.Error()
-		} else {
-			o, err := pbe.Synthesize(cmd.Context(), t.p, opts, lim)
-			r.Seconds = o.Stats.Elapsed.Seconds()
-			r.Candidates = o.Stats.Candidates
-			switch {
-			case err != nil:
-				r.Reason = "unsupported: " + err.Error()
-			case o.Solved:
-				r.Solved = true
-				r.Size = o.Term.Size()
-				r.Program = pbe.Canonical(o.Term)
-				solved++
-			default:
-				r.Reason = o.Reason
+func runBench(cmd *cobra.Command, tasks []*task, opts pbe.Options, lim pbe.Limits, threads int, progress io.Writer) []taskResult {
+	out := make([]taskResult, len(tasks))
+	threads = max(1, min(threads, len(tasks)))
+	// Searches run side by side and share the memory budget; each keeps
+	// its candidate budget, so results do not depend on the thread count.
+	opts.MemBudget = max(opts.MemBudget/int64(threads), 1)
+	var (
+		mu           sync.Mutex
+		done, solved int
+		next         = make(chan int)
+		wg           sync.WaitGroup
+	)
+	for w := 0; w < threads; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r := solveOne(cmd, tasks[i], opts, lim)
+				mu.Lock()
+				out[i] = r
+				done++
+				status := "fail"
+				if r.Solved {
+					solved++
+					status = "ok  "
+				}
+				fmt.Fprintf(progress, "[%3d/%3d] solved %3d  %s %6.2fs %11d cand  %s\n", done, len(tasks), solved, status, r.Seconds, r.Candidates, tasks[i].name)
+				mu.Unlock()
 			}
-		}
-		status := "fail"
-		if r.Solved {
-			status = "ok  "
-		}
-		fmt.Fprintf(progress, "[%3d/%3d] solved %3d  %s %6.2fs %11d cand  %s\n", i+1, len(tasks), solved, status, r.Seconds, r.Candidates, t.name)
-		out = append(out, r)
+		}()
 	}
+	for i := range tasks {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return out
+}
+
+func solveOne(cmd *cobra.Command, t *task, opts pbe.Options, lim pbe.Limits) taskResult {
+	r := taskResult{Task: t.name}
+	if t.err != nil {
+		r.Reason = "parse error: " + t.err.Error()
+		return r
+	}
+	o, err := pbe.Synthesize(cmd.Context(), t.p, opts, lim)
+	r.Seconds = o.Stats.Elapsed.Seconds()
+	r.Candidates = o.Stats.Candidates
+	switch {
+	case err != nil:
+		r.Reason = "unsupported: " + err.Error()
+	case o.Solved:
+		r.Solved = true
+		r.Size = o.Term.Size()
+		r.Program = pbe.Canonical(o.Term)
+	default:
+		r.Reason = o.Reason
+	}
+	return r
 }
 
 // runGuided is runBench through the llm engine, one task at a time.

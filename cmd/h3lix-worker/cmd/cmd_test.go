@@ -152,6 +152,31 @@ func TestBenchSample(t *testing.T) {
 	}
 }
 
+// TestBenchThreads: tasks solved side by side under a candidate budget
+// give the same results, in task order, as one at a time.
+func TestBenchThreads(t *testing.T) {
+	var reps [2]benchReport
+	for i, threads := range []string{"1", "3"} {
+		js := filepath.Join(t.TempDir(), "rep.json")
+		if _, _, err := run(t, "bench", "pbe", "--tasks", testdata, "--candidates", "300000", "--threads", threads, "--json", js); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(js)
+		if err := json.Unmarshal(b, &reps[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(reps[0].Results) != 6 || len(reps[1].Results) != 6 {
+		t.Fatalf("results %d and %d", len(reps[0].Results), len(reps[1].Results))
+	}
+	for i, a := range reps[0].Results {
+		b := reps[1].Results[i]
+		if a.Task != b.Task || a.Solved != b.Solved || a.Program != b.Program || a.Candidates != b.Candidates {
+			t.Errorf("threads change %s: %+v vs %+v", a.Task, a, b)
+		}
+	}
+}
+
 // TestFamilyFoldsJoinSharedExamples: two tasks of different families that
 // share an example land in one fold.
 func TestFamilyFoldsJoinSharedExamples(t *testing.T) {
