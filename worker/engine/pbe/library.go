@@ -1,0 +1,291 @@
+package pbe
+
+import (
+	"math"
+
+	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+)
+
+// The library: verified programs of the prior offered to a task's search
+// as leaves (selectLibrary), adapted to the task's signature and
+// constants (instantiateLibrary, typed holes).
+
+// libProgram is a library entry adapted to one task.
+type libProgram struct {
+	term *sygus.Term
+	key  string
+	cost int
+}
+
+// libBaseCost is the cost of the most used library program offered as a
+// leaf, about that of a program of two or three cheap productions; a program
+// used k times less often costs log2(k) more.
+const libBaseCost = 9
+
+// selectLibrary adds, as leaf productions, the library programs that fit
+// the task: same parameter sorts, and only operators and constants the task
+// grammar has.
+func selectLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int) {
+	if pr == nil || len(pr.Library) == 0 {
+		return
+	}
+	have := map[string]bool{}
+	spell := map[sygus.Op]string{}
+	for _, pd := range g.prods {
+		have[pd.key] = true
+		if pd.kind == pkOp && pd.spell != "" {
+			spell[pd.op] = pd.spell
+		}
+	}
+	cands := libCandidates(pr, g)
+	added := 0
+	seen := map[string]bool{}
+	top := int64(1)
+	for _, e := range cands {
+		top = max(top, e.weight)
+	}
+	for _, e := range cands {
+		if added >= limit {
+			break
+		}
+		if len(e.params) != len(p.Fun.Params) {
+			continue
+		}
+		ok := true
+		for i, s := range e.params {
+			if p.Fun.Params[i].Sort.String() != s {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		t := e.t
+		for _, k := range termKeys(t) {
+			if !have[k] {
+				ok = false
+			}
+		}
+		nt := -1
+		if g.nts[g.start].sort == t.Sort {
+			nt = g.start
+		} else {
+			for i, n := range g.nts {
+				if n.sort == t.Sort {
+					nt = i
+					break
+				}
+			}
+		}
+		prog := Canonical(t)
+		if !ok || nt < 0 || seen[prog] {
+			continue
+		}
+		seen[prog] = true
+		t = instantiate(t, p, spell)
+		seen[Canonical(t)] = true
+		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.weight)))))
+		g.prods = append(g.prods, prod{nt: nt, kind: pkLib, lib: &libProgram{term: t, key: "lib:" + prog, cost: cost}, key: "lib"})
+		g.nts[nt].prods = append(g.nts[nt].prods, len(g.prods)-1)
+		added++
+	}
+	instantiateLibrary(p, g, cands, limit, top, have, spell, seen)
+}
+
+// libCand is a library program ready for one task: parsed, with its holes
+// filled by the task's own constants.
+type libCand struct {
+	t      *sygus.Term
+	params []string
+	weight int64
+}
+
+// maxLibFills bounds the instances of one holed library program.
+const maxLibFills = 8
+
+// libCandidates parses the prior's library for a task grammar: a program
+// without holes as it is, a holed one once per filling of its holes with
+// constants of the grammar (at most maxLibFills), in library order.
+func libCandidates(pr *Prior, g *grammar) []libCand {
+	var consts []sygus.Value
+	seen := map[sygus.Value]bool{}
+	for _, pd := range g.prods {
+		if pd.kind == pkConst && !seen[pd.val] {
+			seen[pd.val] = true
+			consts = append(consts, pd.val)
+		}
+	}
+	var out []libCand
+	for _, e := range pr.Library {
+		t, err := ParseHoled(e.Program, e.Params, e.Holes, e.Ret)
+		if err != nil {
+			continue
+		}
+		hs, _ := holeSorts(e.Holes)
+		for _, f := range fillHoles(t, len(e.Params), hs, consts, maxLibFills) {
+			out = append(out, libCand{t: f, params: e.Params, weight: e.Weight})
+		}
+	}
+	return out
+}
+
+// instantiateLibrary offers library programs that read one parameter but do
+// not fit the task's signature, or whose parameter is better filled by one
+// of the task's own constants: the parameter is replaced by each parameter
+// of the task of its sort (first pass, at most limit leaves) and by each
+// string constant of the task grammar (second pass, at most 2·limit; e.g.
+// the learned (str.++ "," (str.++ " " $2)) with the task constant "USA" is
+// the leaf ", USA"). Every instance is a term of the task grammar and costs
+// what its library program costs.
+func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int, top int64, have map[string]bool, spell map[sygus.Op]string, seen map[string]bool) {
+	var consts []sygus.Value
+	constVals := map[string]bool{}
+	for _, pd := range g.prods {
+		if pd.kind == pkConst && pd.val.Sort == sygus.SortString {
+			consts = append(consts, pd.val)
+			constVals[pd.val.Str] = true
+		}
+	}
+	type entry struct {
+		t    *sygus.Term
+		v    int
+		nt   int
+		cost int
+		same bool // the entry has the task's signature
+	}
+	var es []entry
+	for _, e := range cands {
+		t := e.t
+		used := map[int]bool{}
+		ok := true
+		var walk func(t *sygus.Term)
+		walk = func(t *sygus.Term) {
+			if t.Kind == sygus.TermVar {
+				used[t.Index] = true
+				return
+			}
+			if !have[nodeKey(t)] {
+				ok = false
+			}
+			for _, a := range t.Args {
+				walk(a)
+			}
+		}
+		walk(t)
+		if !ok || len(used) != 1 {
+			continue
+		}
+		var v int
+		for k := range used {
+			v = k
+		}
+		nt := -1
+		for i, n := range g.nts {
+			if n.sort == t.Sort {
+				nt = i
+				break
+			}
+		}
+		if g.nts[g.start].sort == t.Sort {
+			nt = g.start
+		}
+		if nt < 0 || e.params[v] != "String" {
+			continue
+		}
+		same := len(e.params) == len(p.Fun.Params)
+		for i, s := range e.params {
+			if same && p.Fun.Params[i].Sort.String() != s {
+				same = false
+			}
+		}
+		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.weight)))))
+		es = append(es, entry{t: t, v: v, nt: nt, cost: cost, same: same})
+	}
+	add := func(e entry, a *sygus.Term) bool {
+		it := instantiate(substVar(e.t, e.v, a), p, spell)
+		key := Canonical(it)
+		if seen[key] {
+			return false
+		}
+		if a.Kind == sygus.TermConst {
+			// A constant instance is only worth a leaf if it is a new
+			// string the grammar has no constant for.
+			val, err := p.Eval(it, make([]sygus.Value, len(p.Fun.Params)), nil)
+			if err != nil || e.t.Sort != sygus.SortString || len(val.Str) < 2 || constVals[val.Str] {
+				return false
+			}
+			constVals[val.Str] = true
+		}
+		seen[key] = true
+		g.prods = append(g.prods, prod{nt: e.nt, kind: pkLib, lib: &libProgram{term: it, key: "lib:" + key, cost: e.cost}, key: "lib"})
+		g.nts[e.nt].prods = append(g.nts[e.nt].prods, len(g.prods)-1)
+		return true
+	}
+	added := 0
+	for _, e := range es {
+		for i, fp := range p.Fun.Params {
+			if added >= limit {
+				break
+			}
+			if fp.Sort == sygus.SortString && (!e.same || i != e.v) {
+				if add(e, &sygus.Term{Kind: sygus.TermVar, Sort: fp.Sort, Name: fp.Name, Index: i}) {
+					added++
+				}
+			}
+		}
+	}
+	added = 0
+	for _, e := range es {
+		for _, c := range consts {
+			if added >= 2*limit {
+				return
+			}
+			if add(e, &sygus.Term{Kind: sygus.TermConst, Sort: c.Sort, Val: c}) {
+				added++
+			}
+		}
+	}
+}
+
+// substVar replaces parameter v of t by a.
+func substVar(t *sygus.Term, v int, a *sygus.Term) *sygus.Term {
+	if t.Kind == sygus.TermVar {
+		if t.Index == v {
+			return a
+		}
+		return t
+	}
+	if len(t.Args) == 0 {
+		return t
+	}
+	c := *t
+	c.Args = make([]*sygus.Term, len(t.Args))
+	for i, x := range t.Args {
+		c.Args[i] = substVar(x, v, a)
+	}
+	return &c
+}
+
+// libValues evaluates the library leaves on the active examples.
+func libValues(p *sygus.Problem, g *grammar, exs []sygus.Example) map[int][]sygus.Value {
+	out := map[int][]sygus.Value{}
+	for id, pd := range g.prods {
+		if pd.kind != pkLib {
+			continue
+		}
+		vals := make([]sygus.Value, len(exs))
+		ok := true
+		for j, ex := range exs {
+			v, err := p.Eval(pd.lib.term, ex.In, nil)
+			if err != nil {
+				ok = false
+				break
+			}
+			vals[j] = v
+		}
+		if ok {
+			out[id] = vals
+		}
+	}
+	return out
+}
