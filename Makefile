@@ -41,7 +41,8 @@ install: ## Install h3lixd and h3lix-worker into $GOPATH/bin
 # one-second blocks), so they run alone, after the other packages.
 test: ## All tests: unit, keeper, fuzz seeds, in-process network, then the real-binary e2e on its own
 	go test -count=1 -timeout 30m $$(go list ./... | grep -v /tests/e2e)
-	go test -count=1 -timeout 30m ./tests/e2e/...
+	mkdir -p $(CURDIR)/build/test-artifacts
+	go test -count=1 -timeout 30m -artifacts -outputdir $(CURDIR)/build/test-artifacts ./tests/e2e/...
 
 test-unit: ## Fast tests only (skips the networks and the e2e tests)
 	go test -short ./...

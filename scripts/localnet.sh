@@ -119,7 +119,7 @@ setup_workers() {
     local w="$d/worker$i"
     mkdir -p "$w"
     "$H3LIX_WORKER" init --home "$w" --chain-id "$CHAIN_ID" --node "tcp://127.0.0.1:$(rpc_port 0)" \
-      --grpc "127.0.0.1:$(grpc_port 0)" --from "worker$i" --keyring-backend test --keyring-dir "$home" \
+      --grpc "127.0.0.1:$(grpc_port 0)" --rest "http://127.0.0.1:$(api_port 0)" --from "worker$i" --keyring-backend test --keyring-dir "$home" \
       --p2p-listen "/ip4/127.0.0.1/tcp/$(p2p_port "$i")" --api-listen "127.0.0.1:$(wapi_port "$i")" \
       --tasks "gen:$((i + 1))" --grid-zone DE >/dev/null || die "h3lix-worker init failed for worker$i"
     "$H3LIX_WORKER" register --home "$w" --bond 10000000uhlx >/dev/null || die "registering worker$i failed"

@@ -66,7 +66,7 @@ func newWorker(t *testing.T, ln *localnet, i int, key, adversary string) *worker
 	tasks := filepath.Join(w.home, "tasks")
 	w.run("tasks", "gen", "--seed", strconv.Itoa(100+i), "--count", "60", "--out", tasks)
 	w.run("init", "--home", w.home, "--chain-id", "h3lix-local", "--node", ln.rpc(0),
-		"--grpc", fmt.Sprintf("127.0.0.1:%d", 9090+ln.offset), "--from", key, "--keyring-backend", "test",
+		"--grpc", fmt.Sprintf("127.0.0.1:%d", 9090+ln.offset), "--rest", ln.api(0), "--from", key, "--keyring-backend", "test",
 		"--keyring-dir", ln.home(0), "--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", 4001+ln.offset+i),
 		"--api-listen", w.api, "--tasks", tasks)
 	w.run("register", "--home", w.home, "--bond", "10000000uhlx")
@@ -544,4 +544,8 @@ func TestWorkers(t *testing.T) {
 	t.Logf("reputation: alice %d, bob %d, carol %d, dave (poisoner) %d, lazy %d, offline %d",
 		score("alice"), score("bob"), score("carol"), score("dave"), score("lazy"), score("offline"))
 	t.Logf("rounds %d..%d, %d with a field", first, last-1, withField)
+
+	// 5. Alice's dashboard, in a real browser, agrees with the chain and
+	// follows it to the next field.
+	checkDashboard(t, ws[0].api, ln.api(0), 2*time.Minute)
 }

@@ -1,5 +1,6 @@
-// Package api is the worker's local HTTP API: health, status, Prometheus
-// metrics, the owner's own solve endpoint and the trustless IPFS gateway.
+// Package api is the worker's local HTTP API: the dashboard, health,
+// status, Prometheus metrics, the owner's own solve endpoint, the trustless
+// IPFS gateway and a read-only window on the chain's REST API.
 // It listens on loopback by default; /v1/solve runs the owner's private
 // tasks and must not be exposed to others.
 package api
@@ -19,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/h3lix/h3lix/worker/api/dashboard"
 	"github.com/h3lix/h3lix/worker/engine"
 	"github.com/h3lix/h3lix/worker/store"
 )
@@ -45,6 +47,9 @@ type Options struct {
 	// MaxPayload caps what they add and fetch.
 	Store      store.Store
 	MaxPayload int64
+	// ChainREST is the chain's REST API that GET /chain/ forwards to for
+	// the dashboard ("" answers 503).
+	ChainREST string
 }
 
 // Handler builds the API's routes.
@@ -76,10 +81,13 @@ func Handler(o Options) http.Handler {
 	if o.Store != nil {
 		ipfsRoutes(mux, o.Store, o.MaxPayload)
 	}
+	mux.Handle("GET /{$}", dashboard.Index())
+	mux.Handle("GET /dashboard/", dashboard.Files("/dashboard/"))
+	mux.Handle("GET /chain/", chainProxy(o.ChainREST))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "no such endpoint",
-			"endpoints": []string{"GET /healthz", "GET /status", "GET /metrics", "POST /v1/solve", "GET /ipfs/{cid}?format=raw|car",
-				"POST /v1/ipfs/add", "GET /v1/ipfs/get/{cid}", "GET /v1/ipfs/pins"}})
+			"endpoints": []string{"GET / (dashboard)", "GET /healthz", "GET /status", "GET /metrics", "POST /v1/solve", "GET /ipfs/{cid}?format=raw|car",
+				"POST /v1/ipfs/add", "GET /v1/ipfs/get/{cid}", "GET /v1/ipfs/pins", "GET /chain/h3lix/... (chain REST, read-only)"}})
 	})
 	return mux
 }

@@ -53,9 +53,12 @@ type Config struct {
 
 // ChainConfig locates the chain.
 type ChainConfig struct {
-	ID            string        `mapstructure:"id"`
-	Node          string        `mapstructure:"node"`
-	GRPC          string        `mapstructure:"grpc"`
+	ID   string `mapstructure:"id"`
+	Node string `mapstructure:"node"`
+	GRPC string `mapstructure:"grpc"`
+	// REST is the chain's REST API (the gRPC gateway), which the worker's
+	// dashboard reads through the worker's own API port.
+	REST          string        `mapstructure:"rest"`
 	GasAdjustment float64       `mapstructure:"gas_adjustment"`
 	GasPrices     string        `mapstructure:"gas_prices"`
 	TxTimeout     time.Duration `mapstructure:"tx_timeout"`
@@ -179,7 +182,7 @@ type LogConfig struct {
 // Default is the configuration of a worker on the localnet.
 func Default() Config {
 	return Config{
-		Chain:    ChainConfig{ID: "h3lix-local", Node: "tcp://127.0.0.1:26657", GRPC: "127.0.0.1:9090", GasAdjustment: 1.5, TxTimeout: time.Minute},
+		Chain:    ChainConfig{ID: "h3lix-local", Node: "tcp://127.0.0.1:26657", GRPC: "127.0.0.1:9090", REST: "http://127.0.0.1:1317", GasAdjustment: 1.5, TxTimeout: time.Minute},
 		Keyring:  KeyringConfig{Backend: "test", From: "alice"},
 		P2P:      P2PConfig{Listen: []string{"/ip4/127.0.0.1/tcp/4001"}},
 		API:      APIConfig{Listen: "127.0.0.1:8480"},
@@ -201,6 +204,11 @@ func (c Config) Validate() error {
 	}
 	if c.Chain.GRPC == "" {
 		bad("chain.grpc", "empty; set the node's gRPC address, e.g. 127.0.0.1:9090")
+	}
+	if c.Chain.REST != "" {
+		if u, err := url.Parse(c.Chain.REST); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("chain.rest", "%q is not an http(s) URL; use http://HOST:1317, or \"\" to serve the dashboard without chain data", c.Chain.REST)
+		}
 	}
 	if c.Chain.Node != "" && !strings.Contains(c.Chain.Node, "://") {
 		bad("chain.node", "%q is not a URL; use tcp://HOST:26657", c.Chain.Node)
@@ -329,6 +337,7 @@ var flagKeys = map[string]string{
 	"chain-id":        "chain.id",
 	"node":            "chain.node",
 	"grpc":            "chain.grpc",
+	"rest":            "chain.rest",
 	"gas-prices":      "chain.gas_prices",
 	"gas-adjustment":  "chain.gas_adjustment",
 	"from":            "keyring.from",
@@ -421,7 +430,7 @@ func negative(x any) bool {
 // that the file does not set.
 func setDefaults(v *viper.Viper, c Config) {
 	for k, val := range map[string]any{
-		"chain.id": c.Chain.ID, "chain.node": c.Chain.Node, "chain.grpc": c.Chain.GRPC,
+		"chain.id": c.Chain.ID, "chain.node": c.Chain.Node, "chain.grpc": c.Chain.GRPC, "chain.rest": c.Chain.REST,
 		"chain.gas_adjustment": c.Chain.GasAdjustment, "chain.gas_prices": c.Chain.GasPrices, "chain.tx_timeout": c.Chain.TxTimeout,
 		"keyring.backend": c.Keyring.Backend, "keyring.dir": c.Keyring.Dir, "keyring.from": c.Keyring.From,
 		"p2p.listen": c.P2P.Listen, "p2p.announce": c.P2P.Announce, "p2p.dht": c.P2P.DHT,
@@ -513,6 +522,10 @@ id = {{quote .Chain.ID}}
 node = {{quote .Chain.Node}}
 # gRPC of a full node: queries, simulation and broadcast.
 grpc = {{quote .Chain.GRPC}}
+# REST API of a full node (the gRPC gateway, port 1317). The dashboard at the
+# worker's API port reads the round, field and leaderboard from it through
+# /chain/. Empty: the dashboard shows only this worker's own status.
+rest = {{quote .Chain.REST}}
 # Simulated gas is multiplied by this.
 gas_adjustment = {{float .Chain.GasAdjustment}}
 # Empty: pay the node's minimum gas price. Otherwise e.g. "0.025uhlx".

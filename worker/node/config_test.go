@@ -180,6 +180,8 @@ func TestValidate(t *testing.T) {
 		{"chain.id", func(c *node.Config) { c.Chain.ID = "" }},
 		{"chain.grpc", func(c *node.Config) { c.Chain.GRPC = "" }},
 		{"chain.node", func(c *node.Config) { c.Chain.Node = "127.0.0.1:26657" }},
+		{"chain.rest", func(c *node.Config) { c.Chain.REST = "127.0.0.1:1317" }},
+		{"chain.rest", func(c *node.Config) { c.Chain.REST = "ftp://127.0.0.1:1317" }},
 		{"chain.gas_adjustment", func(c *node.Config) { c.Chain.GasAdjustment = 0.9 }},
 		{"chain.gas_adjustment", func(c *node.Config) { c.Chain.GasAdjustment = math.NaN() }},
 		{"chain.gas_adjustment", func(c *node.Config) { c.Chain.GasAdjustment = math.Inf(1) }},

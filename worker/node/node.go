@@ -321,6 +321,7 @@ func (n *Node) Run(ctx context.Context, ready func(apiAddr string)) error {
 		},
 		Engine:    n.Engine,
 		Gatherers: n.gatherers,
+		ChainREST: n.Cfg.Chain.REST,
 		Healthy: func(ctx context.Context) error {
 			_, err := n.Client.LatestHeight(ctx)
 			return err

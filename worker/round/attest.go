@@ -96,12 +96,14 @@ func (l *Loop) attest(ctx context.Context, rs chain.RoundStatus) error {
 		return err
 	}
 	counts := map[string]int{}
+	var done []VerificationStatus
 	for i, a := range atts {
 		if !slices.Contains(todo, a.ArtifactId) {
 			continue
 		}
 		v := opens[i].Verdict.String()
 		counts[v]++
+		done = append(done, VerificationStatus{Round: r, ArtifactID: a.ArtifactId, Verdict: v})
 		l.metrics.Attestations.WithLabelValues(v).Inc()
 		if len(a.Chunk) > 0 {
 			l.metrics.Retrievals.Inc()
@@ -109,6 +111,10 @@ func (l *Loop) attest(ctx context.Context, rs chain.RoundStatus) error {
 	}
 	l.mu.Lock()
 	l.status.LastAttest = AttestStatus{Round: r, Verdicts: counts, TxHash: res.TxHash}
+	l.status.Verifications = append(l.status.Verifications, done...)
+	if n := len(l.status.Verifications); n > maxVerifications {
+		l.status.Verifications = l.status.Verifications[n-maxVerifications:]
+	}
 	l.status.Attested += uint64(len(send))
 	l.mu.Unlock()
 	l.log.Info("attested (sealed)", "round", r, "verdicts", counts, "tx", res.TxHash, "disclose_from", rs.Round.DiscloseStart)

@@ -8,30 +8,33 @@ import (
 // Status is what GET /status shows: where the node is, what it did in the
 // last rounds and what it learned.
 type Status struct {
-	Operator        string            `json:"operator"`
-	PeerID          string            `json:"peer_id"`
-	Engine          string            `json:"engine"`
-	Adversary       string            `json:"adversary,omitempty"`
-	Height          int64             `json:"height"`
-	Round           uint64            `json:"round"`
-	Phase           string            `json:"phase"`
-	PhaseEndsAt     int64             `json:"phase_ends_at_height"`
-	Tasks           int               `json:"tasks"`
-	ValidationTasks int               `json:"validation_tasks"`
-	Committed       uint64            `json:"artifacts_committed"`
-	Revealed        uint64            `json:"artifacts_revealed"`
-	Attested        uint64            `json:"attestations_sent"`
-	Disclosed       uint64            `json:"attestations_disclosed"`
-	FetchedRemote   uint64            `json:"payloads_fetched_remote"`
-	Verified        uint64            `json:"payloads_verified"`
-	LastCommit      CommitStatus      `json:"last_commit"`
-	LastReveal      RevealStatus      `json:"last_reveal"`
-	LastAttest      AttestStatus      `json:"last_attest"`
-	FieldRound      uint64            `json:"field_round"`
-	Field           FieldStatus       `json:"field"`
-	Reputation      *ReputationStatus `json:"reputation,omitempty"`
-	LearningCurve   []CurvePoint      `json:"learning_curve"`
-	Energy          EnergyStatus      `json:"energy"`
+	Operator        string       `json:"operator"`
+	PeerID          string       `json:"peer_id"`
+	Engine          string       `json:"engine"`
+	Adversary       string       `json:"adversary,omitempty"`
+	Height          int64        `json:"height"`
+	Round           uint64       `json:"round"`
+	Phase           string       `json:"phase"`
+	PhaseEndsAt     int64        `json:"phase_ends_at_height"`
+	Tasks           int          `json:"tasks"`
+	ValidationTasks int          `json:"validation_tasks"`
+	Committed       uint64       `json:"artifacts_committed"`
+	Revealed        uint64       `json:"artifacts_revealed"`
+	Attested        uint64       `json:"attestations_sent"`
+	Disclosed       uint64       `json:"attestations_disclosed"`
+	FetchedRemote   uint64       `json:"payloads_fetched_remote"`
+	Verified        uint64       `json:"payloads_verified"`
+	LastCommit      CommitStatus `json:"last_commit"`
+	LastReveal      RevealStatus `json:"last_reveal"`
+	LastAttest      AttestStatus `json:"last_attest"`
+	// Verifications are the node's latest attested verdicts, newest last
+	// (at most maxVerifications), for the dashboard.
+	Verifications []VerificationStatus `json:"verifications"`
+	FieldRound    uint64               `json:"field_round"`
+	Field         FieldStatus          `json:"field"`
+	Reputation    *ReputationStatus    `json:"reputation,omitempty"`
+	LearningCurve []CurvePoint         `json:"learning_curve"`
+	Energy        EnergyStatus         `json:"energy"`
 	// Scheduler is the latest decision on the heavy work (nil without a
 	// scheduler or before the first commit phase).
 	Scheduler *schedule.Status `json:"scheduler,omitempty"`
@@ -95,6 +98,16 @@ type AttestStatus struct {
 	TxHash   string         `json:"tx"`
 }
 
+// VerificationStatus is one attested verdict on another node's artifact.
+type VerificationStatus struct {
+	Round      uint64 `json:"round"`
+	ArtifactID uint64 `json:"artifact_id"`
+	Verdict    string `json:"verdict"`
+}
+
+// maxVerifications bounds Status.Verifications.
+const maxVerifications = 64
+
 // FieldStatus is the last field the engine was conditioned on.
 type FieldStatus struct {
 	Round      uint64 `json:"round"`
@@ -143,6 +156,7 @@ func (l *Loop) Status() Status {
 	s := l.status
 	s.LearningCurve = append([]CurvePoint(nil), l.status.LearningCurve...)
 	s.Overhead = append([]OverheadSample(nil), l.status.Overhead...)
+	s.Verifications = append([]VerificationStatus(nil), l.status.Verifications...)
 	if l.status.Scheduler != nil {
 		d := *l.status.Scheduler
 		s.Scheduler = &d
