@@ -24,7 +24,8 @@ BYZANTINE ?= 0.25
 SEED ?= 1
 FUZZTIME ?= 30s
 # Workers `make localnet` starts next to the validator (0 for none).
-WORKERS ?= 3
+# The localnet's definition (validators, workers, ports, round lengths) is
+# networks/local/network.env; WORKERS=N overrides its worker count.
 LOCALNET_ENV = H3LIXD=$(BUILDDIR)/h3lixd H3LIX_WORKER=$(BUILDDIR)/h3lix-worker
 
 ##@ Build
@@ -117,11 +118,11 @@ proto-check: proto-gen ## Fail when the committed generated code is stale
 	  if [ -n "$$untracked" ]; then echo "untracked generated files: $$untracked"; exit 1; fi
 
 ##@ Local networks
-localnet: build ## Build and start a 1-validator localnet (~1 s blocks) with WORKERS workers (default 3) in ./.localnet/1val
-	$(LOCALNET_ENV) LOCALNET_WORKERS=$(WORKERS) ./scripts/localnet.sh start 1
+localnet: build ## Build and start the localnet of networks/local (1 validator, ~1 s blocks, 3 workers; WORKERS=N to change) in ./.localnet/1val
+	$(LOCALNET_ENV) $(if $(WORKERS),LOCALNET_WORKERS=$(WORKERS)) ./scripts/localnet.sh start
 
-localnet-multi: build ## Build and start a 4-validator localnet with WORKERS workers in ./.localnet/4val
-	$(LOCALNET_ENV) LOCALNET_WORKERS=$(WORKERS) ./scripts/localnet.sh start 4
+localnet-multi: build ## Build and start a 4-validator localnet with the workers of networks/local in ./.localnet/4val
+	$(LOCALNET_ENV) $(if $(WORKERS),LOCALNET_WORKERS=$(WORKERS)) ./scripts/localnet.sh start $$(sed -n 's/^LOCALNET_VALIDATORS_MULTI=//p' networks/local/network.env)
 
 localnet-stop: ## Stop the running localnet and its workers (state is kept)
 	$(LOCALNET_ENV) ./scripts/localnet.sh stop

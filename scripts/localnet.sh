@@ -8,6 +8,8 @@
 #   scripts/localnet.sh status        heights of the running validators
 #   scripts/localnet.sh reset         stop and delete the network
 #
+# The network is defined in networks/local/network.env (chain, validators, workers, ports, round
+# lengths); the environment overrides it.
 # Environment: LOCALNET_DIR (default ./.localnet/<N>val), H3LIXD (default ./build/h3lixd),
 # LOCALNET_PORT_OFFSET (default 0), LOCALNET_BLOCK_TIME (default 1s), LOCALNET_VOTING_PERIOD (default 30s),
 # LOCALNET_ROUND_BLOCKS (commit,reveal,attest[,disclose]; default 10,5,10, disclose = reveal), LOCALNET_MAX_COMMITS (default 4),
@@ -16,6 +18,16 @@
 # signs with key worker<i> of node0's test keyring, and works on an endless private stream of tasks
 # generated from seed i+1 (round.tasks_dir = "gen:<i+1>").
 set -euo pipefail
+
+# The network's definition is data: networks/local/network.env (or the file
+# named by LOCALNET_DEFINITION). Variables set in the environment win.
+DEFINITION=${LOCALNET_DEFINITION:-"$(dirname "$0")/../networks/local/network.env"}
+if [ -f "$DEFINITION" ]; then
+  while IFS='=' read -r key value; do
+    case "$key" in '' | \#*) continue ;; esac
+    [ -z "${!key+set}" ] && export "$key=$value"
+  done <"$DEFINITION"
+fi
 
 cmd=${1:-}
 H3LIXD=${H3LIXD:-./build/h3lixd}
@@ -27,6 +39,11 @@ MAX_COMMITS=${LOCALNET_MAX_COMMITS:-4}
 CHAIN_ID=${LOCALNET_CHAIN_ID:-h3lix-local}
 WORKERS=${LOCALNET_WORKERS:-0}
 H3LIX_WORKER=${H3LIX_WORKER:-./build/h3lix-worker}
+RPC_BASE=${LOCALNET_RPC_PORT:-26657}
+REST_BASE=${LOCALNET_REST_PORT:-1317}
+GRPC_BASE=${LOCALNET_GRPC_PORT:-9090}
+WORKER_P2P_BASE=${LOCALNET_WORKER_P2P_PORT:-4001}
+WORKER_API_BASE=${LOCALNET_WORKER_API_PORT:-8480}
 
 die() { echo "localnet: $*" >&2; exit 1; }
 [ -x "$H3LIXD" ] || die "no h3lixd binary at $H3LIXD: run 'make build' first (or set H3LIXD)"
@@ -34,11 +51,11 @@ die() { echo "localnet: $*" >&2; exit 1; }
 dir_for() { echo "${LOCALNET_DIR:-./.localnet/${1}val}"; }
 # The port offset is fixed when a network is created and kept in its directory.
 load_offset() { [ -f "$1/port_offset" ] && OFFSET=$(cat "$1/port_offset"); return 0; }
-rpc_port() { echo $((26657 + OFFSET + $1)); }
-api_port() { echo $((1317 + OFFSET + $1)); }
-grpc_port() { echo $((9090 + OFFSET + $1)); }
-p2p_port() { echo $((4001 + OFFSET + $1)); }
-wapi_port() { echo $((8480 + OFFSET + $1)); }
+rpc_port() { echo $((RPC_BASE + OFFSET + $1)); }
+api_port() { echo $((REST_BASE + OFFSET + $1)); }
+grpc_port() { echo $((GRPC_BASE + OFFSET + $1)); }
+p2p_port() { echo $((WORKER_P2P_BASE + OFFSET + $1)); }
+wapi_port() { echo $((WORKER_API_BASE + OFFSET + $1)); }
 
 # count_nodes DIR prints how many validator homes DIR holds.
 count_nodes() {
@@ -161,7 +178,7 @@ net_dir() { # net_dir: find_dir plus its port offset
 
 case "$cmd" in
 start)
-  n=${2:-1}
+  n=${2:-${LOCALNET_VALIDATORS:-1}}
   d=$(dir_for "$n")
   if [ ! -f "$d/node0/config/genesis.json" ]; then
     "$H3LIXD" testnet init-files --v "$n" --output-dir "$d" --chain-id "$CHAIN_ID" \

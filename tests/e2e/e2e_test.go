@@ -84,7 +84,8 @@ func startLocalnet(t *testing.T, validators, offset int, extraEnv ...string) *lo
 
 func (ln *localnet) script(extraEnv []string, args ...string) (string, error) {
 	cmd := exec.Command("bash", append([]string{filepath.Join(repoRoot(ln.t), "scripts", "localnet.sh")}, args...)...)
-	cmd.Env = append(os.Environ(), "H3LIXD="+ln.bin, "LOCALNET_DIR="+ln.dir, "LOCALNET_PORT_OFFSET="+strconv.Itoa(ln.offset))
+	// The tests start their own workers; networks/local would start three.
+	cmd.Env = append(os.Environ(), "H3LIXD="+ln.bin, "LOCALNET_DIR="+ln.dir, "LOCALNET_PORT_OFFSET="+strconv.Itoa(ln.offset), "LOCALNET_WORKERS=0")
 	cmd.Env = append(cmd.Env, extraEnv...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
