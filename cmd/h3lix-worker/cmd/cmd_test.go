@@ -91,6 +91,23 @@ func TestBenchCollective(t *testing.T) {
 	if _, _, err := run(t, "bench", "collective", "--train", t.TempDir()); err == nil {
 		t.Error("missing task directory must be an error")
 	}
+	// Several seeds: the mean per round and the range of the gain.
+	js := filepath.Join(t.TempDir(), "seeds.json")
+	out, _, err = run(t, append(args, "--allow-overlap", "--seeds", "2", "--json", js)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "gain mean") || !strings.Contains(out, "seeds 1..2") {
+		t.Errorf("seeds table %q", out)
+	}
+	var sr seedsReport
+	b, _ := os.ReadFile(js)
+	if err := json.Unmarshal(b, &sr); err != nil || len(sr.Runs) != 2 || len(sr.Summary) != 1 || sr.Sample != sampleIn {
+		t.Errorf("seeds json: %v %+v", err, sr.Summary)
+	}
+	if _, _, err := run(t, append(args, "--allow-overlap", "--seeds", "0")...); err == nil || !strings.Contains(err.Error(), "--seeds") {
+		t.Errorf("--seeds 0: %v", err)
+	}
 }
 
 // TestBenchSample: bench pbe refuses to report rates of tasks that share

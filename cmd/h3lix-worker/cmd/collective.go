@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -24,6 +25,7 @@ func newBenchCollectiveCmd() *cobra.Command {
 		adversarFr float64
 		jsonPath   string
 		overlap    bool
+		seeds      int
 	)
 	c := &cobra.Command{
 		Use:   "collective",
@@ -42,7 +44,12 @@ attestations, to show what verification filters out.
 
 The held-out rates are out of sample only if no held-out task shares an
 input/output example with a training task; collective refuses to run
-otherwise, unless --allow-overlap (the report then says in-sample).`,
+otherwise, unless --allow-overlap (the report then says in-sample).
+
+The collective nodes all condition on the same field, so one run is one draw
+of the collective's rate. --seeds N runs N partitions (seeds --seed ...
+--seed+N-1) and prints, per round, the mean rates and the smallest and
+largest gain over the runs; --json then holds every run and the summary.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			train, err := simTasks(trainDir, 0)
@@ -63,6 +70,12 @@ otherwise, unless --allow-overlap (the report then says in-sample).`,
 			meter, why := energy.NewMeter(0, 0, 0, energy.LinuxPaths)
 			cfg.Meter = meter
 			fmt.Fprintf(cmd.ErrOrStderr(), "energy of the held-out solves: %s\n", why)
+			if seeds > 1 {
+				return simulateSeeds(cmd, cfg, seeds, sample, jsonPath)
+			}
+			if seeds < 1 {
+				return fmt.Errorf("--seeds %d: want at least 1", seeds)
+			}
 			rep, err := sim.Simulate(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -103,7 +116,67 @@ otherwise, unless --allow-overlap (the report then says in-sample).`,
 	c.Flags().IntVar(&heldN, "held-out-n", 0, "use every k-th held-out task so that about this many remain (0 = all)")
 	c.Flags().StringVar(&jsonPath, "json", "", "write the per-round results as JSON")
 	c.Flags().BoolVar(&overlap, "allow-overlap", false, "run even when training and held-out tasks share examples, and label the report in-sample")
+	c.Flags().IntVar(&seeds, "seeds", 1, "runs with seeds --seed, --seed+1, ...; more than 1 prints the mean and the range of the gain per round")
 	return c
+}
+
+// seedsReport is --json with --seeds N > 1.
+type seedsReport struct {
+	Sample  string         `json:"sample"`
+	Runs    []sim.Report   `json:"runs"`
+	Summary []seedsSummary `json:"summary"`
+}
+
+// seedsSummary is one round over the runs, in percent of held-out solves.
+type seedsSummary struct {
+	Round      int     `json:"round"`
+	Isolated   float64 `json:"isolated_pct"`
+	Collective float64 `json:"collective_pct"`
+	GainMean   float64 `json:"gain_mean_points"`
+	GainMin    float64 `json:"gain_min_points"`
+	GainMax    float64 `json:"gain_max_points"`
+	BelowTwin  int     `json:"runs_below_isolated"`
+}
+
+func simulateSeeds(cmd *cobra.Command, cfg sim.Config, n int, sample, jsonPath string) error {
+	out := seedsReport{Sample: sample}
+	first := cfg.Seed
+	for k := 0; k < n; k++ {
+		cfg.Seed = first + uint64(k)
+		fmt.Fprintf(cmd.ErrOrStderr(), "run %d/%d: seed %d\n", k+1, n, cfg.Seed)
+		rep, err := sim.Simulate(cmd.Context(), cfg)
+		if err != nil {
+			return err
+		}
+		rep.Sample = sample
+		out.Runs = append(out.Runs, rep)
+	}
+	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %d candidates per task, seeds %d..%d\n",
+		cfg.Nodes, cfg.Adversarial, len(cfg.Train), len(cfg.HeldOut), sample, cfg.Budget, first, first+uint64(n)-1)
+	fmt.Fprintln(w, "round\tisolated (mean)\tcollective (mean)\tgain mean\tgain min\tgain max\truns below isolated")
+	for r := range out.Runs[0].Rounds {
+		s := seedsSummary{Round: r + 1, GainMin: math.Inf(1), GainMax: math.Inf(-1)}
+		for _, rep := range out.Runs {
+			total := float64(max(rep.HonestNodes*rep.HeldOut, 1))
+			iso, col := 100*float64(rep.Rounds[r].Isolated)/total, 100*float64(rep.Rounds[r].Collective)/total
+			s.Isolated += iso / float64(n)
+			s.Collective += col / float64(n)
+			s.GainMin, s.GainMax = min(s.GainMin, col-iso), max(s.GainMax, col-iso)
+			if col < iso {
+				s.BelowTwin++
+			}
+		}
+		s.GainMean = s.Collective - s.Isolated
+		out.Summary = append(out.Summary, s)
+		fmt.Fprintf(w, "%d\t%.1f%%\t%.1f%%\t%+.1f\t%+.1f\t%+.1f\t%d of %d\n", s.Round, s.Isolated, s.Collective, s.GainMean, s.GainMin, s.GainMax, s.BelowTwin, n)
+	}
+	w.Flush()
+	if jsonPath != "" {
+		b, _ := json.MarshalIndent(out, "", "  ")
+		return os.WriteFile(jsonPath, append(b, '\n'), 0o644)
+	}
+	return nil
 }
 
 // simSample checks that the training and held-out tasks share no example.
