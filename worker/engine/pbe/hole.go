@@ -123,32 +123,23 @@ func holeKey(s sygus.Sort) string { return "c:?" + s.String() }
 func Hole(t *sygus.Term, nparams int, secrets []string) (h *sygus.Term, holes []sygus.Sort, ok bool) {
 	index := map[sygus.Value]int{}
 	ok = true
-	var walk func(t *sygus.Term) *sygus.Term
-	walk = func(t *sygus.Term) *sygus.Term {
-		if t.Kind == sygus.TermConst && taskConstant(t.Val, secrets) {
-			k, seen := index[t.Val]
-			if !seen {
-				if len(holes) == maxHoles {
-					ok = false
-					return t
-				}
-				k = len(holes)
-				index[t.Val] = k
-				holes = append(holes, t.Val.Sort)
+	h = rewrite(canonicalTerm(t), func(t *sygus.Term) *sygus.Term {
+		if t.Kind != sygus.TermConst || !taskConstant(t.Val, secrets) {
+			return nil
+		}
+		k, seen := index[t.Val]
+		if !seen {
+			if len(holes) == maxHoles {
+				ok = false
+				return t
 			}
-			return &sygus.Term{Kind: sygus.TermVar, Sort: t.Val.Sort, Name: holeName(k), Index: nparams + k}
+			k = len(holes)
+			index[t.Val] = k
+			holes = append(holes, t.Val.Sort)
 		}
-		if len(t.Args) == 0 {
-			return t
-		}
-		c := *t
-		c.Args = make([]*sygus.Term, len(t.Args))
-		for i, a := range t.Args {
-			c.Args[i] = walk(a)
-		}
-		return &c
-	}
-	return walk(canonicalTerm(t)), holes, ok
+		return &sygus.Term{Kind: sygus.TermVar, Sort: t.Val.Sort, Name: holeName(k), Index: nparams + k}
+	})
+	return h, holes, ok
 }
 
 // holesInOrder checks that a parsed program uses each of its n holes and
@@ -260,9 +251,21 @@ func fillHoles(t *sygus.Term, nparams int, holes []sygus.Sort, consts []sygus.Va
 
 // substHoles replaces hole k by the constant fill[k].
 func substHoles(t *sygus.Term, nparams int, fill []sygus.Value) *sygus.Term {
-	if t.Kind == sygus.TermVar && t.Index >= nparams {
+	return rewrite(t, func(t *sygus.Term) *sygus.Term {
+		if t.Kind != sygus.TermVar || t.Index < nparams {
+			return nil
+		}
 		v := fill[t.Index-nparams]
 		return &sygus.Term{Kind: sygus.TermConst, Sort: v.Sort, Val: v}
+	})
+}
+
+// rewrite copies t with every node for which f returns a replacement
+// replaced (f sees the original node; its replacement is not visited
+// again). Subtrees f leaves alone are shared, not copied.
+func rewrite(t *sygus.Term, f func(*sygus.Term) *sygus.Term) *sygus.Term {
+	if r := f(t); r != nil {
+		return r
 	}
 	if len(t.Args) == 0 {
 		return t
@@ -270,7 +273,7 @@ func substHoles(t *sygus.Term, nparams int, fill []sygus.Value) *sygus.Term {
 	c := *t
 	c.Args = make([]*sygus.Term, len(t.Args))
 	for i, a := range t.Args {
-		c.Args[i] = substHoles(a, nparams, fill)
+		c.Args[i] = rewrite(a, f)
 	}
 	return &c
 }

@@ -249,21 +249,12 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 
 // substVar replaces parameter v of t by a.
 func substVar(t *sygus.Term, v int, a *sygus.Term) *sygus.Term {
-	if t.Kind == sygus.TermVar {
-		if t.Index == v {
+	return rewrite(t, func(x *sygus.Term) *sygus.Term {
+		if x.Kind == sygus.TermVar && x.Index == v {
 			return a
 		}
-		return t
-	}
-	if len(t.Args) == 0 {
-		return t
-	}
-	c := *t
-	c.Args = make([]*sygus.Term, len(t.Args))
-	for i, x := range t.Args {
-		c.Args[i] = substVar(x, v, a)
-	}
-	return &c
+		return nil
+	})
 }
 
 // libValues evaluates the library leaves on the active examples.
