@@ -17,16 +17,18 @@ export GOMAXPROCS=1
 [ -x "$W" ] || { echo "build the worker first (make build) or set H3LIX_WORKER" >&2; exit 1; }
 [ -d "$B/euphony-train" ] && [ -d "$B/sygus2018" ] || { echo "$B/{euphony-train,sygus2018} missing: the benchmark sets are not part of the repository" >&2; exit 1; }
 mkdir -p "$OUT"
+: >"$OUT/bench.log"
 BUDGETS=(10000 100000 1000000)
 
 solved() { # prior-file budget
 	local prior=()
 	[ -n "$1" ] && prior=(--prior "$1" --prior-tasks "$B/euphony-train")
-	"$W" bench pbe --tasks "$B/sygus2018" --candidates "$2" --timeout 60s "${prior[@]}" 2>/dev/null | awk '$1 == "solved" { print $2; exit }'
+	"$W" bench pbe --tasks "$B/sygus2018" --candidates "$2" --timeout 60s "${prior[@]}" 2>>"$OUT/bench.log" |
+		awk '$1 == "solved" { print $2; found = 1; exit } END { if (!found) { print "bench pbe failed: see '"$OUT"'/bench.log" > "/dev/stderr"; exit 1 } }'
 }
 
 # mean and range over draws: "mean (min–max)"
-summary() { awk '{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if (NR == 1 || $1 > hi) hi = $1 } END { printf "%.1f (%d–%d)", s / NR, lo, hi }'; }
+summary() { awk '{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if (NR == 1 || $1 > hi) hi = $1 } END { if (NR == 0) exit 1; printf "%.1f (%d–%d)", s / NR, lo, hi }'; }
 
 row() { # label prior-files...
 	local label=$1
@@ -42,11 +44,11 @@ row() { # label prior-files...
 	echo "$line"
 }
 
-"$W" pbe learn --tasks "$B/euphony-train" --out "$OUT/exact.json" 2>/dev/null
-"$W" pbe learn --tasks "$B/euphony-train" --out "$OUT/inf.json" --epsilon inf 2>/dev/null
+"$W" pbe learn --tasks "$B/euphony-train" --out "$OUT/exact.json" 2>>"$OUT/bench.log"
+"$W" pbe learn --tasks "$B/euphony-train" --out "$OUT/inf.json" --epsilon inf 2>>"$OUT/bench.log"
 for eps in 4 1; do
 	for d in $(seq "$DRAWS"); do
-		"$W" pbe learn --tasks "$B/euphony-train" --out "$OUT/eps$eps-$d.json" --epsilon "$eps" --dp-seed "$d" 2>/dev/null
+		"$W" pbe learn --tasks "$B/euphony-train" --out "$OUT/eps$eps-$d.json" --epsilon "$eps" --dp-seed "$d" 2>>"$OUT/bench.log"
 	done
 done
 {

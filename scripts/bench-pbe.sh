@@ -4,7 +4,7 @@
 # prior whose source tasks share an example with the evaluated ones), or
 # learned by k-fold within a set with folds that share no example.
 #
-# usage: scripts/bench-pbe.sh [OUT_DIR]     (default bench-pbe/, ~20 min)
+# usage: scripts/bench-pbe.sh [OUT_DIR]     (default bench-pbe/, ~8 min on 2 cores)
 # env:   H3LIX_WORKER (default build/h3lix-worker), SHARED (default ../shared/bench/sygus-pbe)
 #
 # One core (GOMAXPROCS=1), one process at a time: time budgets depend on the

@@ -107,31 +107,38 @@ const readPage = `(() => {
     operator: document.getElementById("operator").textContent,
     conn: document.getElementById("conn").textContent,
     overflow: document.documentElement.scrollWidth > window.innerWidth + 1,
-    curve: document.querySelectorAll("#curve-chart canvas").length};
+    curve: typeof curveChart === "undefined" ? -1 : curveChart.data[0].length};
   document.querySelectorAll("#field tbody tr").forEach(r => {
     v.field[r.dataset.artifact] = r.cells[2].dataset.weightPpm; });
   document.querySelectorAll("#leaderboard tbody tr").forEach(r => {
     v.leaderboard[r.dataset.operator] = r.cells[2].dataset.scorePpm; });
   return v; })()`
 
-func (b *browser) view(t *testing.T) pageView {
-	t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[pageView](readPage))
-	require.NoError(t, err)
-	return v
+func (b *browser) view() (pageView, error) {
+	return chromedp.Run(b.ctx, chromedp.Evaluate[pageView](readPage))
 }
 
 // restView is the same facts read from the chain's REST API.
-func restView(t *testing.T, rest string) pageView {
-	t.Helper()
+func restView(rest string) (pageView, error) {
+	var firstErr error
 	get := func(path string, v any) {
+		if firstErr != nil {
+			return
+		}
 		resp, err := http.Get(rest + path) //nolint:gosec // loopback
-		require.NoError(t, err)
+		if err != nil {
+			firstErr = err
+			return
+		}
 		defer resp.Body.Close()
 		body, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, body)
-		require.NoError(t, json.Unmarshal(body, v))
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("%s: %s: %s", path, resp.Status, body)
+		}
+		if err == nil {
+			err = json.Unmarshal(body, v)
+		}
+		firstErr = err
 	}
 	var cr struct {
 		Round struct {
@@ -163,7 +170,7 @@ func restView(t *testing.T, rest string) pageView {
 	for _, r := range lb.Reputations {
 		v.Leaderboard[r.Operator] = fmt.Sprint(r.Score)
 	}
-	return v
+	return v, firstErr
 }
 
 // checkDashboard opens a worker's dashboard in headless Chromium and checks
@@ -185,29 +192,40 @@ func checkDashboard(t *testing.T, workerAPI, rest string, timeout time.Duration)
 
 	// The page agrees with REST. Both move with the chain, so read the page,
 	// then REST, until one pair agrees.
+	// A read that fails (the chain between blocks, the page between
+	// renders) is retried, not fatal.
 	var page, chain pageView
+	var lastErr error
 	agree := func() bool {
-		page, chain = b.view(t), restView(t, rest)
+		var err error
+		if page, err = b.view(); err != nil {
+			lastErr = err
+			return false
+		}
+		if chain, err = restView(rest); err != nil {
+			lastErr = err
+			return false
+		}
 		return page.FieldRound == chain.FieldRound && equalMaps(page.Field, chain.Field) &&
 			equalMaps(page.Leaderboard, chain.Leaderboard) && page.Round == chain.Round
 	}
-	require.Eventually(t, agree, 30*time.Second, 500*time.Millisecond, "page %+v\nREST %+v", page, chain)
+	require.Eventually(t, agree, 30*time.Second, 500*time.Millisecond, "page %+v\nREST %+v\nlast error %v", page, chain, lastErr)
 	require.NotEmpty(t, page.Leaderboard, "the leaderboard is empty")
-	require.Positive(t, page.Curve, "the learning curve chart was drawn")
+	require.Positive(t, page.Curve, "the learning curve chart has no points (or the page has no chart)")
 	require.False(t, page.Overflow, "the page is wider than the window")
 	first := page.FieldRound
 	shot(t, b, "dashboard-desktop.png")
 
 	// It follows the chain: the next finalized field appears without a reload.
-	require.Eventually(t, func() bool { return b.view(t).FieldRound != first }, timeout, time.Second,
+	require.Eventually(t, func() bool { v, err := b.view(); return err == nil && v.FieldRound != first }, timeout, time.Second,
 		"the page still shows the field of round %s", first)
-	require.Eventually(t, agree, 30*time.Second, 500*time.Millisecond, "after the next field: page %+v\nREST %+v", page, chain)
+	require.Eventually(t, agree, 30*time.Second, 500*time.Millisecond, "after the next field: page %+v\nREST %+v\nlast error %v", page, chain, lastErr)
 	t.Logf("dashboard at %s: field of round %s -> %s, %d entries, %d on the leaderboard",
 		url, first, page.FieldRound, len(page.Field), len(page.Leaderboard))
 
 	// A phone's width: everything stacks, nothing overflows.
 	require.NoError(t, chromedp.Do(b.ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)))
-	require.Eventually(t, func() bool { return !b.view(t).Overflow }, 10*time.Second, 250*time.Millisecond,
+	require.Eventually(t, func() bool { v, err := b.view(); return err == nil && !v.Overflow }, 10*time.Second, 250*time.Millisecond,
 		"the page overflows a 390 px wide screen")
 	shot(t, b, "dashboard-phone.png")
 	require.Empty(t, b.consoleErrors(), "the dashboard logged errors")

@@ -9,9 +9,9 @@ import (
 )
 
 // chainPaths are the chain REST paths the dashboard may read through
-// /chain/: the H3LIX modules' queries and the latest block. Nothing else
-// of the node (and nothing that writes) is reachable through the worker.
-var chainPaths = []string{"/h3lix/", "/cosmos/base/tendermint/v1beta1/blocks/latest"}
+// /chain/: the H3LIX modules' queries. Nothing else of the node (and
+// nothing that writes) is reachable through the worker.
+var chainPaths = []string{"/h3lix/"}
 
 // chainProxy forwards GET /chain/<path> to the chain's REST API at base.
 // An empty base answers 503 with what to set.
@@ -32,7 +32,13 @@ func chainProxy(base string) http.Handler {
 			pr.SetURL(target)
 			pr.Out.URL.Path = strings.TrimSuffix(target.Path, "/") + strings.TrimPrefix(pr.In.URL.Path, "/chain")
 			pr.Out.URL.RawPath = ""
+			// The page's credentials are for the worker, not the chain.
 			pr.Out.Header.Del("Cookie")
+			pr.Out.Header.Del("Authorization")
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			resp.Header.Del("Set-Cookie")
+			return nil
 		},
 		Transport: &http.Transport{ResponseHeaderTimeout: 10 * time.Second, MaxIdleConnsPerHost: 4, Proxy: nil},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {

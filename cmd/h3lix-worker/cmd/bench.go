@@ -117,6 +117,9 @@ sampling, which is counted in each task's time.`,
 				if kfold > 1 {
 					return fmt.Errorf("--kfold works with --engine pbe only")
 				}
+				if threads > 1 && cmd.Flags().Changed("threads") {
+					fmt.Fprintf(stderr, "note: --threads is ignored with --engine llm: tasks are solved one at a time against the model server\n")
+				}
 				eng, err := lf.build(cmd.Context(), opts, stderr)
 				if err != nil {
 					return err
@@ -178,7 +181,7 @@ sampling, which is counted in each task's time.`,
 	c.Flags().StringVar(&jsonPath, "json", "", "write per-task results as JSON to this file")
 	c.Flags().IntVar(&kfold, "kfold", 0, "evaluate with priors learned on the other K-1 folds")
 	c.Flags().StringVar(&priorDir, "prior-tasks", "", "the tasks --prior was learned from, to check that none shares an example with the evaluated ones")
-	c.Flags().IntVar(&threads, "threads", runtime.GOMAXPROCS(0), "tasks solved side by side (default: GOMAXPROCS, all cores unless set); they share --mem, and candidate budgets give the same results at any count")
+	c.Flags().IntVar(&threads, "threads", runtime.GOMAXPROCS(0), "tasks solved side by side (default: GOMAXPROCS, all cores unless set); they share --mem, and a candidate budget gives the same results at any count unless a search reaches its share of --mem; ignored with --engine llm")
 	c.Flags().BoolVar(&overlap, "allow-overlap", false, "measure even when learning and evaluated tasks share examples, and label the report in-sample")
 	_ = c.MarkFlagRequired("tasks")
 	return c

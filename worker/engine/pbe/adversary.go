@@ -32,7 +32,7 @@ func Poison(a engine.Artifact, k int) engine.Artifact {
 			return a
 		}
 		p.Program, p.Holes = Canonical(t), nil
-		p.PriorDelta = deltaOf(t)
+		p.PriorDelta = deltaOf(t, len(p.Params))
 		for i := range p.Checks {
 			p.Checks[i].Fill = nil
 		}

@@ -91,9 +91,9 @@ func DecodePayload(b []byte) (*Payload, error) {
 }
 
 // deltaOf is the prior delta a program implies: one count per node.
-func deltaOf(t *sygus.Term) PriorDelta {
+func deltaOf(t *sygus.Term, nparams int) PriorDelta {
 	d := PriorDelta{Ops: map[string]int64{}, Consts: map[string]int64{}}
-	for _, k := range termKeys(t) {
+	for _, k := range termKeys(t, nparams) {
 		if strings.HasPrefix(k, "c:") {
 			d.Consts[k] += milli
 		} else {
@@ -131,6 +131,9 @@ func NewPayload(prog string, params []string, ret string, secrets, taskHashes []
 	if !ok {
 		return nil, ErrTooManyHoles
 	}
+	if !readsParam(h, len(params)) {
+		return nil, ErrConstantChecks
+	}
 	text, hs := Canonical(h), sortNames(holes)
 	checks, err := MakeChecks(text, params, hs, ret, seed, numChecks, secrets)
 	if err != nil {
@@ -140,7 +143,7 @@ func NewPayload(prog string, params []string, ret string, secrets, taskHashes []
 	sort.Strings(prov)
 	return &Payload{
 		Schema: ArtifactSchema, DSL: DSLFingerprint, Program: text, Params: params, Holes: hs, Ret: ret,
-		Checks: checks, PriorDelta: deltaOf(h), Provenance: prov,
+		Checks: checks, PriorDelta: deltaOf(h, len(params)), Provenance: prov,
 	}, nil
 }
 
@@ -161,6 +164,11 @@ func (p *Payload) Validate() (unavailable, invalid error) {
 	if Canonical(t) != p.Program {
 		return nil, fmt.Errorf("program is not in canonical form")
 	}
+	if !readsParam(t, len(p.Params)) {
+		// A constant, perhaps behind a hole: its checks differ only by
+		// their fills, and it teaches nothing about the task.
+		return nil, fmt.Errorf("program reads none of its parameters")
+	}
 	if len(p.Checks) < MinChecks {
 		return nil, fmt.Errorf("%d check vectors, need at least %d", len(p.Checks), MinChecks)
 	}
@@ -174,7 +182,7 @@ func (p *Payload) Validate() (unavailable, invalid error) {
 	if bad >= 0 {
 		return nil, fmt.Errorf("check vector %d does not reproduce", bad)
 	}
-	d := deltaOf(t)
+	d := deltaOf(t, len(p.Params))
 	if !equalCounts(d.Ops, p.PriorDelta.Ops) || !equalCounts(d.Consts, p.PriorDelta.Consts) {
 		return nil, fmt.Errorf("prior delta does not match the program")
 	}
@@ -183,7 +191,7 @@ func (p *Payload) Validate() (unavailable, invalid error) {
 	}
 	for i, h := range p.Provenance {
 		if b, err := hex.DecodeString(h); err != nil || len(b) != 32 {
-			return nil, fmt.Errorf("provenance %d is not a SHA-256 hex digest", i)
+			return nil, fmt.Errorf("provenance %d is not a 32-byte hex digest", i)
 		}
 		if i > 0 && p.Provenance[i-1] >= h {
 			return nil, fmt.Errorf("provenance not sorted and unique")
@@ -206,7 +214,7 @@ func (p *Payload) Prior() *Prior {
 	// Context counts follow from the (validated) program itself, so the
 	// payload need not carry them.
 	if t, err := ParseHoled(p.Program, p.Params, p.Holes, p.Ret); err == nil {
-		for _, k := range ctxKeys(t) {
+		for _, k := range ctxKeys(t, len(p.Params)) {
 			pr.Ctx[k] += milli
 		}
 	}

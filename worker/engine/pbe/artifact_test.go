@@ -141,11 +141,19 @@ func TestVerifyRejects(t *testing.T) {
 		{"poisoned prior", mutate(func(p *Payload) { p.PriorDelta.Ops["str.replace"] = 1_000_000 }), engine.VerdictInvalid, "prior delta"},
 		{"other program", mutate(func(p *Payload) { p.Program = "(str.substr $0 0 3)" }), engine.VerdictInvalid, ""},
 		{"no provenance", mutate(func(p *Payload) { p.Provenance = nil }), engine.VerdictInvalid, "provenance"},
-		{"constant checks", mutate(func(p *Payload) {
+		{"constant program", mutate(func(p *Payload) {
 			c, _ := ParseCanonical(`"x"`, p.Params, p.Ret)
-			p.Program, p.PriorDelta = Canonical(c), deltaOf(c)
+			p.Program, p.PriorDelta = Canonical(c), deltaOf(c, len(p.Params))
 			for i := range p.Checks {
 				p.Checks[i].Out = `"x"`
+			}
+		}), engine.VerdictInvalid, "reads none of its parameters"},
+		{"constant checks", mutate(func(p *Payload) {
+			// Reads its parameter, yet gives "" on every check.
+			c, _ := ParseCanonical(`(str.substr $0 0 0)`, p.Params, p.Ret)
+			p.Program, p.PriorDelta = Canonical(c), deltaOf(c, len(p.Params))
+			for i := range p.Checks {
+				p.Checks[i].Out = `""`
 			}
 		}), engine.VerdictInvalid, "same output"},
 		{"unknown schema", mutate(func(p *Payload) { p.Schema = "h3lix/pbe/artifact/v9" }), engine.VerdictUnavailable, "schema"},

@@ -20,7 +20,7 @@ func canonicalTerm(t *sygus.Term) *sygus.Term {
 	c := *t
 	c.Spell = ""
 	c.Line = 0
-	if t.Kind == sygus.TermVar && !isHole(t) {
+	if t.Kind == sygus.TermVar {
 		c.Name = fmt.Sprintf("$%d", t.Index)
 	}
 	if len(t.Args) > 0 {
@@ -52,7 +52,8 @@ func sortsOf(names []string) ([]sygus.Sort, error) {
 
 // signatureProblem is a problem with positional parameters only, used to
 // parse and evaluate canonical programs away from any task. Holes are
-// parameters after the program's own, named ?0, ?1, ...
+// parameters after the program's own: with two parameters, the first hole
+// is $2.
 func signatureProblem(params, holes []string, ret string) (*sygus.Problem, error) {
 	ps, err := sortsOf(params)
 	if err != nil {
@@ -70,8 +71,8 @@ func signatureProblem(params, holes []string, ret string) (*sygus.Problem, error
 	for i, s := range ps {
 		p.Fun.Params = append(p.Fun.Params, sygus.Var{Name: fmt.Sprintf("$%d", i), Sort: s})
 	}
-	for k, s := range hs {
-		p.Fun.Params = append(p.Fun.Params, sygus.Var{Name: holeName(k), Sort: s})
+	for _, s := range hs {
+		p.Fun.Params = append(p.Fun.Params, sygus.Var{Name: fmt.Sprintf("$%d", len(p.Fun.Params)), Sort: s})
 	}
 	return p, nil
 }
@@ -100,7 +101,7 @@ func ParseHoled(prog string, params, holes []string, ret string) (*sygus.Term, e
 		return nil, fmt.Errorf("program calls a function")
 	}
 	if !holesInOrder(t, len(params), len(holes)) {
-		return nil, fmt.Errorf("program does not use its %d holes in order ?0, ?1, ...", len(holes))
+		return nil, fmt.Errorf("program does not use its %d holes ($%d, ...) in order of first appearance", len(holes), len(params))
 	}
 	return t, nil
 }
@@ -194,7 +195,9 @@ func genInputs(t *sygus.Term, sorts, holes []sygus.Sort, seed uint64, n int) [][
 		out[i] = make([]sygus.Value, len(sorts)+len(holes))
 		consts := progConsts
 		for k, s := range holes {
-			v := sygus.IntVal(int64(r.intn(24)) - 2)
+			// An integer hole held a constant of two or more digits; its
+			// fill is never 0, which a div or mod may not take.
+			v := sygus.IntVal(int64(1 + r.intn(23)))
 			if s == sygus.SortString {
 				// A fill looks like a constant: a separator and a word or digits.
 				f := seps[r.intn(len(seps))]
@@ -249,14 +252,15 @@ func genInputs(t *sygus.Term, sorts, holes []sygus.Sort, seed uint64, n int) [][
 // apart from a constant, so it is not worth an artifact.
 var ErrConstantChecks = errors.New("program gives the same output on every generated input")
 
-// ErrNoSafeChecks is returned when too few generated check vectors keep
-// clear of the task's example strings.
-var ErrNoSafeChecks = errors.New("generated check vectors keep running into the task's example strings")
+// ErrNoSafeChecks is returned when too few generated check vectors are
+// defined and keep clear of the task's example strings.
+var ErrNoSafeChecks = errors.New("generated check vectors keep running into the task's example strings or undefined values")
 
 // MakeChecks computes n check vectors for a canonical program with typed
 // holes: generated inputs and hole fills, and the output the program
 // computes on them. A vector in which any input, fill or output contains
-// one of avoid (the source task's example strings) is drawn again. At
+// one of avoid (the source task's example strings), or on which the
+// program is undefined, is drawn again. At
 // least two vectors have different outputs; it draws up to 8n vectors to
 // find them.
 func MakeChecks(prog string, params, holes []string, ret string, seed uint64, n int, avoid []string) ([]Check, error) {
@@ -279,7 +283,8 @@ func MakeChecks(prog string, params, holes []string, ret string, seed uint64, n 
 	for _, in := range genInputs(t, sorts, hs, seed, 8*n) {
 		v, err := p.Eval(t, in, nil)
 		if err != nil {
-			return nil, err
+			rejected++ // undefined here (overflow, division by zero): draw again
+			continue
 		}
 		if valueLeaks(v, avoid) || slices.ContainsFunc(in, func(x sygus.Value) bool { return valueLeaks(x, avoid) }) {
 			rejected++

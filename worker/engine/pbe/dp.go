@@ -85,7 +85,7 @@ func dpMass(solved []Solved) (map[string]float64, float64) {
 	mass := map[string]float64{}
 	var tasks float64
 	for _, s := range solved {
-		keys := termKeys(s.Term)
+		keys := termKeys(s.Term, len(s.Problem.Fun.Params))
 		tasks++
 		for _, k := range keys {
 			if !inDPDomain[k] {

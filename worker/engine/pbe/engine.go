@@ -175,7 +175,10 @@ func mixGuide(pr, g *Prior, weightPPM uint32) (*Prior, error) {
 	return Merge([]Weighted{{pr, 1_000_000}, {s, 1_000_000}})
 }
 
-// Distill makes one artifact per solved result.
+// Distill makes one artifact per solved result. The results must come from
+// this engine's Solve, which records in Result.Private the example strings
+// the artifact must keep clear of; a result built elsewhere without them
+// gets no holes.
 func (e *Engine) Distill(ctx context.Context, solved []engine.Result) ([]engine.Artifact, error) {
 	var out []engine.Artifact
 	for _, r := range solved {

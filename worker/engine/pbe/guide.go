@@ -68,7 +68,7 @@ func Guide(p *sygus.Problem, samples []string) (pr *Prior, st GuideStats, soluti
 				w = milli / 2
 			}
 			st.Fragments++
-			for _, k := range termKeys(f.Term) {
+			for _, k := range termKeys(f.Term, len(p.Fun.Params)) {
 				if strings.HasPrefix(k, "c:") {
 					pr.Consts[k] += w
 				} else {
@@ -76,7 +76,7 @@ func Guide(p *sygus.Problem, samples []string) (pr *Prior, st GuideStats, soluti
 				}
 				st.Productions++
 			}
-			for _, k := range ctxKeys(f.Term) {
+			for _, k := range ctxKeys(f.Term, len(p.Fun.Params)) {
 				pr.Ctx[k] += w
 			}
 			if f.Whole && solution == nil && g.derives(g.start, f.Term, map[derivation]bool{}) && p.Check(f.Term) == nil {

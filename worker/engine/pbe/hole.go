@@ -15,8 +15,9 @@ import (
 // string of two or more characters of the examples occurs in it:
 //
 //   - a constant of the program that overlaps an example string (contains
-//     one, or occurs inside one) becomes a typed hole "?k" that a receiving
-//     node fills from its own task's constants. This holds for the task
+//     one, or occurs inside one) becomes a typed hole, an extra parameter
+//     after the program's own ($1 for a one-parameter program), that a
+//     receiving node fills from its own task's constants. This holds for the task
 //     grammar's own constants too ("_acme.com" in a grammar whose outputs
 //     end in "_acme.com" is the owner's data as much as the examples are);
 //   - check vectors fill the holes with generated strings, and a vector
@@ -104,12 +105,10 @@ func taskConstant(v sygus.Value, secrets []string) bool {
 	return false
 }
 
-// holeName names hole k in canonical programs. "?" cannot start a
-// parameter of a canonical program ($0, $1, ...).
-func holeName(k int) string { return "?" + strconv.Itoa(k) }
-
-func isHole(t *sygus.Term) bool {
-	return t.Kind == sygus.TermVar && strings.HasPrefix(t.Name, "?")
+// isHole reports whether t is a hole of a program over nparams parameters:
+// holes are the parameters after the program's own.
+func isHole(t *sygus.Term, nparams int) bool {
+	return t.Kind == sygus.TermVar && t.Index >= nparams
 }
 
 // holeKey is the prior key of a hole: "a task constant of this sort here".
@@ -137,9 +136,23 @@ func Hole(t *sygus.Term, nparams int, secrets []string) (h *sygus.Term, holes []
 			index[t.Val] = k
 			holes = append(holes, t.Val.Sort)
 		}
-		return &sygus.Term{Kind: sygus.TermVar, Sort: t.Val.Sort, Name: holeName(k), Index: nparams + k}
+		return &sygus.Term{Kind: sygus.TermVar, Sort: t.Val.Sort, Name: "$" + strconv.Itoa(nparams+k), Index: nparams + k}
 	})
 	return h, holes, ok
+}
+
+// readsParam reports whether t reads one of the program's nparams
+// parameters (holes are not parameters).
+func readsParam(t *sygus.Term, nparams int) bool {
+	if t.Kind == sygus.TermVar {
+		return t.Index < nparams
+	}
+	for _, a := range t.Args {
+		if readsParam(a, nparams) {
+			return true
+		}
+	}
+	return false
 }
 
 // holesInOrder checks that a parsed program uses each of its n holes and
@@ -150,7 +163,7 @@ func holesInOrder(t *sygus.Term, nparams, n int) bool {
 	ok := true
 	var walk func(t *sygus.Term)
 	walk = func(t *sygus.Term) {
-		if t.Kind == sygus.TermVar && t.Index >= nparams {
+		if isHole(t, nparams) {
 			switch k := t.Index - nparams; {
 			case k == next:
 				next++
@@ -252,7 +265,7 @@ func fillHoles(t *sygus.Term, nparams int, holes []sygus.Sort, consts []sygus.Va
 // substHoles replaces hole k by the constant fill[k].
 func substHoles(t *sygus.Term, nparams int, fill []sygus.Value) *sygus.Term {
 	return rewrite(t, func(t *sygus.Term) *sygus.Term {
-		if t.Kind != sygus.TermVar || t.Index < nparams {
+		if !isHole(t, nparams) {
 			return nil
 		}
 		v := fill[t.Index-nparams]

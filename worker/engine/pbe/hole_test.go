@@ -3,6 +3,7 @@ package pbe
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +61,7 @@ func TestHoledArtifact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pl.Holes) != 1 || pl.Holes[0] != "String" || !strings.Contains(pl.Program, "?0") || strings.Contains(pl.Program, `"NL"`) {
+	if len(pl.Holes) != 1 || pl.Holes[0] != "String" || !strings.Contains(pl.Program, "$1") || strings.Contains(pl.Program, `"NL"`) {
 		t.Fatalf("payload program %s holes %v", pl.Program, pl.Holes)
 	}
 	if pl.PriorDelta.Consts[`c:?String`] == 0 || pl.PriorDelta.Consts[`c:"NL"`] != 0 {
@@ -107,7 +108,7 @@ func TestHoledPayloadRejects(t *testing.T) {
 		{"unused hole", func(p *Payload) { p.Holes = append(p.Holes, "String") }, "holes"},
 		{"hole out of order", func(p *Payload) {
 			p.Holes = []string{"String", "String"}
-			p.Program = strings.ReplaceAll(p.Program, "?0", "?1")
+			p.Program = strings.ReplaceAll(p.Program, "$1", "$2")
 		}, "holes"},
 		{"bool hole", func(p *Payload) { p.Holes = []string{"Bool"} }, "holes"},
 		{"too many holes", func(p *Payload) { p.Holes = []string{"String", "String", "String", "String", "String"} }, "holes"},
@@ -115,9 +116,12 @@ func TestHoledPayloadRejects(t *testing.T) {
 		{"check without fill", func(p *Payload) { p.Checks[1].Fill = nil }, "check vector 1"},
 		{"fill of the wrong sort", func(p *Payload) { p.Checks[2].Fill = []string{"7"} }, "check vector 2"},
 		{"forged fill", func(p *Payload) { p.Checks[0].Fill = []string{`"zz"`} }, "check vector 0"},
+		{"a hole alone (a constant behind a hole)", func(p *Payload) {
+			p.Program, p.PriorDelta = "$1", PriorDelta{Ops: map[string]int64{}, Consts: map[string]int64{"c:?String": milli}}
+		}, "reads none of its parameters"},
 		{"constant where the hole was", func(p *Payload) {
 			p.Holes = nil
-			p.Program = strings.ReplaceAll(p.Program, "?0", `"NL"`)
+			p.Program = strings.ReplaceAll(p.Program, "$1", `"NL"`)
 		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,7 +149,7 @@ func TestHoledLibrary(t *testing.T) {
 		if strings.Contains(l.Program, `"NL"`) {
 			t.Errorf("library entry %s keeps the task constant", l.Program)
 		}
-		if l.Program == `(str.++ $0 (str.++ "," (str.++ " " ?0)))` {
+		if l.Program == `(str.++ $0 (str.++ "," (str.++ " " $1)))` {
 			holed = &pr.Library[i]
 		}
 	}
@@ -196,7 +200,7 @@ func FuzzVerifyPayload(f *testing.F) {
 		}
 		f.Add(arts[0].Payload)
 	}
-	f.Add([]byte(`{"schema":"h3lix/pbe/artifact/v2","program":"?0","holes":["String"]}`))
+	f.Add([]byte(`{"schema":"h3lix/pbe/artifact/v2","program":"$0","holes":["String"]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		pl, err := DecodePayload(b)
 		if err != nil {
@@ -217,4 +221,45 @@ func FuzzVerifyPayload(f *testing.F) {
 			t.Fatalf("accepted a payload whose check %d fails: %v", bad, err)
 		}
 	})
+}
+
+// TestHoleNamesAreParameters: a task parameter whose name starts with "?"
+// (a legal SMT-LIB symbol) is an ordinary parameter: holes are recognised
+// by position, not by name.
+func TestHoleNamesAreParameters(t *testing.T) {
+	src := strings.NewReplacer("city", "?city").Replace(string(mustReadFile(t, "country.sl")))
+	e := New(Options{}, 7)
+	res, err := e.Solve(context.Background(), engine.Task{ID: "q", Spec: []byte(src)}, engine.Budget{Candidates: testBudget})
+	if err != nil || !res.Solved {
+		t.Fatalf("solve: %v %s", err, res.Reason)
+	}
+	if strings.Contains(res.Program, "?city") {
+		t.Fatalf("canonical program keeps the task's name: %s", res.Program)
+	}
+	a := distillOne(t, e, res)
+	if v, err := New(Options{}, 9).Verify(context.Background(), a); err != nil || v.Verdict != engine.VerdictValid {
+		t.Fatalf("verify: %+v %v", v, err)
+	}
+}
+
+// TestChecksSkipUndefined: a program undefined on some generated inputs
+// (division by a hole's fill, by a length that can be 0) still gets its
+// check vectors from the inputs where it is defined.
+func TestChecksSkipUndefined(t *testing.T) {
+	checks, err := MakeChecks("(str.from_int (div 100 (str.len $0)))", []string{"String"}, nil, "String", 3, 8, nil)
+	if err != nil || len(checks) != 8 {
+		t.Fatalf("checks %v, err %v", checks, err)
+	}
+	if _, err := MakeChecks("(str.from_int (div 1 0))", []string{"String"}, nil, "String", 3, 8, nil); !errors.Is(err, ErrNoSafeChecks) {
+		t.Errorf("a program undefined everywhere: %v", err)
+	}
+}
+
+func mustReadFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -61,7 +61,7 @@ func selectLibrary(p *sygus.Problem, g *grammar, pr *Prior, limit int) {
 			continue
 		}
 		t := e.t
-		for _, k := range termKeys(t) {
+		for _, k := range termKeys(t, len(e.params)) {
 			if !have[k] {
 				ok = false
 			}
@@ -164,7 +164,7 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 				used[t.Index] = true
 				return
 			}
-			if !have[nodeKey(t)] {
+			if !have[nodeKey(t, len(e.params))] {
 				ok = false
 			}
 			for _, a := range t.Args {

@@ -316,14 +316,14 @@ func Learn(solved []Solved, seed uint64) (*Prior, error) {
 			continue
 		}
 		p.Tasks += milli
-		for _, k := range termKeys(h) {
+		for _, k := range termKeys(h, nparams) {
 			if strings.HasPrefix(k, "c:") {
 				p.Consts[k] += milli
 			} else {
 				p.Ops[k] += milli
 			}
 		}
-		for _, k := range ctxKeys(h) {
+		for _, k := range ctxKeys(h, nparams) {
 			p.Ctx[k] += milli
 		}
 		params := make([]string, nparams)
@@ -407,8 +407,9 @@ func subterms(t *sygus.Term) []*sygus.Term {
 	return out
 }
 
-// termKeys lists the prior keys of every node of t.
-func termKeys(t *sygus.Term) []string {
+// termKeys lists the prior keys of every node of t, a program over
+// nparams parameters (variables beyond them are holes).
+func termKeys(t *sygus.Term, nparams int) []string {
 	var keys []string
 	var walk func(t *sygus.Term)
 	walk = func(t *sygus.Term) {
@@ -416,7 +417,7 @@ func termKeys(t *sygus.Term) []string {
 		case sygus.TermConst:
 			keys = append(keys, constKey(t.Val))
 		case sygus.TermVar:
-			keys = append(keys, nodeKey(t))
+			keys = append(keys, nodeKey(t, nparams))
 		case sygus.TermApp:
 			ks := t.Sort
 			if t.Op == sygus.OpEq || t.Op == sygus.OpDistinct {
@@ -433,12 +434,12 @@ func termKeys(t *sygus.Term) []string {
 }
 
 // nodeKey is the prior key of one node of a term.
-func nodeKey(t *sygus.Term) string {
+func nodeKey(t *sygus.Term, nparams int) string {
 	switch t.Kind {
 	case sygus.TermConst:
 		return constKey(t.Val)
 	case sygus.TermVar:
-		if isHole(t) {
+		if isHole(t, nparams) {
 			return holeKey(t.Sort)
 		}
 		return varKey(t.Sort)
@@ -457,16 +458,16 @@ func ctxKey(parent string, slot int, child string) string {
 }
 
 // ctxKeys lists the context keys of every parent/child edge of t.
-func ctxKeys(t *sygus.Term) []string {
+func ctxKeys(t *sygus.Term, nparams int) []string {
 	var keys []string
 	var walk func(t *sygus.Term)
 	walk = func(t *sygus.Term) {
 		if t.Kind != sygus.TermApp {
 			return
 		}
-		pk := nodeKey(t)
+		pk := nodeKey(t, nparams)
 		for i, a := range t.Args {
-			keys = append(keys, ctxKey(pk, i, nodeKey(a)))
+			keys = append(keys, ctxKey(pk, i, nodeKey(a, nparams)))
 			walk(a)
 		}
 	}

@@ -178,7 +178,7 @@ function renderField() {
     w.append(bar, `${(e.weight_ppm / 1e4).toFixed(1)} %`);
     td(row, w).dataset.weightPpm = e.weight_ppm;
     td(row, e.kind);
-    td(row, link(`/ipfs/${e.cid}`, short(e.cid)), "mono");
+    td(row, link(`/ipfs/${e.cid}?format=raw`, short(e.cid)), "mono");
   });
   let note = "";
   if (!f) note = "No field yet.";
@@ -223,7 +223,7 @@ function renderProduced() {
     td(row, a.round);
     td(row, a.id);
     td(row, a.status.replace("ARTIFACT_STATUS_", "").toLowerCase());
-    td(row, a.cid ? link(`/ipfs/${a.cid}`, short(a.cid)) : "–", "mono");
+    td(row, a.cid ? link(`/ipfs/${a.cid}?format=raw`, short(a.cid)) : "–", "mono");
   });
 }
 
@@ -318,12 +318,19 @@ async function pollProduced() {
 }
 
 async function tick() {
-  await pollStatus();
-  await pollChain();
-  if (state.produced.length === 0) await pollProduced();
-  render();
-  document.body.dataset.updated = String(Date.now());
-  setTimeout(tick, POLL_MS);
+  try {
+    await pollStatus();
+    await pollChain();
+    if (state.produced.length === 0) await pollProduced();
+    render();
+    document.body.dataset.updated = String(Date.now());
+  } catch (e) {
+    // Show it and keep polling: the next answer may be fine.
+    state.chain = "page error: " + e.message;
+    renderConn();
+  } finally {
+    setTimeout(tick, POLL_MS);
+  }
 }
 
 tick();
