@@ -220,6 +220,12 @@ func taskConstants(p *sygus.Problem) []sygus.Value {
 	if err != nil {
 		return nil
 	}
+	return g.constants()
+}
+
+// constants lists the grammar's constant productions' values, each once,
+// in production order.
+func (g *grammar) constants() []sygus.Value {
 	var out []sygus.Value
 	seen := map[sygus.Value]bool{}
 	for _, pd := range g.prods {

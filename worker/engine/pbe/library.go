@@ -107,14 +107,7 @@ const maxLibFills = 8
 // without holes as it is, a holed one once per filling of its holes with
 // constants of the grammar (at most maxLibFills), in library order.
 func libCandidates(pr *Prior, g *grammar) []libCand {
-	var consts []sygus.Value
-	seen := map[sygus.Value]bool{}
-	for _, pd := range g.prods {
-		if pd.kind == pkConst && !seen[pd.val] {
-			seen[pd.val] = true
-			consts = append(consts, pd.val)
-		}
-	}
+	consts := g.constants()
 	var out []libCand
 	for _, e := range pr.Library {
 		t, err := ParseHoled(e.Program, e.Params, e.Holes, e.Ret)
