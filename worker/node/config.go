@@ -22,6 +22,7 @@ import (
 
 	"github.com/h3lix/h3lix/worker/chain"
 	"github.com/h3lix/h3lix/worker/engine/llm"
+	"github.com/h3lix/h3lix/worker/round"
 	"github.com/h3lix/h3lix/worker/schedule"
 )
 
@@ -144,6 +145,14 @@ type RoundConfig struct {
 	MaxArtifacts         int           `mapstructure:"max_artifacts"`
 	ValidationShare      float64       `mapstructure:"validation_share"`
 	ValidationCandidates int64         `mapstructure:"validation_candidates"`
+	// ValidationDir, when set, is a directory of held-out tasks the
+	// learning curve is measured on instead of a share of tasks_dir (the
+	// network experiment measures every worker on the same set).
+	ValidationDir string `mapstructure:"validation_dir"`
+	// Conditioning is what the engine learns from after each round:
+	// "field" (the finalized collective field) or "own" (only the node's own
+	// artifacts of the round: the isolated control of an experiment).
+	Conditioning string `mapstructure:"conditioning"`
 	// Adversary is for protocol tests only; it has no flag in the help.
 	Adversary string `mapstructure:"adversary"`
 }
@@ -188,7 +197,7 @@ func Default() Config {
 		API:      APIConfig{Listen: "127.0.0.1:8480"},
 		IPFS:     IPFSConfig{Mode: "embedded", KuboURL: "http://127.0.0.1:5001", FetchTimeout: 5 * time.Second, KeepRounds: 8},
 		Engine:   EngineConfig{Kind: "pbe", MemBudgetMB: 1024, Seed: 1, LLM: defaultLLM()},
-		Round:    RoundConfig{TasksPerRound: 4, SolveBudget: 4 * time.Second, MaxArtifacts: 4, ValidationShare: 0.2, ValidationCandidates: 20_000},
+		Round:    RoundConfig{TasksPerRound: 4, SolveBudget: 4 * time.Second, MaxArtifacts: 4, ValidationShare: 0.2, ValidationCandidates: 20_000, Conditioning: round.ConditionField},
 		Energy:   EnergyConfig{CarbonSource: "static", CarbonTTL: 15 * time.Minute},
 		Schedule: ScheduleConfig{Duty: 1, Window: "day", Slot: time.Hour},
 		Log:      LogConfig{Level: "info", Format: "text"},
@@ -274,6 +283,12 @@ func (c Config) Validate() error {
 	}
 	if !(c.Round.ValidationShare >= 0 && c.Round.ValidationShare < 1) {
 		bad("round.validation_share", "%v: must be in [0, 1)", c.Round.ValidationShare)
+	}
+	switch c.Round.Conditioning {
+	case round.ConditionField, round.ConditionOwn:
+	default:
+		bad("round.conditioning", "%q: use %q (learn from the collective field) or %q (only from this node's own artifacts, an experiment's control)",
+			c.Round.Conditioning, round.ConditionField, round.ConditionOwn)
 	}
 	switch c.Round.Adversary {
 	case "", "poison", "lazy", "offline-after-commit":
@@ -444,6 +459,7 @@ func setDefaults(v *viper.Viper, c Config) {
 		"round.tasks_dir": c.Round.TasksDir, "round.tasks_per_round": c.Round.TasksPerRound, "round.solve_budget": c.Round.SolveBudget,
 		"round.candidates": c.Round.Candidates, "round.max_artifacts": c.Round.MaxArtifacts, "round.validation_share": c.Round.ValidationShare,
 		"round.validation_candidates": c.Round.ValidationCandidates, "round.adversary": c.Round.Adversary,
+		"round.validation_dir": c.Round.ValidationDir, "round.conditioning": c.Round.Conditioning,
 		"energy.watts_per_core": c.Energy.WattsPerCore, "energy.grid_g_per_kwh": c.Energy.GridGPerKWh, "energy.renewable_ppm": c.Energy.RenewablePPM,
 		"energy.grid_zone": c.Energy.GridZone, "energy.carbon_source": c.Energy.CarbonSource, "energy.carbon_url": c.Energy.CarbonURL,
 		"energy.carbon_token": c.Energy.CarbonToken, "energy.carbon_trace": c.Energy.CarbonTrace, "energy.carbon_ttl": c.Energy.CarbonTTL,
@@ -617,6 +633,12 @@ max_artifacts = {{.Round.MaxArtifacts}}
 # candidate budget it is measured at.
 validation_share = {{float .Round.ValidationShare}}
 validation_candidates = {{.Round.ValidationCandidates}}
+# A directory of held-out tasks to measure the learning curve on instead of
+# the share above ("" = the share). It must share no example with tasks_dir.
+validation_dir = {{quote .Round.ValidationDir}}
+# What the engine learns from after each round: "field" (the collective
+# field) or "own" (only this node's own artifacts: an experiment's control).
+conditioning = {{quote .Round.Conditioning}}
 {{- if .Round.Adversary}}
 # Protocol tests only: this worker misbehaves on purpose.
 adversary = {{quote .Round.Adversary}}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"github.com/h3lix/h3lix/worker/engine"
 	"github.com/h3lix/h3lix/worker/node"
 )
 
@@ -68,6 +69,7 @@ func TestRenderLoadRoundTrip(t *testing.T) {
 	c.IPFS = node.IPFSConfig{Mode: "kubo", KuboURL: "http://127.0.0.1:5002", FetchTimeout: 1500 * time.Millisecond, KeepRounds: 3}
 	c.Engine = node.EngineConfig{Kind: "pbe", MemBudgetMB: 64, Seed: 7}
 	c.Round = node.RoundConfig{TasksDir: "/tmp/my tasks", TasksPerRound: 2, SolveBudget: 3 * time.Second, Candidates: 10, MaxArtifacts: 1, ValidationShare: 0.25, ValidationCandidates: 5}
+	c.Round.ValidationDir, c.Round.Conditioning = "/tmp/held out", "own"
 	c.Energy = node.EnergyConfig{WattsPerCore: 12.5, GridGPerKWh: 360, RenewablePPM: 400_000, GridZone: "DE",
 		CarbonSource: "electricitymaps", CarbonURL: "https://api.electricitymap.org/v3", CarbonToken: `t"k`, CarbonTrace: "/tmp/de.csv", CarbonTTL: 5 * time.Minute}
 	c.Schedule = node.ScheduleConfig{Duty: 0.45, Window: "week", Ceiling: 400, Slot: 30 * time.Minute}
@@ -217,6 +219,8 @@ func TestValidate(t *testing.T) {
 		{"round.validation_share", func(c *node.Config) { c.Round.ValidationShare = 1 }},
 		{"round.validation_share", func(c *node.Config) { c.Round.ValidationShare = math.NaN() }},
 		{"round.adversary", func(c *node.Config) { c.Round.Adversary = "evil" }},
+		{"round.conditioning", func(c *node.Config) { c.Round.Conditioning = "none" }},
+		{"round.conditioning", func(c *node.Config) { c.Round.Conditioning = "" }},
 		{"energy.watts_per_core", func(c *node.Config) { c.Energy.WattsPerCore = -1 }},
 		{"energy.watts_per_core", func(c *node.Config) { c.Energy.WattsPerCore = math.Inf(1) }},
 		{"energy.grid_g_per_kwh", func(c *node.Config) { c.Energy.GridGPerKWh = -1 }},
@@ -377,4 +381,43 @@ func FuzzLoadConfig(f *testing.F) {
 		c2.Home = home
 		require.Equal(t, c, c2)
 	})
+}
+
+// spec is a one-example PBE task: f(x) = out on x = in.
+func spec(in, out string) []byte {
+	return []byte(`(set-logic SLIA)
+(synth-fun f ((x String)) String ((Start String (x (str.++ Start Start) " "))))
+(constraint (= (f "` + in + `") "` + out + `"))
+(check-synth)
+`)
+}
+
+func TestHeldOutTasks(t *testing.T) {
+	held := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(held, "h1.sl"), spec("ab", "ab ab"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(held, "h2.sl"), spec("cd", "cd cd"), 0o644))
+	work := []engine.Task{{ID: "w1.sl", Spec: spec("xy", "xy xy")}}
+	split := []engine.Task{{ID: "w2.sl", Spec: spec("zz", "zz zz")}}
+
+	got, err := node.HeldOutTasks(held, work, split)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	require.Equal(t, "h1.sl", got[0].ID)
+
+	// A held-out task repeating a work task's example, in the split or
+	// not, with other spacing, is refused: the curve would be in-sample.
+	for _, w := range [][]engine.Task{
+		{{ID: "dup.sl", Spec: spec("cd", "cd cd")}},
+		{{ID: "dup.sl", Spec: []byte(strings.ReplaceAll(string(spec("cd", "cd cd")), " (", "   ("))}},
+	} {
+		_, err = node.HeldOutTasks(held, work, w)
+		require.ErrorContains(t, err, "h2.sl and dup.sl")
+		require.ErrorContains(t, err, "in-sample")
+	}
+	// A broken held-out task or an empty directory is a clear error.
+	_, err = node.HeldOutTasks(t.TempDir(), work, nil)
+	require.ErrorContains(t, err, "round.validation_dir")
+	require.NoError(t, os.WriteFile(filepath.Join(held, "broken.sl"), []byte("(synth-fun"), 0o644))
+	_, err = node.HeldOutTasks(held, work, nil)
+	require.ErrorContains(t, err, "broken.sl")
 }

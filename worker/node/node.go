@@ -243,6 +243,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Node, err error
 	} else if work, validation, err = LoadTasks(cfg.Round.TasksDir, cfg.Round.ValidationShare); err != nil {
 		return nil, err
 	}
+	if cfg.Round.ValidationDir != "" {
+		held, err := HeldOutTasks(cfg.Round.ValidationDir, work, validation)
+		if err != nil {
+			return nil, err
+		}
+		if source == nil {
+			work = append(work, validation...)
+		}
+		validation = held
+	}
 	meter, why := energy.NewMeter(cfg.Energy.WattsPerCore, cfg.Energy.GridGPerKWh, cfg.Energy.RenewablePPM, energy.LinuxPaths)
 	log.Info("energy meter", "method", meter.Method, "why", why)
 	sched, err := NewScheduler(cfg, log)
@@ -255,7 +265,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Node, err error
 		MaxArtifacts: cfg.Round.MaxArtifacts, FetchTimeout: cfg.IPFS.FetchTimeout, KeepRounds: cfg.IPFS.KeepRounds,
 		Energy:    meter,
 		Scheduler: sched,
-		Adversary: cfg.Round.Adversary, Seed: cfg.Engine.Seed,
+		Adversary: cfg.Round.Adversary, Conditioning: cfg.Round.Conditioning, Seed: cfg.Engine.Seed,
 	}
 	if cfg.Round.Adversary == round.AdversaryPoison {
 		rc.Poison = pbe.Poison
@@ -267,7 +277,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Node, err error
 		return nil, err
 	}
 	log.Info("worker ready", "operator", n.Signer.Address().String(), "peer_id", key.PeerID, "tasks", taskCount(len(work), source), "validation", len(validation),
-		"ipfs", cfg.IPFS.Mode, "engine", n.Engine.Name())
+		"conditioning", cfg.Round.Conditioning, "ipfs", cfg.IPFS.Mode, "engine", n.Engine.Name())
 	return n, nil
 }
 

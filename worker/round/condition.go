@@ -37,6 +37,9 @@ func (l *Loop) conditionOnLatest(ctx context.Context, rs chain.RoundStatus) erro
 	if err != nil {
 		return err
 	}
+	if l.cfg.Conditioning == ConditionOwn {
+		return l.conditionOnOwn(ctx, f, st, len(field.Entries), field.Degenerate)
+	}
 	params, err := l.client.ArtifactParams(ctx)
 	if err != nil {
 		return err
@@ -90,10 +93,52 @@ func (l *Loop) conditionOnLatest(ctx context.Context, rs chain.RoundStatus) erro
 	if rep.Rejected > 0 {
 		l.log.Info("field artifacts this engine rejected", "reasons", strings.Join(rep.Reasons, "; "))
 	}
+	l.afterConditioning(ctx, f)
+	return nil
+}
+
+// conditionOnOwn is the isolated control's conditioning: the engine learns
+// from the node's own artifacts of round f, weighted equally, and never
+// from the field, so it takes part in rounds (publishes, verifies,
+// attests) with the same budget but learns only from its own work. It is
+// the twin the network experiment compares conditioned workers with, as
+// the simulation's isolated nodes are. The artifacts come from the
+// node's own files, so a round it committed nothing in teaches nothing.
+func (l *Loop) conditionOnOwn(ctx context.Context, f uint64, st RoundState, entries int, degenerate bool) error {
+	var own []engine.WeightedArtifact
+	for _, rec := range st.Artifacts {
+		af, err := l.loadArtifactFile(rec)
+		if err != nil {
+			l.log.Warn("an own artifact is unreadable; conditioning without it", "round", f, "err", err)
+			continue
+		}
+		own = append(own, engine.WeightedArtifact{Artifact: engine.Artifact{Manifest: af.Manifest, Payload: af.Payload}, Weight: engine.PPM(chain.PPM)})
+	}
+	rep, err := l.eng.Condition(ctx, own)
+	if err != nil {
+		return err
+	}
+	if err := l.saveEngineState(); err != nil {
+		return fmt.Errorf("saving the conditioned engine state: %w", err)
+	}
+	if err := l.journal.Append(Record{Kind: KindConditioned, Round: f, Count: rep.Accepted}); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.status.FieldRound = f
+	l.status.Field = FieldStatus{Round: f, Entries: entries, Degenerate: degenerate, Own: rep.Accepted}
+	l.needMeasure = len(l.cfg.Validation) > 0
+	l.mu.Unlock()
+	l.log.Info("conditioned on its own artifacts (conditioning = own)", "round", f, "artifacts", len(own), "accepted", rep.Accepted, "field_entries_ignored", entries)
+	l.afterConditioning(ctx, f)
+	return nil
+}
+
+// afterConditioning does what follows each round's conditioning.
+func (l *Loop) afterConditioning(ctx context.Context, f uint64) {
 	l.updateReputation(ctx)
 	l.prunePins(ctx, f)
 	l.compactJournal(f)
-	return nil
 }
 
 // compactJournal drops the journal records and artifact files of rounds

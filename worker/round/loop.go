@@ -36,6 +36,12 @@ const (
 	AdversaryOffline = "offline-after-commit" // commit, then never reveal or attest
 )
 
+// What the engine is conditioned on after each round (Config.Conditioning).
+const (
+	ConditionField = "field" // the finalized collective field
+	ConditionOwn   = "own"   // only the node's own artifacts of the round: an experiment's isolated control
+)
+
 // Config tunes the loop.
 type Config struct {
 	// Home holds the journal, artifact files and the engine state.
@@ -70,6 +76,8 @@ type Config struct {
 	// Adversary selects a test-only misbehaviour; Poison makes a poisoned
 	// artifact of an honest one (the engine knows how).
 	Adversary string
+	// Conditioning is ConditionField (the default) or ConditionOwn.
+	Conditioning string
 	Poison    func(a engine.Artifact, k int) engine.Artifact
 	// Seed makes task order and salts' sources reproducible in tests; the
 	// salts themselves always come from crypto/rand.
@@ -94,6 +102,9 @@ func (c *Config) defaults() {
 	}
 	if c.KeepRounds == 0 {
 		c.KeepRounds = 8
+	}
+	if c.Conditioning == "" {
+		c.Conditioning = ConditionField
 	}
 }
 
@@ -165,6 +176,7 @@ func New(cfg Config, client *chain.Client, signer *chain.Signer, st store.Store,
 	l.status.Engine = eng.Name()
 	l.status.Tasks, l.status.ValidationTasks = len(cfg.Tasks), len(cfg.Validation)
 	l.status.Adversary = cfg.Adversary
+	l.status.Conditioning = cfg.Conditioning
 	l.status.Energy.Method = cfg.Energy.Method
 	if l.status.Energy.Method == "" {
 		l.status.Energy.Method = energy.MethodCPUTime

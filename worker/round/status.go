@@ -12,6 +12,7 @@ type Status struct {
 	PeerID          string       `json:"peer_id"`
 	Engine          string       `json:"engine"`
 	Adversary       string       `json:"adversary,omitempty"`
+	Conditioning    string       `json:"conditioning"`
 	Height          int64        `json:"height"`
 	Round           uint64       `json:"round"`
 	Phase           string       `json:"phase"`
@@ -116,6 +117,9 @@ type FieldStatus struct {
 	Rejected   int    `json:"rejected"`
 	Missing    int    `json:"missing"`
 	Degenerate bool   `json:"degenerate"`
+	// Own counts the node's own artifacts it learned from instead of the
+	// field (conditioning = own).
+	Own int `json:"own,omitempty"`
 }
 
 // ReputationStatus is the node's on-chain reputation.

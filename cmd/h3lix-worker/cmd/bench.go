@@ -200,20 +200,20 @@ func sampleOf(tasks []*task, prior, priorDir string, kfold int, allowOverlap boo
 		if err != nil {
 			return "", fmt.Errorf("--prior-tasks: %w", err)
 		}
-		pairs, what = sharedExamples(problemsOf(tasks), problemsOf(src)), "evaluated tasks and the prior's source tasks"
+		pairs, what = sygus.SharedExamples(problemsOf(tasks), problemsOf(src)), "evaluated tasks and the prior's source tasks"
 	}
 	if kfold > 1 && len(pairs) == 0 {
 		folds := familyFolds(tasks, kfold)
 		for fold := 0; fold < kfold && len(pairs) == 0; fold++ {
-			var test, train []namedProblem
+			var test, train []sygus.Named
 			for i, t := range tasks {
 				if folds[i] == fold {
-					test = append(test, namedProblem{t.name, t.p})
+					test = append(test, sygus.Named{Name: t.name, P: t.p})
 				} else {
-					train = append(train, namedProblem{t.name, t.p})
+					train = append(train, sygus.Named{Name: t.name, P: t.p})
 				}
 			}
-			pairs, what = sharedExamples(test, train), fmt.Sprintf("tasks of fold %d and of the other folds", fold+1)
+			pairs, what = sygus.SharedExamples(test, train), fmt.Sprintf("tasks of fold %d and of the other folds", fold+1)
 		}
 	}
 	switch {
@@ -275,7 +275,7 @@ func familyFolds(tasks []*task, k int) []int {
 			continue
 		}
 		for _, ex := range t.p.Examples {
-			key := exampleKey(ex)
+			key := sygus.ExampleKey(ex)
 			if j, ok := byExample[key]; ok {
 				union(i, j)
 			} else {

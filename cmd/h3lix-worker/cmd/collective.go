@@ -181,15 +181,15 @@ func simulateSeeds(cmd *cobra.Command, cfg sim.Config, n int, sample, jsonPath s
 
 // simSample checks that the training and held-out tasks share no example.
 func simSample(train, held []sim.Task, allowOverlap bool, stderr io.Writer) (string, error) {
-	parse := func(ts []sim.Task) []namedProblem {
-		out := make([]namedProblem, len(ts))
+	parse := func(ts []sim.Task) []sygus.Named {
+		out := make([]sygus.Named, len(ts))
 		for i, t := range ts {
-			out[i].name = t.Name
-			out[i].p, _ = sygus.Parse(string(t.Spec))
+			out[i].Name = t.Name
+			out[i].P, _ = sygus.Parse(string(t.Spec))
 		}
 		return out
 	}
-	pairs := sharedExamples(parse(held), parse(train))
+	pairs := sygus.SharedExamples(parse(held), parse(train))
 	switch {
 	case len(pairs) > 0 && !allowOverlap:
 		return "", errOverlap("held-out and training tasks", pairs)

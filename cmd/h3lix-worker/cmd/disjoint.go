@@ -2,16 +2,12 @@ package cmd
 
 import (
 	"fmt"
-	"strings"
-
+	
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
 )
 
-// A rate measured on tasks the prior was learned from is in-sample, and
-// says little about a new user's tasks. The benchmarks check that the
-// learning tasks and the evaluated ones share no input/output example, as
-// ../shared/bench/sygus-pbe/check-disjoint.py does (but on parsed examples,
-// so spacing and parameter names do not hide a repeat), and refuse to
+// The benchmarks check that the learning tasks and the evaluated ones
+// share no input/output example (sygus.SharedExamples) and refuse to
 // report otherwise unless told to.
 
 // Sample labels in reports.
@@ -21,61 +17,6 @@ const (
 	sampleUnchecked = "unchecked"
 	sampleNone      = "no-learning"
 )
-
-// namedProblem is a parsed task with its file name.
-type namedProblem struct {
-	name string
-	p    *sygus.Problem
-}
-
-func exampleKey(ex sygus.Example) string {
-	var b strings.Builder
-	for _, v := range ex.In {
-		b.WriteString(v.String())
-		b.WriteByte(' ')
-	}
-	b.WriteString("-> ")
-	b.WriteString(ex.Out.String())
-	return b.String()
-}
-
-func exampleKeys(p *sygus.Problem) map[string]bool {
-	keys := map[string]bool{}
-	for _, ex := range p.Examples {
-		keys[exampleKey(ex)] = true
-	}
-	return keys
-}
-
-// sharedExamples lists, as "a.sl and b.sl", the pairs of a task of as and a
-// task of bs that share an input/output example.
-func sharedExamples(as, bs []namedProblem) []string {
-	keys := make([]map[string]bool, len(bs))
-	for i, b := range bs {
-		if b.p != nil {
-			keys[i] = exampleKeys(b.p)
-		}
-	}
-	var out []string
-	for _, a := range as {
-		if a.p == nil {
-			continue
-		}
-		ka := make([]string, len(a.p.Examples))
-		for j, ex := range a.p.Examples {
-			ka[j] = exampleKey(ex)
-		}
-		for i, b := range bs {
-			for _, k := range ka {
-				if keys[i][k] {
-					out = append(out, a.name+" and "+b.name)
-					break
-				}
-			}
-		}
-	}
-	return out
-}
 
 // errOverlap is the refusal, with what to do about it.
 func errOverlap(what string, pairs []string) error {
@@ -87,10 +28,10 @@ func errOverlap(what string, pairs []string) error {
 		"Learn from tasks disjoint from the evaluated ones, or pass --allow-overlap to measure anyway and report the figures as in-sample", what, eg)
 }
 
-func problemsOf(ts []*task) []namedProblem {
-	out := make([]namedProblem, len(ts))
+func problemsOf(ts []*task) []sygus.Named {
+	out := make([]sygus.Named, len(ts))
 	for i, t := range ts {
-		out[i] = namedProblem{name: t.name, p: t.p}
+		out[i] = sygus.Named{Name: t.name, P: t.p}
 	}
 	return out
 }
