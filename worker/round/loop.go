@@ -78,7 +78,7 @@ type Config struct {
 	Adversary string
 	// Conditioning is ConditionField (the default) or ConditionOwn.
 	Conditioning string
-	Poison    func(a engine.Artifact, k int) engine.Artifact
+	Poison       func(a engine.Artifact, k int) engine.Artifact
 	// Seed makes task order and salts' sources reproducible in tests; the
 	// salts themselves always come from crypto/rand.
 	Seed uint64

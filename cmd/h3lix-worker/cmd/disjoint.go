@@ -2,7 +2,7 @@ package cmd
 
 import (
 	"fmt"
-	
+
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
 )
 
