@@ -29,9 +29,10 @@ FUZZTIME ?= 30s
 LOCALNET_ENV = H3LIXD=$(BUILDDIR)/h3lixd H3LIX_WORKER=$(BUILDDIR)/h3lix-worker
 
 ##@ Build
-build: ## Build h3lixd and h3lix-worker into ./build
+build: ## Build h3lixd, h3lix-worker and h3lix-network into ./build
 	go build $(BUILD_FLAGS) -o $(BUILDDIR)/h3lixd ./cmd/h3lixd
 	go build $(BUILD_FLAGS) -o $(BUILDDIR)/h3lix-worker ./cmd/h3lix-worker
+	go build $(BUILD_FLAGS) -o $(BUILDDIR)/h3lix-network ./cmd/h3lix-network
 
 install: ## Install h3lixd and h3lix-worker into $GOPATH/bin
 	go install $(BUILD_FLAGS) ./cmd/h3lixd
@@ -133,6 +134,9 @@ localnet-status: ## Heights of the localnet validators and the workers' state
 localnet-reset: ## Stop and delete the localnet
 	$(LOCALNET_ENV) ./scripts/localnet.sh reset
 
+network: build ## The network experiment of networks/experiment (4 validators, 8 workers, adversaries, controls, faults; ~15 min) -> network-report/
+	./scripts/network.sh
+
 clean: ## Remove build outputs
 	rm -rf $(BUILDDIR)
 
@@ -140,4 +144,4 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z0-9_-]+:.*##/ {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build install test test-unit sim test-race test-e2e test-kubo ollama fuzz bench bench-chain lint proto-tools proto-gen proto-lint proto-check \
-        localnet localnet-multi localnet-stop localnet-status localnet-reset clean help
+        localnet localnet-multi localnet-stop localnet-status localnet-reset network clean help
