@@ -243,8 +243,54 @@ func genInputs(t *sygus.Term, sorts, holes []sygus.Sort, seed uint64, n int) [][
 				out[i][j] = sygus.StrVal(b.String())
 			}
 		}
+		relateStrings(out[i][:len(sorts)], sorts, r, word, seps)
 	}
 	return out
+}
+
+// relateStrings makes some string inputs relate to an earlier one: a piece
+// of it, or it with a word around it. Independent random strings almost
+// never contain, start or end one another, so a program that compares its
+// parameters (str.contains $0 $1, str.prefixof $1 $0) would compute the
+// same output on every vector and could never be checked or shared.
+// Every string stays generated: a piece of a generated string is one.
+func relateStrings(in []sygus.Value, sorts []sygus.Sort, r *rng, word func() string, seps []string) {
+	for j := 1; j < len(in); j++ {
+		if sorts[j] != sygus.SortString {
+			continue
+		}
+		var earlier []int
+		for k := range j {
+			if sorts[k] == sygus.SortString && in[k].Str != "" {
+				earlier = append(earlier, k)
+			}
+		}
+		if len(earlier) == 0 {
+			continue
+		}
+		base := in[earlier[r.intn(len(earlier))]].Str
+		switch r.intn(4) {
+		case 0: // a piece: prefix, suffix or middle (by characters: a program constant may not be ASCII)
+			rs := []rune(base)
+			a, b := r.intn(len(rs)), r.intn(len(rs))
+			if a > b {
+				a, b = b, a
+			}
+			switch r.intn(3) {
+			case 0:
+				a = 0
+			case 1:
+				b = len(rs) - 1
+			}
+			in[j] = sygus.StrVal(string(rs[a : b+1]))
+		case 1: // the earlier one inside this one
+			if r.intn(2) == 0 {
+				in[j] = sygus.StrVal(base + seps[r.intn(len(seps))] + word())
+			} else {
+				in[j] = sygus.StrVal(word() + seps[r.intn(len(seps))] + base)
+			}
+		}
+	}
 }
 
 // ErrConstantChecks is returned for a program that computes the same

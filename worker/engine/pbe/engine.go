@@ -208,6 +208,24 @@ func (e *Engine) Distill(ctx context.Context, solved []engine.Result) ([]engine.
 	return out, nil
 }
 
+// artifactPrior is what a verified artifact teaches: its payload's counts
+// and program, and the program's sub-programs as library entries
+// (subLibrary), so that a field teaches the compositions a prior learned
+// from the same solutions would (docs/collective.md).
+func artifactPrior(pl *Payload, seed uint64) *Prior {
+	pr := pl.Prior()
+	t, err := ParseHoled(pl.Program, pl.Params, pl.Holes, pl.Ret)
+	if err != nil {
+		return pr // Verify parsed it; cannot happen
+	}
+	for _, e := range subLibrary(t, pl.Params, pl.Holes, seed) {
+		if e.Program != pl.Program {
+			pr.Library = append(pr.Library, e)
+		}
+	}
+	return pr
+}
+
 func artifactOf(pl *Payload, conf engine.PPM) (engine.Artifact, error) {
 	b, err := pl.Encode()
 	if err != nil {
@@ -306,8 +324,8 @@ func (e *Engine) usefulness(ctx context.Context, pl *Payload) float64 {
 
 // Condition verifies each artifact of the field and merges the valid ones
 // into the engine's prior, weighted: a field of N artifacts counts as N
-// solved tasks, shared in proportion to the weights. Programs join the
-// library.
+// solved tasks, shared in proportion to the weights. Programs and their
+// sub-programs join the library (artifactPrior).
 func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact) (engine.ConditionReport, error) {
 	var rep engine.ConditionReport
 	var total int64
@@ -333,7 +351,7 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 				weight = 1
 			}
 		}
-		ws = append(ws, Weighted{pl.Prior(), weight})
+		ws = append(ws, Weighted{artifactPrior(pl, e.seed), weight})
 		rep.Accepted++
 	}
 	m, err := Merge(ws)

@@ -273,3 +273,70 @@ func libValues(p *sygus.Problem, g *grammar, exs []sygus.Example) map[int][]sygu
 	}
 	return out
 }
+
+// Sub-programs a verified program teaches, as Learn keeps them for a solved
+// task: every sub-program of 3 to 12 nodes that reads a parameter.
+const (
+	minSubProgram = 3
+	maxSubProgram = 12
+)
+
+// subLibrary is the library a verified (holed) program of a field artifact
+// teaches its receiver: each of its sub-programs of minSubProgram to
+// maxSubProgram nodes that reads a parameter, with the holes it uses
+// renumbered in order, weight one task, and check vectors generated from
+// seed (a sub-program that cannot be checked, e.g. one constant on every
+// generated input, is left out, as Learn leaves it out). Merged over a
+// field, a sub-program's weight counts the programs that use it: what a
+// prior learned from the producers' solutions would hold, without their
+// tasks.
+func subLibrary(t *sygus.Term, params, holes []string, seed uint64) []LibEntry {
+	nparams := len(params)
+	seen := map[string]bool{}
+	var out []LibEntry
+	for _, sub := range subterms(t) {
+		if sz := sub.Size(); sz < minSubProgram || sz > maxSubProgram || !readsParam(sub, nparams) {
+			continue
+		}
+		s, hs := renumberHoles(sub, nparams, holes)
+		prog := Canonical(s)
+		if seen[prog] {
+			continue
+		}
+		seen[prog] = true
+		checks, err := MakeChecks(prog, params, hs, sub.Sort.String(), seed, 8, nil)
+		if err != nil {
+			continue
+		}
+		out = append(out, LibEntry{Program: prog, Params: params, Holes: hs, Ret: sub.Sort.String(), Weight: milli, Checks: checks})
+	}
+	return out
+}
+
+// renumberHoles numbers the holes a sub-program uses densely, in order of
+// first appearance (as Hole numbers them), and returns their sorts.
+func renumberHoles(t *sygus.Term, nparams int, holes []string) (*sygus.Term, []string) {
+	index := map[int]int{}
+	var sorts []string
+	var walk func(*sygus.Term)
+	walk = func(t *sygus.Term) {
+		if isHole(t, nparams) {
+			if _, ok := index[t.Index]; !ok && t.Index-nparams < len(holes) {
+				index[t.Index] = nparams + len(sorts)
+				sorts = append(sorts, holes[t.Index-nparams])
+			}
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+	}
+	walk(t)
+	return rewrite(t, func(t *sygus.Term) *sygus.Term {
+		if !isHole(t, nparams) {
+			return nil
+		}
+		c := *t
+		c.Index = index[t.Index]
+		return &c
+	}), sorts
+}

@@ -97,3 +97,68 @@ func TestMemoryBudget(t *testing.T) {
 		t.Errorf("256 KiB stored %d programs, 64 KiB %d", c.Stats.Bank, a.Stats.Bank)
 	}
 }
+
+// A program that compares its parameters used to compute false on every
+// generated vector (random strings never contain one another), so it could
+// not be checked or shared; related inputs give it both outputs.
+func TestChecksRelateParameters(t *testing.T) {
+	for _, prog := range []string{"(str.contains $0 $1)", "(str.prefixof $1 $0)", "(str.prefixof $0 $1)", "(str.suffixof $1 $0)"} {
+		checks, err := MakeChecks(prog, []string{"String", "String"}, nil, "Bool", 1, 8, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", prog, err)
+		}
+		outs := map[string]bool{}
+		for _, c := range checks {
+			outs[c.Out] = true
+		}
+		if !outs["true"] || !outs["false"] {
+			t.Errorf("%s: outputs %v, want both", prog, outs)
+		}
+	}
+}
+
+func TestSubLibrary(t *testing.T) {
+	// (str.++ (str.substr $0 0 ?0) (str.++ ?1 (str.at $0 ?0))) over one
+	// String parameter, with an Int hole and a String hole.
+	params, holes := []string{"String"}, []string{"Int", "String"}
+	prog := `(str.++ (str.substr $0 0 $1) (str.++ $2 (str.at $0 $1)))`
+	term, err := ParseHoled(prog, params, holes, "String")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := subLibrary(term, params, holes, 1)
+	got := map[string][]string{}
+	for _, e := range lib {
+		got[e.Program] = e.Holes
+		if i, err := RunChecks(e.Program, e.Params, e.Holes, e.Ret, e.Checks); err != nil || i >= 0 {
+			t.Errorf("%s: checks fail at %d (%v)", e.Program, i, err)
+		}
+		if e.Weight != milli {
+			t.Errorf("%s: weight %d, want one task", e.Program, e.Weight)
+		}
+	}
+	// Every sub-program of 3..12 nodes that reads $0, holes renumbered
+	// from $1 in order of appearance; (str.++ ?1 ...) keeps both holes,
+	// its first one now being the String hole.
+	want := map[string][]string{
+		"(str.substr $0 0 $1)":       {"Int"},
+		"(str.at $0 $1)":             {"Int"},
+		"(str.++ $1 (str.at $0 $2))": {"String", "Int"},
+		"(str.++ (str.substr $0 0 $1) (str.++ $2 (str.at $0 $1)))": {"Int", "String"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("sub-programs %v, want %v", got, want)
+	}
+	for p, hs := range want {
+		if g, ok := got[p]; !ok || strings.Join(g, ",") != strings.Join(hs, ",") {
+			t.Errorf("%s: holes %v (present %v), want %v", p, g, ok, hs)
+		}
+	}
+	// A sub-program that reads no parameter ((+ 1 1)-like, or a hole
+	// alone) is no library entry.
+	for p := range got {
+		if !strings.Contains(p, "$0") {
+			t.Errorf("%s reads no parameter", p)
+		}
+	}
+}
