@@ -241,6 +241,7 @@ func TestReport(t *testing.T) {
 	require.Contains(t, string(md), "conditioned 80.0 % vs control 50.0 %: **+30.0 points**")
 	require.Contains(t, string(md), "The gain with adversaries is 67 % of the gain without them")
 	require.Contains(t, string(md), "| 10.0 |", "joules per valid artifact")
+	require.NotContains(t, string(md), "one draw", "one conditioned worker is no set of identical curves")
 	for _, png := range []string{"heldout.png", "field.png", "reputation.png", "blocktime.png"} {
 		b, err := os.ReadFile(filepath.Join(dir, png))
 		require.NoError(t, err)
@@ -299,4 +300,13 @@ func TestCheckRun(t *testing.T) {
 	m = &mixReport{Rounds: []roundRow{lost}, Faults: []faultEvent{{Kind: faultWorkerKill, Round: 2, Target: "worker1", ids: []uint64{1}}}}
 	n.checkRun(m)
 	require.Contains(t, failed(m), "fault worker-kill survived")
+}
+
+func TestIdenticalCurves(t *testing.T) {
+	m := &mixReport{Workers: []*worker{{Name: "a", Role: roleConditioned}, {Name: "b", Role: roleConditioned}, {Name: "c", Role: roleControl}},
+		Curves: map[string]map[uint64]int{"a": {1: 5, 2: 6}, "b": {1: 5}, "c": {1: 9}}}
+	require.Equal(t, 2, m.identicalCurves(roleConditioned), "b missed round 2 but agrees where measured")
+	m.Curves["b"][2] = 7
+	require.Equal(t, 0, m.identicalCurves(roleConditioned))
+	require.Equal(t, 1, m.identicalCurves(roleControl))
 }

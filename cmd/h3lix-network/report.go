@@ -77,12 +77,17 @@ func (r *report) write(dir string) error {
 
 func (r *report) plotHeldOut() (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Held-out solve rate at %d candidates (%s)", r.Definition.HeldOutBudget, r.Sample)
-	p.X.Label.Text = "measured round"
+	p.Title.Text = fmt.Sprintf("Held-out solve rate at %d candidates per task", r.Definition.HeldOutBudget)
+	p.X.Label.Text = "measured round (0: before the first)"
 	p.Y.Label.Text = "% of held-out tasks solved"
 	var lines []any
+	var ys []float64
 	for _, m := range r.Mixes {
 		cond, ctrl := plotter.XYs{}, plotter.XYs{}
+		if b := m.Baseline; b.Measured[0] > 0 && b.Measured[1] > 0 {
+			cond = append(cond, plotter.XY{X: 0, Y: b.Conditioned})
+			ctrl = append(ctrl, plotter.XY{X: 0, Y: b.Control})
+		}
 		for _, row := range m.Rounds {
 			if row.Measured[0] > 0 {
 				cond = append(cond, plotter.XY{X: float64(row.K), Y: row.Conditioned})
@@ -92,9 +97,36 @@ func (r *report) plotHeldOut() (*plot.Plot, error) {
 			}
 		}
 		lines = append(lines, "conditioned, "+m.Mix+" adversaries", cond, "control, "+m.Mix+" adversaries", ctrl)
+		for _, xy := range append(cond, ctrl...) {
+			ys = append(ys, xy.Y)
+		}
 	}
-	p.Legend.Top = true
-	return p, plotutil.AddLinePoints(p, lines...)
+	return p, legendOnTop(p, ys, false, lines...)
+}
+
+// legendOnTop adds the lines with the legend in the plot's top left, and
+// raises the Y axis so that the legend sits above the data.
+func legendOnTop(p *plot.Plot, ys []float64, fromZero bool, lines ...any) error {
+	if err := plotutil.AddLinePoints(p, lines...); err != nil {
+		return err
+	}
+	lo, hi := 0.0, 1.0
+	if len(ys) > 0 {
+		lo, hi = ys[0], ys[0]
+		for _, y := range ys {
+			lo, hi = min(lo, y), max(hi, y)
+		}
+	}
+	if fromZero {
+		lo = 0
+	} else {
+		lo = max(0, lo-5)
+	}
+	rows := float64(len(lines) / 2)
+	p.Y.Min, p.Y.Max = lo, hi+(hi-lo)*(0.07*rows+0.1)
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs = 8
+	return nil
 }
 
 func (r *report) plotField() (*plot.Plot, error) {
@@ -103,20 +135,21 @@ func (r *report) plotField() (*plot.Plot, error) {
 	p.X.Label.Text = "measured round"
 	p.Y.Label.Text = "artifacts"
 	var lines []any
+	var ys []float64
 	for _, m := range r.Mixes {
 		entries, poisoned, inField := plotter.XYs{}, plotter.XYs{}, plotter.XYs{}
 		for _, row := range m.Rounds {
 			entries = append(entries, plotter.XY{X: float64(row.K), Y: float64(row.FieldEntries)})
 			poisoned = append(poisoned, plotter.XY{X: float64(row.K), Y: float64(row.Poisoned)})
 			inField = append(inField, plotter.XY{X: float64(row.K), Y: float64(row.PoisonedInField)})
+			ys = append(ys, float64(row.FieldEntries), float64(row.Poisoned))
 		}
 		lines = append(lines, "field entries, "+m.Mix+" adversaries", entries)
 		if m.Mix == "with" {
-			lines = append(lines, "poisoned revealed", poisoned, "poisoned in the field", inField)
+			lines = append(lines, "poisoned artifacts revealed", poisoned, "poisoned artifacts in the field", inField)
 		}
 	}
-	p.Legend.Top = true
-	return p, plotutil.AddLinePoints(p, lines...)
+	return p, legendOnTop(p, ys, true, lines...)
 }
 
 func (r *report) plotReputation() (*plot.Plot, error) {
@@ -127,12 +160,15 @@ func (r *report) plotReputation() (*plot.Plot, error) {
 	}
 	p.Title.Text = fmt.Sprintf("Reputation per worker (%s adversaries)", m.Mix)
 	p.X.Label.Text = "measured round"
-	p.Y.Label.Text = "score (ppm)"
+	p.Y.Label.Text = "score"
 	var lines []any
+	var ys []float64
 	for _, w := range m.Workers {
 		xys := plotter.XYs{}
 		for _, row := range m.Rounds {
-			xys = append(xys, plotter.XY{X: float64(row.K), Y: float64(row.Reputation[w.Name])})
+			y := float64(row.Reputation[w.Name]) / 1e6
+			xys = append(xys, plotter.XY{X: float64(row.K), Y: y})
+			ys = append(ys, y)
 		}
 		name := w.Name + " " + w.Role
 		if w.Behaviour != "" {
@@ -140,26 +176,45 @@ func (r *report) plotReputation() (*plot.Plot, error) {
 		}
 		lines = append(lines, name, xys)
 	}
-	p.Legend.Left, p.Legend.Top = true, false
-	return p, plotutil.AddLinePoints(p, lines...)
+	return p, legendOnTop(p, ys, true, lines...)
 }
 
 func (r *report) plotBlockTime() (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = "Block time per round (faults marked in the report)"
+	p.Title.Text = "Block time per round (a validator is down in round 2)"
 	p.X.Label.Text = "measured round"
 	p.Y.Label.Text = "seconds"
 	var lines []any
+	var ys []float64
 	for _, m := range r.Mixes {
 		mean, worst := plotter.XYs{}, plotter.XYs{}
 		for _, row := range m.Rounds {
 			mean = append(mean, plotter.XY{X: float64(row.K), Y: row.BlockMean})
 			worst = append(worst, plotter.XY{X: float64(row.K), Y: row.BlockMax})
+			ys = append(ys, row.BlockMean, row.BlockMax)
 		}
 		lines = append(lines, "mean, "+m.Mix+" adversaries", mean, "max, "+m.Mix+" adversaries", worst)
 	}
-	p.Legend.Top = true
-	return p, plotutil.AddLinePoints(p, lines...)
+	return p, legendOnTop(p, ys, true, lines...)
+}
+
+// identicalCurves is how many workers of role there are when all of
+// them measured the same counts in every round they share (0 otherwise).
+func (m *mixReport) identicalCurves(role string) int {
+	var ws []*worker
+	for _, w := range m.Workers {
+		if w.Role == role {
+			ws = append(ws, w)
+		}
+	}
+	for _, w := range ws[min(1, len(ws)):] {
+		for r, v := range m.Curves[w.Name] {
+			if u, ok := m.Curves[ws[0].Name][r]; ok && u != v {
+				return 0
+			}
+		}
+	}
+	return len(ws)
 }
 
 // perValid is joules per valid artifact, "-" without one.
@@ -209,7 +264,11 @@ func (r *report) markdown() string {
 				row.Committed, row.Accepted, row.Rejected, row.Unrevealed, row.Poisoned, row.PoisonedInField, perValid(row.Joules, row.Accepted),
 				float64(row.UgCO2ePerValid)/1000, row.BlockMean, row.BlockMax)
 		}
-		b.WriteString("\n(n) is how many workers of the group were measured after the round.\n\n")
+		b.WriteString("\n(n) is how many workers of the group were measured after the round.")
+		if k := m.identicalCurves(roleConditioned); k > 1 {
+			fmt.Fprintf(&b, " The %d conditioned workers solved the same number of held-out tasks after every round they were measured: they start from the same prior and condition on the same field, so their mean is one draw, not %d.", k, k)
+		}
+		b.WriteString("\n\n")
 		b.WriteString("| worker | role | tasks | held-out solved after each round | reputation (ppm) |\n|---|---|---|---|---|\n")
 		for _, w := range m.Workers {
 			role := w.Role

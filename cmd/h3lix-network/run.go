@@ -17,6 +17,8 @@ type mixReport struct {
 	LastRound  uint64     `json:"last_round"`
 	HeldOut    int        `json:"held_out"`
 	Rounds     []roundRow `json:"rounds"`
+	// Baseline holds the rates before the first measured round (K 0).
+	Baseline roundRow `json:"baseline"`
 	// Curves: per worker, held-out tasks solved after each chain round
 	// (key 0: before any field).
 	Curves  map[string]map[uint64]int `json:"curves"`
@@ -250,6 +252,11 @@ func (n *network) fillRates(rep *mixReport) {
 		return 100 * float64(sum) / float64(k*rep.HeldOut), k
 	}
 	cond, ctrl := n.byRole(roleConditioned), n.byRole(roleControl)
+	b := &rep.Baseline
+	b.Round = rep.FirstRound - 1
+	b.Conditioned, b.Measured[0] = mean(cond, b.Round)
+	b.Control, b.Measured[1] = mean(ctrl, b.Round)
+	b.Gain = b.Conditioned - b.Control
 	for i := range rep.Rounds {
 		r := &rep.Rounds[i]
 		r.Conditioned, r.Measured[0] = mean(cond, r.Round)
