@@ -75,6 +75,16 @@ type chainArtifact struct {
 	ID       u64    `json:"id"`
 	Producer string `json:"producer"`
 	Status   string `json:"status"`
+	Manifest *chainManifest `json:"manifest"`
+}
+
+// chainManifest is the part of a revealed manifest the report reads.
+type chainManifest struct {
+	Energy struct {
+		Joules u64    `json:"joules"`
+		MgCO2e u64    `json:"mg_co2e"`
+		Method string `json:"method"`
+	} `json:"energy"`
 }
 
 func (n *network) currentRound(ctx context.Context) (currentRound, error) {

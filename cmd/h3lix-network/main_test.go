@@ -310,3 +310,22 @@ func TestIdenticalCurves(t *testing.T) {
 	require.Equal(t, 0, m.identicalCurves(roleConditioned))
 	require.Equal(t, 1, m.identicalCurves(roleControl))
 }
+
+func TestEnergyByRole(t *testing.T) {
+	art := func(producer, status string, j, mg uint64) chainArtifact {
+		a := chainArtifact{Producer: producer, Status: status}
+		if j > 0 {
+			a.Manifest = &chainManifest{}
+			a.Manifest.Energy.Joules, a.Manifest.Energy.MgCO2e, a.Manifest.Energy.Method = u64(j), u64(mg), "ENERGY_METHOD_CPU_TIME"
+		}
+		return a
+	}
+	n := &network{workers: []*worker{{Address: "c", Role: roleConditioned}, {Address: "k", Role: roleControl}}}
+	m := &mixReport{Rounds: []roundRow{
+		{artifacts: []chainArtifact{art("c", "ARTIFACT_STATUS_REVEALED", 3, 2), art("k", "ARTIFACT_STATUS_REVEALED", 5, 4)}},
+		{artifacts: []chainArtifact{art("c", "ARTIFACT_STATUS_REVEALED", 1, 1), art("c", "ARTIFACT_STATUS_COMMITTED", 9, 9), art("x", "ARTIFACT_STATUS_REVEALED", 7, 7)}},
+	}}
+	n.energyByRole(m)
+	require.Equal(t, groupEnergy{Artifacts: 2, Joules: 4, MgCO2e: 3, Method: "ENERGY_METHOD_CPU_TIME"}, m.Energy[roleConditioned], "unrevealed and unknown producers left out")
+	require.Equal(t, groupEnergy{Artifacts: 1, Joules: 5, MgCO2e: 4, Method: "ENERGY_METHOD_CPU_TIME"}, m.Energy[roleControl])
+}

@@ -285,6 +285,18 @@ func (r *report) markdown() string {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %d | %s | %d |\n", w.Name, role, len(w.Tasks), strings.Join(pts, " "), rep)
 		}
+		if len(m.Energy) > 0 {
+			b.WriteString("\n| group | artifacts revealed | J per artifact | mg CO2e per artifact | method |\n|---|---|---|---|---|\n")
+			for _, role := range []string{roleConditioned, roleControl, roleAdversary} {
+				g, ok := m.Energy[role]
+				if !ok || g.Artifacts == 0 {
+					continue
+				}
+				fmt.Fprintf(&b, "| %s | %d | %.2f | %.2f | %s |\n", role, g.Artifacts, float64(g.Joules)/float64(g.Artifacts),
+					float64(g.MgCO2e)/float64(g.Artifacts), strings.ToLower(strings.TrimPrefix(g.Method, "ENERGY_METHOD_")))
+			}
+			b.WriteString("\nEnergy as the producers report it in their reveals (self-reported; the chain cannot verify it): the work of a round, solved or not, over the artifacts it yielded.\n")
+		}
 		b.WriteString("\n| check | ok | detail |\n|---|---|---|\n")
 		for _, c := range m.Checks {
 			fmt.Fprintf(&b, "| %s | %v | %s |\n", c.Name, c.OK, c.Detail)

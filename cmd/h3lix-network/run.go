@@ -21,10 +21,14 @@ type mixReport struct {
 	Baseline roundRow `json:"baseline"`
 	// Curves: per worker, held-out tasks solved after each chain round
 	// (key 0: before any field).
-	Curves  map[string]map[uint64]int `json:"curves"`
-	Faults  []faultEvent              `json:"faults"`
-	Checks  []check                   `json:"checks"`
-	Seconds float64                   `json:"seconds"`
+	Curves map[string]map[uint64]int `json:"curves"`
+	// Energy sums, per role, the energy records of the revealed artifacts
+	// (self-reported, as on chain): what each group's work cost per
+	// artifact it published.
+	Energy  map[string]groupEnergy `json:"energy"`
+	Faults  []faultEvent           `json:"faults"`
+	Checks  []check                `json:"checks"`
+	Seconds float64                `json:"seconds"`
 }
 
 // roundRow is one measured round.
@@ -57,6 +61,36 @@ type roundRow struct {
 	BlockMean       float64           `json:"block_time_mean_s"`
 	BlockMax        float64           `json:"block_time_max_s"`
 	artifacts       []chainArtifact
+}
+
+// groupEnergy is what a group's revealed artifacts report.
+type groupEnergy struct {
+	Artifacts int    `json:"artifacts"`
+	Joules    uint64 `json:"joules"`
+	MgCO2e    uint64 `json:"mg_co2e"`
+	Method    string `json:"method"`
+}
+
+// energyByRole sums the revealed artifacts' energy records per role.
+func (n *network) energyByRole(rep *mixReport) {
+	role := map[string]string{}
+	for _, w := range n.workers {
+		role[w.Address] = w.Role
+	}
+	rep.Energy = map[string]groupEnergy{}
+	for _, r := range rep.Rounds {
+		for _, a := range r.artifacts {
+			if a.Manifest == nil || a.Status == "ARTIFACT_STATUS_COMMITTED" || role[a.Producer] == "" {
+				continue
+			}
+			g := rep.Energy[role[a.Producer]]
+			g.Artifacts++
+			g.Joules += uint64(a.Manifest.Energy.Joules)
+			g.MgCO2e += uint64(a.Manifest.Energy.MgCO2e)
+			g.Method = a.Manifest.Energy.Method
+			rep.Energy[role[a.Producer]] = g
+		}
+	}
 }
 
 // faultEvent is an injected fault and what became of it.
@@ -178,6 +212,7 @@ func (n *network) run(ctx context.Context) (*mixReport, error) {
 		rep.Rounds = append(rep.Rounds, *rows[r])
 	}
 	n.fillRates(rep)
+	n.energyByRole(rep)
 	if err := n.fillBlockTimes(ctx, rep); err != nil {
 		n.logf("block times: %v", err)
 	}
