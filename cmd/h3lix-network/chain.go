@@ -37,13 +37,6 @@ type chainRound struct {
 		Outliers   u64 `json:"outliers"`
 		InField    u64 `json:"in_field"`
 	} `json:"counts"`
-	Energy struct {
-		Joules          u64 `json:"joules"`
-		MgCO2e          u64 `json:"mg_co2e"`
-		UgCO2ePerValid  u64 `json:"ug_co2e_per_valid_artifact"`
-		MeasuredJoules  u64 `json:"measured_joules"`
-		RenewableJoules u64 `json:"renewable_joules"`
-	} `json:"energy"`
 }
 
 type currentRound struct {
@@ -61,10 +54,7 @@ type chainField struct {
 		WeightPPM  u64    `json:"weight_ppm"`
 	} `json:"entries"`
 	Degenerate bool `json:"degenerate"`
-	Counts     struct {
-		InField u64 `json:"in_field"`
-	} `json:"counts"`
-	Energy struct {
+	Energy     struct {
 		Joules         u64 `json:"joules"`
 		MgCO2e         u64 `json:"mg_co2e"`
 		UgCO2ePerValid u64 `json:"ug_co2e_per_valid_artifact"`
@@ -72,9 +62,9 @@ type chainField struct {
 }
 
 type chainArtifact struct {
-	ID       u64    `json:"id"`
-	Producer string `json:"producer"`
-	Status   string `json:"status"`
+	ID       u64            `json:"id"`
+	Producer string         `json:"producer"`
+	Status   string         `json:"status"`
 	Manifest *chainManifest `json:"manifest"`
 }
 

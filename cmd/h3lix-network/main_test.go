@@ -290,6 +290,10 @@ func TestCheckRun(t *testing.T) {
 	n.checkRun(m)
 	require.Equal(t, []string{"no poisoned artifact in a field"}, failed(m))
 
+	crashed := &mixReport{Rounds: []roundRow{good}, Crashed: []string{"worker1"}}
+	n.checkRun(crashed)
+	require.Equal(t, []string{"no worker crashed"}, failed(crashed))
+
 	late := good
 	late.FinalizedHeight = 31 + 33
 	m = &mixReport{Rounds: []roundRow{late}}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"syscall"
@@ -25,10 +26,12 @@ type mixReport struct {
 	// Energy sums, per role, the energy records of the revealed artifacts
 	// (self-reported, as on chain): what each group's work cost per
 	// artifact it published.
-	Energy  map[string]groupEnergy `json:"energy"`
-	Faults  []faultEvent           `json:"faults"`
-	Checks  []check                `json:"checks"`
-	Seconds float64                `json:"seconds"`
+	Energy map[string]groupEnergy `json:"energy"`
+	Faults []faultEvent           `json:"faults"`
+	// Crashed lists the workers that exited without being told to.
+	Crashed []string `json:"crashed,omitempty"`
+	Checks  []check  `json:"checks"`
+	Seconds float64  `json:"seconds"`
 }
 
 // roundRow is one measured round.
@@ -167,6 +170,18 @@ func (n *network) run(ctx context.Context) (*mixReport, error) {
 		if k := int(cur) - int(r0) + 1; k != lastK && k >= 1 && cur <= last {
 			n.logf("round %d (%d of %d) started at height %d", cur, k, n.def.Rounds, cr.Height)
 			lastK = k
+		}
+		for _, w := range n.workers {
+			if w.cmd == nil {
+				continue
+			}
+			select {
+			case <-w.exited: // not stopped by a fault: it crashed
+				n.logf("%s exited on its own; see %s", w.Name, filepath.Join(w.home, "worker.log"))
+				rep.Crashed = append(rep.Crashed, w.Name)
+				w.cmd = nil
+			default:
+			}
 		}
 		statuses := map[string]workerStatus{}
 		for _, w := range n.workers {
@@ -463,6 +478,7 @@ func (n *network) checkRun(rep *mixReport) {
 		"%d of %d rounds finalized; at most %d blocks each allowed; late: %v", len(rep.Rounds), n.def.Rounds, scheduled+2, late)
 	rep.check("no honest commitment lost", lost == 0, "%d artifact(s) of honest workers committed and never revealed", lost)
 	rep.check("no poisoned artifact in a field", poisoned == 0, "%d poisoned artifact(s) entered a field", poisoned)
+	rep.check("no worker crashed", len(rep.Crashed) == 0, "exited on their own: %v", rep.Crashed)
 	for i := range rep.Faults {
 		f := &rep.Faults[i]
 		switch f.Kind {

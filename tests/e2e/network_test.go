@@ -71,7 +71,7 @@ func TestNetworkExperiment(t *testing.T) {
 		require.NotEmpty(t, f.Target, "fault %s hit nobody", f.Kind)
 		require.True(t, f.Survived, "fault %s on %s", f.Kind, f.Target)
 	}
-	require.Len(t, m.Checks, 6)
+	require.Len(t, m.Checks, 7)
 	for _, c := range m.Checks {
 		require.True(t, c.OK, c.Name)
 	}

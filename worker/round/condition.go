@@ -77,23 +77,14 @@ func (l *Loop) conditionOnLatest(ctx context.Context, rs chain.RoundStatus) erro
 	if err != nil {
 		return err
 	}
-	if err := l.saveEngineState(); err != nil {
-		return fmt.Errorf("saving the conditioned engine state: %w", err)
-	}
-	if err := l.journal.Append(Record{Kind: KindConditioned, Round: f, Count: rep.Accepted}); err != nil {
+	if err := l.conditioned(ctx, f, rep, FieldStatus{Round: f, Entries: len(field.Entries), Accepted: rep.Accepted, Rejected: rep.Rejected, Missing: missing, Degenerate: field.Degenerate}); err != nil {
 		return err
 	}
 	l.metrics.FieldAccepted.Add(float64(rep.Accepted))
-	l.mu.Lock()
-	l.status.FieldRound = f
-	l.status.Field = FieldStatus{Round: f, Entries: len(field.Entries), Accepted: rep.Accepted, Rejected: rep.Rejected, Missing: missing, Degenerate: field.Degenerate}
-	l.needMeasure = len(l.cfg.Validation) > 0
-	l.mu.Unlock()
 	l.log.Info("conditioned on the field", "round", f, "entries", len(field.Entries), "accepted", rep.Accepted, "rejected", rep.Rejected, "missing", missing)
 	if rep.Rejected > 0 {
 		l.log.Info("field artifacts this engine rejected", "reasons", strings.Join(rep.Reasons, "; "))
 	}
-	l.afterConditioning(ctx, f)
 	return nil
 }
 
@@ -118,6 +109,17 @@ func (l *Loop) conditionOnOwn(ctx context.Context, f uint64, st RoundState, entr
 	if err != nil {
 		return err
 	}
+	if err := l.conditioned(ctx, f, rep, FieldStatus{Round: f, Entries: entries, Degenerate: degenerate, Own: rep.Accepted}); err != nil {
+		return err
+	}
+	l.log.Info("conditioned on its own artifacts (conditioning = own)", "round", f, "artifacts", len(own), "accepted", rep.Accepted, "field_entries_ignored", entries)
+	return nil
+}
+
+// conditioned records that the engine learned from round f: it saves the
+// engine's state, journals the round, shows fs in /status, asks for a
+// learning-curve point, and prunes what the round made old.
+func (l *Loop) conditioned(ctx context.Context, f uint64, rep engine.ConditionReport, fs FieldStatus) error {
 	if err := l.saveEngineState(); err != nil {
 		return fmt.Errorf("saving the conditioned engine state: %w", err)
 	}
@@ -126,19 +128,13 @@ func (l *Loop) conditionOnOwn(ctx context.Context, f uint64, st RoundState, entr
 	}
 	l.mu.Lock()
 	l.status.FieldRound = f
-	l.status.Field = FieldStatus{Round: f, Entries: entries, Degenerate: degenerate, Own: rep.Accepted}
+	l.status.Field = fs
 	l.needMeasure = len(l.cfg.Validation) > 0
 	l.mu.Unlock()
-	l.log.Info("conditioned on its own artifacts (conditioning = own)", "round", f, "artifacts", len(own), "accepted", rep.Accepted, "field_entries_ignored", entries)
-	l.afterConditioning(ctx, f)
-	return nil
-}
-
-// afterConditioning does what follows each round's conditioning.
-func (l *Loop) afterConditioning(ctx context.Context, f uint64) {
 	l.updateReputation(ctx)
 	l.prunePins(ctx, f)
 	l.compactJournal(f)
+	return nil
 }
 
 // compactJournal drops the journal records and artifact files of rounds
