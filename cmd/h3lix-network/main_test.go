@@ -300,6 +300,17 @@ func TestCheckRun(t *testing.T) {
 	n.checkRun(m)
 	require.Equal(t, []string{"every round finalized on schedule"}, failed(m))
 
+	// A commit the cut worker made just before its cut cannot be revealed:
+	// the cut fault says so, and it is no loss of a crash.
+	m = &mixReport{Rounds: []roundRow{lost}, Faults: []faultEvent{{Kind: faultWorkerCut, Round: 2, Target: "worker1"}},
+		Curves: map[string]map[uint64]int{"worker1": {3: 40}}}
+	n.checkRun(m)
+	require.Empty(t, failed(m))
+	require.Contains(t, m.Faults[0].Detail, "1 artifact(s) it committed just before the cut")
+	m = &mixReport{Rounds: []roundRow{lost}, Faults: []faultEvent{{Kind: faultWorkerCut, Round: 3, Target: "worker1"}}}
+	n.checkRun(m)
+	require.Contains(t, failed(m), "no honest commitment lost", "a cut in another round excuses nothing")
+
 	// A worker killed between commit and reveal must have revealed.
 	m = &mixReport{Rounds: []roundRow{lost}, Faults: []faultEvent{{Kind: faultWorkerKill, Round: 2, Target: "worker1", ids: []uint64{1}}}}
 	n.checkRun(m)

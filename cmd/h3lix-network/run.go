@@ -108,6 +108,17 @@ type faultEvent struct {
 	height int64
 	ids    []uint64
 	done   bool
+	lost   int // commitments of the cut worker its cut kept from being revealed
+}
+
+// cutOf returns the cut fault that isolated the named worker in round r.
+func cutOf(rep *mixReport, name string, r uint64) *faultEvent {
+	for i := range rep.Faults {
+		if f := &rep.Faults[i]; f.Kind == faultWorkerCut && f.Target == name && f.Round == r {
+			return f
+		}
+	}
+	return nil
 }
 
 // check is one property the run must have.
@@ -468,9 +479,17 @@ func (n *network) checkRun(rep *mixReport) {
 			late = append(late, fmt.Sprintf("round %d took %d blocks", r.Round, r.FinalizedHeight-r.StartHeight))
 		}
 		for _, a := range r.artifacts {
-			if honest[a.Producer] != "" && a.Status == "ARTIFACT_STATUS_COMMITTED" {
-				lost++
+			if honest[a.Producer] == "" || a.Status != "ARTIFACT_STATUS_COMMITTED" {
+				continue
 			}
+			// A commit that landed just before the cut cannot be revealed:
+			// the whole reveal phase falls inside it. The protocol's reveal
+			// deadline forfeits it, and the cut fault reports it.
+			if cut := cutOf(rep, honest[a.Producer], r.Round); cut != nil {
+				cut.lost++
+				continue
+			}
+			lost++
 		}
 		poisoned += r.PoisonedInField
 	}
@@ -510,6 +529,9 @@ func (n *network) checkRun(rep *mixReport) {
 			}
 			f.OK = later
 			f.Detail += fmt.Sprintf("; conditioned and measured again after round %d: %v", f.Round, later)
+			if f.lost > 0 {
+				f.Detail += fmt.Sprintf("; %d artifact(s) it committed just before the cut could not be revealed (their reveal phase fell inside the cut)", f.lost)
+			}
 		}
 		rep.check("fault "+f.Kind+" survived", f.OK, "%s", f.Detail)
 	}
