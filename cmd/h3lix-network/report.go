@@ -295,7 +295,15 @@ func (r *report) markdown() string {
 				fmt.Fprintf(&b, "| %s | %d | %.2f | %.2f | %s |\n", role, g.Artifacts, float64(g.Joules)/float64(g.Artifacts),
 					float64(g.MgCO2e)/float64(g.Artifacts), strings.ToLower(strings.TrimPrefix(g.Method, "ENERGY_METHOD_")))
 			}
-			b.WriteString("\nEnergy as the producers report it in their reveals (self-reported; the chain cannot verify it): the work of a round, solved or not, over the artifacts it yielded.\n")
+			b.WriteString("\nEnergy as the producers report it in their reveals (self-reported; the chain cannot verify it): the work of a round, solved or not, over the artifacts it yielded.")
+			floor := true
+			for _, g := range m.Energy {
+				floor = floor && g.Joules == uint64(g.Artifacts)
+			}
+			if floor {
+				b.WriteString(" Every record is 1 J: records are whole joules and milligrams, rounded up, and at this budget a round's work is below one joule per artifact, so these figures are a floor, not a measurement.")
+			}
+			b.WriteString("\n")
 		}
 		b.WriteString("\n| check | ok | detail |\n|---|---|---|\n")
 		for _, c := range m.Checks {
