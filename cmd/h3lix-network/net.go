@@ -152,6 +152,8 @@ func (n *network) planWorkers(slices [][]string) {
 		adv = nil
 	}
 	for i := range n.def.Workers {
+		// The last validator is the one the fault stops, so no worker
+		// leans on it (with a single validator, all lean on that one).
 		w := &worker{Index: i, Name: fmt.Sprintf("worker%d", i), Validator: i % max(1, n.def.Validators-1), Tasks: slices[i]}
 		switch {
 		case i < len(n.def.Adversaries) && adv != nil:
@@ -160,11 +162,6 @@ func (n *network) planWorkers(slices [][]string) {
 			w.Role = roleControl
 		default:
 			w.Role = roleConditioned
-		}
-		// The last validator is the one the fault stops; no worker leans
-		// on it (with a single validator, all lean on it).
-		if n.def.Validators == 1 {
-			w.Validator = 0
 		}
 		w.home = filepath.Join(n.dir, w.Name)
 		w.p2pPort = n.port(workerP2PBase, i)
