@@ -105,7 +105,8 @@ func runExperiment(ctx context.Context, def definition, h3lixd, binary string) e
 	_ = os.RemoveAll(prep)
 	slicesDir, heldOut := filepath.Join(prep, "workers"), abs(def.HeldOut)
 	var slices [][]string
-	if st, err := os.Stat(abs(def.Tasks)); err == nil && st.IsDir() {
+	st, statErr := os.Stat(abs(def.Tasks))
+	if def.Tasks != genTasks && statErr == nil && st.IsDir() {
 		if slices, err = sliceTasks(abs(def.Tasks), def.Workers); err != nil {
 			return err
 		}
@@ -114,7 +115,11 @@ func runExperiment(ctx context.Context, def definition, h3lixd, binary string) e
 		}
 		rep.TaskSource = fmt.Sprintf("%s, dealt into %d disjoint private slices; held out: %s", def.Tasks, def.Workers, def.HeldOut)
 	} else {
-		fmt.Printf("NETWORK_TASKS %s is not there (no ../shared beside the repository): using generated tasks instead\n", def.Tasks)
+		why := "NETWORK_TASKS=gen"
+		if def.Tasks != genTasks {
+			why = "../shared/bench/sygus-pbe was not found"
+			fmt.Printf("NETWORK_TASKS %s is not there (no ../shared beside the repository): using generated tasks instead\n", def.Tasks)
+		}
 		heldOut = filepath.Join(prep, "heldout")
 		if out, err := runOut(binary, "tasks", "gen", "--seed", "4242", "--count", "40", "--out", heldOut); err != nil {
 			return fmt.Errorf("generating held-out tasks: %w: %s", err, out)
@@ -127,7 +132,7 @@ func runExperiment(ctx context.Context, def definition, h3lixd, binary string) e
 			files, _ := filepath.Glob(filepath.Join(d, "*.sl"))
 			slices = append(slices, files)
 		}
-		rep.TaskSource = "generated (h3lix-worker tasks gen: seed 1000+i per worker, held out seed 4242), since ../shared/bench/sygus-pbe was not found"
+		rep.TaskSource = "generated (h3lix-worker tasks gen: seed 1000+i per worker, held out seed 4242), since " + why
 	}
 	trace := abs(def.CarbonTrace)
 	if _, err := os.Stat(trace); def.CarbonTrace == "" || err != nil {
@@ -258,6 +263,9 @@ func checkSplit(slices [][]string, heldOut string) (string, error) {
 	}
 	return fmt.Sprintf("out of sample (%d held-out tasks share no input/output example with the %d worker tasks)", len(held), len(train)), nil
 }
+
+// genTasks as NETWORK_TASKS asks for generated tasks.
+const genTasks = "gen"
 
 func runOut(bin string, args ...string) (string, error) {
 	out, err := exec.Command(bin, args...).CombinedOutput()
