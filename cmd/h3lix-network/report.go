@@ -81,7 +81,6 @@ func (r *report) plotHeldOut() (*plot.Plot, error) {
 	p.X.Label.Text = "measured round (0: before the first)"
 	p.Y.Label.Text = "% of held-out tasks solved"
 	var lines []any
-	var ys []float64
 	for _, m := range r.Mixes {
 		cond, ctrl := plotter.XYs{}, plotter.XYs{}
 		if b := m.Baseline; b.Measured[0] > 0 && b.Measured[1] > 0 {
@@ -97,18 +96,23 @@ func (r *report) plotHeldOut() (*plot.Plot, error) {
 			}
 		}
 		lines = append(lines, "conditioned, "+m.Mix+" adversaries", cond, "control, "+m.Mix+" adversaries", ctrl)
-		for _, xy := range append(cond, ctrl...) {
-			ys = append(ys, xy.Y)
-		}
 	}
-	return p, legendOnTop(p, ys, false, lines...)
+	return p, legendOnTop(p, false, lines...)
 }
 
 // legendOnTop adds the lines with the legend in the plot's top left, and
 // raises the Y axis so that the legend sits above the data.
-func legendOnTop(p *plot.Plot, ys []float64, fromZero bool, lines ...any) error {
+func legendOnTop(p *plot.Plot, fromZero bool, lines ...any) error {
 	if err := plotutil.AddLinePoints(p, lines...); err != nil {
 		return err
+	}
+	var ys []float64
+	for _, l := range lines {
+		if xys, ok := l.(plotter.XYs); ok {
+			for _, xy := range xys {
+				ys = append(ys, xy.Y)
+			}
+		}
 	}
 	lo, hi := 0.0, 1.0
 	if len(ys) > 0 {
@@ -135,21 +139,19 @@ func (r *report) plotField() (*plot.Plot, error) {
 	p.X.Label.Text = "measured round"
 	p.Y.Label.Text = "artifacts"
 	var lines []any
-	var ys []float64
 	for _, m := range r.Mixes {
 		entries, poisoned, inField := plotter.XYs{}, plotter.XYs{}, plotter.XYs{}
 		for _, row := range m.Rounds {
 			entries = append(entries, plotter.XY{X: float64(row.K), Y: float64(row.FieldEntries)})
 			poisoned = append(poisoned, plotter.XY{X: float64(row.K), Y: float64(row.Poisoned)})
 			inField = append(inField, plotter.XY{X: float64(row.K), Y: float64(row.PoisonedInField)})
-			ys = append(ys, float64(row.FieldEntries), float64(row.Poisoned))
 		}
 		lines = append(lines, "field entries, "+m.Mix+" adversaries", entries)
 		if m.Mix == "with" {
 			lines = append(lines, "poisoned artifacts revealed", poisoned, "poisoned artifacts in the field", inField)
 		}
 	}
-	return p, legendOnTop(p, ys, true, lines...)
+	return p, legendOnTop(p, true, lines...)
 }
 
 func (r *report) plotReputation() (*plot.Plot, error) {
@@ -162,13 +164,10 @@ func (r *report) plotReputation() (*plot.Plot, error) {
 	p.X.Label.Text = "measured round"
 	p.Y.Label.Text = "score"
 	var lines []any
-	var ys []float64
 	for _, w := range m.Workers {
 		xys := plotter.XYs{}
 		for _, row := range m.Rounds {
-			y := float64(row.Reputation[w.Name]) / 1e6
-			xys = append(xys, plotter.XY{X: float64(row.K), Y: y})
-			ys = append(ys, y)
+			xys = append(xys, plotter.XY{X: float64(row.K), Y: float64(row.Reputation[w.Name]) / 1e6})
 		}
 		name := w.Name + " " + w.Role
 		if w.Behaviour != "" {
@@ -176,26 +175,29 @@ func (r *report) plotReputation() (*plot.Plot, error) {
 		}
 		lines = append(lines, name, xys)
 	}
-	return p, legendOnTop(p, ys, true, lines...)
+	return p, legendOnTop(p, true, lines...)
 }
 
 func (r *report) plotBlockTime() (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = "Block time per round (a validator is down in round 2)"
+	p.Title.Text = "Block time per round"
+	for _, f := range r.Definition.Faults {
+		if f.Kind == faultValidator {
+			p.Title.Text += fmt.Sprintf(" (a validator is down in round %d)", f.Round)
+		}
+	}
 	p.X.Label.Text = "measured round"
 	p.Y.Label.Text = "seconds"
 	var lines []any
-	var ys []float64
 	for _, m := range r.Mixes {
 		mean, worst := plotter.XYs{}, plotter.XYs{}
 		for _, row := range m.Rounds {
 			mean = append(mean, plotter.XY{X: float64(row.K), Y: row.BlockMean})
 			worst = append(worst, plotter.XY{X: float64(row.K), Y: row.BlockMax})
-			ys = append(ys, row.BlockMean, row.BlockMax)
 		}
 		lines = append(lines, "mean, "+m.Mix+" adversaries", mean, "max, "+m.Mix+" adversaries", worst)
 	}
-	return p, legendOnTop(p, ys, true, lines...)
+	return p, legendOnTop(p, true, lines...)
 }
 
 // identicalCurves is how many workers of role there are when all of
