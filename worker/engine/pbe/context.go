@@ -87,10 +87,10 @@ func contextCosts(g *grammar, w []float64, pr *Prior) *ctxTable {
 			var sum float64
 			for _, r := range nt.prods {
 				rp := &g.prods[r]
-				switch rp.kind {
-				case pkLib, pkChain:
+				switch {
+				case !rp.weighed() || rp.kind == pkChain:
 					continue
-				case pkConst:
+				case rp.kind == pkConst || rp.kind == pkLib:
 					// Constants as a class: how often this slot holds a
 					// constant of the sort; w shares it among them.
 					cw[r] = w[r] * math.Pow(1+float64(slotConst[prefix+nt.sort.String()])/milli, ctxExponent)
@@ -102,7 +102,7 @@ func contextCosts(g *grammar, w []float64, pr *Prior) *ctxTable {
 			cc := ctxCost{prod: pid, slot: slot, cost: make([]int, len(g.prods))}
 			for _, r := range nt.prods {
 				rp := &g.prods[r]
-				if rp.kind == pkLib || rp.kind == pkChain {
+				if !rp.weighed() || rp.kind == pkChain {
 					cc.cost[r] = cf[r]
 					continue
 				}

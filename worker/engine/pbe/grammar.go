@@ -32,6 +32,10 @@ type prod struct {
 	key    string // prior key, shared across tasks
 }
 
+// weighed reports whether the production's cost comes from its weight in
+// its non-terminal; library programs have a fixed cost instead.
+func (pd *prod) weighed() bool { return pd.kind != pkLib || pd.lib.word }
+
 type gnt struct {
 	name  string
 	sort  sygus.Sort
@@ -47,6 +51,9 @@ type grammar struct {
 	// ite is the production (ite B Start Start) of the start symbol, or -1;
 	// it enables divide-and-conquer synthesis of conditionals.
 	ite int
+	// openConst marks the String non-terminals that take any constant
+	// ((Constant String), or no grammar at all).
+	openConst map[int]bool
 }
 
 // opKey is the prior key of an operator production.
@@ -88,7 +95,7 @@ func compileGrammar(p *sygus.Problem) (*grammar, error) {
 			return nil, fmt.Errorf("grammar: non-terminals %s form a cycle of single productions", src.NTs[i].Name)
 		}
 	}
-	g := &grammar{ite: -1}
+	g := &grammar{ite: -1, openConst: map[int]bool{}}
 	index := make([]int, len(src.NTs))
 	for i, nt := range src.NTs {
 		index[i] = -1
@@ -153,6 +160,9 @@ func (c *compiler) add(nt int, t *sygus.Term) error {
 			}
 		}
 	case sygus.TermAnyConst:
+		if t.Sort == sygus.SortString {
+			c.g.openConst[nt] = true
+		}
 		for _, v := range minedConstants(c.p, t.Sort) {
 			c.push(nt, prod{kind: pkConst, val: v, key: constKey(v)})
 		}
@@ -230,7 +240,7 @@ func minedConstants(p *sygus.Problem, s sygus.Sort) []sygus.Value {
 // defaultGrammar is the SLIA string grammar of the SyGuS PBE track, used when
 // a problem states none.
 func defaultGrammar(p *sygus.Problem) *grammar {
-	g := &grammar{ite: -1}
+	g := &grammar{ite: -1, openConst: map[int]bool{0: true}}
 	g.nts = []gnt{{name: "ntString", sort: sygus.SortString}, {name: "ntInt", sort: sygus.SortInt}, {name: "ntBool", sort: sygus.SortBool}}
 	S, I, B := 0, 1, 2
 	ntOf := map[sygus.Sort]int{sygus.SortString: S, sygus.SortInt: I, sygus.SortBool: B}

@@ -105,6 +105,47 @@ func taskConstant(v sygus.Value, secrets []string) bool {
 	return false
 }
 
+// spelledWord reports the value of a constant sub-term that is not a
+// literal, e.g. (str.++ "U" (str.++ "S" "A")), when it assembles a word of
+// the examples (two or more letters or digits in a row that no single
+// argument's value holds whole): a word spelt out of one-character
+// constants is as private as the literal would be, and proposed.go spells
+// such words. The hole goes where the word is assembled, so separators
+// around it stay in the program: (str.++ "," (str.++ " " (str.++ "N" "Y")))
+// becomes (str.++ "," (str.++ " " $1)).
+func spelledWord(t *sygus.Term, secrets []string) (sygus.Value, bool) {
+	if t.Kind != sygus.TermApp || t.Sort != sygus.SortString || hasVar(t) || hasCall(t) {
+		return sygus.Value{}, false
+	}
+	var ev sygus.Problem
+	v, err := ev.Eval(t, nil, nil)
+	if err != nil {
+		return sygus.Value{}, false
+	}
+	var parts []string
+	for _, a := range t.Args {
+		if a.Sort != sygus.SortString {
+			continue
+		}
+		if av, err := ev.Eval(a, nil, nil); err == nil {
+			parts = append(parts, av.Str)
+		}
+	}
+	for _, w := range words(v.Str) {
+		whole := false
+		for _, pt := range parts {
+			if strings.Contains(pt, w) {
+				whole = true
+				break
+			}
+		}
+		if !whole && taskConstant(sygus.StrVal(w), secrets) {
+			return v, true
+		}
+	}
+	return sygus.Value{}, false
+}
+
 // isHole reports whether t is a hole of a program over nparams parameters:
 // holes are the parameters after the program's own.
 func isHole(t *sygus.Term, nparams int) bool {
@@ -123,20 +164,24 @@ func Hole(t *sygus.Term, nparams int, secrets []string) (h *sygus.Term, holes []
 	index := map[sygus.Value]int{}
 	ok = true
 	h = rewrite(canonicalTerm(t), func(t *sygus.Term) *sygus.Term {
-		if t.Kind != sygus.TermConst || !taskConstant(t.Val, secrets) {
+		v, isConst := t.Val, t.Kind == sygus.TermConst
+		if !isConst {
+			v, isConst = spelledWord(t, secrets)
+		}
+		if !isConst || (t.Kind == sygus.TermConst && !taskConstant(v, secrets)) {
 			return nil
 		}
-		k, seen := index[t.Val]
+		k, seen := index[v]
 		if !seen {
 			if len(holes) == maxHoles {
 				ok = false
 				return t
 			}
 			k = len(holes)
-			index[t.Val] = k
-			holes = append(holes, t.Val.Sort)
+			index[v] = k
+			holes = append(holes, v.Sort)
 		}
-		return &sygus.Term{Kind: sygus.TermVar, Sort: t.Val.Sort, Name: "$" + strconv.Itoa(nparams+k), Index: nparams + k}
+		return &sygus.Term{Kind: sygus.TermVar, Sort: v.Sort, Name: "$" + strconv.Itoa(nparams+k), Index: nparams + k}
 	})
 	return h, holes, ok
 }

@@ -15,6 +15,9 @@ type libProgram struct {
 	term *sygus.Term
 	key  string
 	cost int
+	// word marks a word proposed from the task's examples (proposed.go):
+	// it is weighed as a constant of the task's grammar, not by cost.
+	word bool
 }
 
 // libBaseCost is the cost of the most used library program offered as a
@@ -126,17 +129,27 @@ func libCandidates(pr *Prior, g *grammar) []libCand {
 // not fit the task's signature, or whose parameter is better filled by one
 // of the task's own constants: the parameter is replaced by each parameter
 // of the task of its sort (first pass, at most limit leaves) and by each
-// string constant of the task grammar (second pass, at most 2·limit; e.g.
-// the learned (str.++ "," (str.++ " " $2)) with the task constant "USA" is
-// the leaf ", USA"). Every instance is a term of the task grammar and costs
+// string constant of the task grammar or word proposed from its examples
+// (second pass, at most 2·limit; e.g. the learned (str.++ "," (str.++ " "
+// $2)) with the task constant "USA" is the leaf ", USA"). Every instance is a term of the task grammar and costs
 // what its library program costs.
 func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int, top int64, have map[string]bool, spell map[sygus.Op]string, seen map[string]bool) {
-	var consts []sygus.Value
+	// The task's string constants as terms: the grammar's, then the words
+	// proposed from its examples (spelt out of the grammar's constants).
+	var consts []*sygus.Term
 	constVals := map[string]bool{}
 	for _, pd := range g.prods {
 		if pd.kind == pkConst && pd.val.Sort == sygus.SortString {
-			consts = append(consts, pd.val)
+			consts = append(consts, &sygus.Term{Kind: sygus.TermConst, Sort: pd.val.Sort, Val: pd.val})
 			constVals[pd.val.Str] = true
+		}
+	}
+	for _, pd := range g.prods {
+		if pd.kind == pkLib && pd.lib.word {
+			consts = append(consts, pd.lib.term)
+			if v, err := p.Eval(pd.lib.term, nil, nil); err == nil {
+				constVals[v.Str] = true
+			}
 		}
 	}
 	type entry struct {
@@ -200,7 +213,7 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 		if seen[key] {
 			return false
 		}
-		if a.Kind == sygus.TermConst {
+		if !hasVar(a) {
 			// A constant instance is only worth a leaf if it is a new
 			// string the grammar has no constant for.
 			val, err := p.Eval(it, make([]sygus.Value, len(p.Fun.Params)), nil)
@@ -233,7 +246,7 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 			if added >= 2*limit {
 				return
 			}
-			if add(e, &sygus.Term{Kind: sygus.TermConst, Sort: c.Sort, Val: c}) {
+			if add(e, c) {
 				added++
 			}
 		}

@@ -283,7 +283,8 @@ func baseWeights(g *grammar, pr *Prior) []float64 {
 		// a floor for this task's own.
 		hole := math.Pow(1+float64(pr.count(holeKey(nt.sort)))/milli, priorExponent)
 		for _, id := range nt.prods {
-			if pd := &g.prods[id]; pd.kind == pkConst && pr.count(pd.key) == 0 {
+			pd := &g.prods[id]
+			if (pd.kind == pkConst && pr.count(pd.key) == 0) || (pd.kind == pkLib && pd.lib.word) {
 				w[id] = max(1, bestConst, hole)
 			}
 		}

@@ -25,7 +25,8 @@ var sharedSets = []string{"../../../../shared/bench/sygus-pbe/euphony-train", ".
 // TestPrivacyScan is the privacy promise over every shared benchmark task:
 // solve each task, distil it, learn a prior from each whole set, and scan
 // every shared byte (payloads and priors) for every example string of two
-// or more characters of the tasks it came from. It also checks that
+// or more characters of the tasks it came from, and every program for a
+// word of them spelt out of letters (assembledLeak). It also checks that
 // provenance is not the public SHA-256 of a spec. Tasks the engine leaves
 // unsolved at this budget are learned from their reference solution when
 // the file has one. CI sets H3LIX_REQUIRE_SHARED, so a missing ../shared
@@ -75,6 +76,11 @@ func TestPrivacyScan(t *testing.T) {
 					if leak := scanShared(a.Payload, secrets); leak != "" {
 						t.Errorf("%s: payload %s\n%s", filepath.Base(f), leak, a.Payload)
 					}
+					if pl, err := DecodePayload(a.Payload); err != nil {
+						t.Errorf("%s: %v", filepath.Base(f), err)
+					} else if leak := assembledLeak(t, pl.Program, pl.Params, pl.Holes, pl.Ret, secrets); leak != "" {
+						t.Errorf("%s: payload %s", filepath.Base(f), leak)
+					}
 					plain := sha256.Sum256(src)
 					if bytes.Contains(a.Payload, []byte(hex.EncodeToString(plain[:]))) {
 						t.Errorf("%s: provenance is the spec's public SHA-256", filepath.Base(f))
@@ -99,6 +105,11 @@ func TestPrivacyScan(t *testing.T) {
 		setSecrets = slices.Compact(setSecrets)
 		if leak := scanShared(b, setSecrets); leak != "" {
 			t.Errorf("%s: learned prior %s", dir, leak)
+		}
+		for _, l := range pr.Library {
+			if leak := assembledLeak(t, l.Program, l.Params, l.Holes, l.Ret, setSecrets); leak != "" {
+				t.Errorf("%s: learned library entry %s", dir, leak)
+			}
 		}
 		dp, err := LearnPrivate(solved, 4000, rand.New(rand.NewPCG(1, 1)))
 		if err != nil {

@@ -113,6 +113,7 @@ func Synthesize(ctx context.Context, p *sygus.Problem, opt Options, lim Limits) 
 	if conflict := conflicting(examples); conflict != "" {
 		return Outcome{Reason: conflict, Stats: Stats{Elapsed: time.Since(start)}}, nil
 	}
+	proposeConstants(p, g)
 	selectLibrary(p, g, opt.Prior, opt.Library)
 	base := baseWeights(g, opt.Prior)
 	ascii := taskIsASCII(p, g)
@@ -245,12 +246,12 @@ func costsFrom(g *grammar, w []float64) []int {
 	for _, nt := range g.nts {
 		var sum float64
 		for _, id := range nt.prods {
-			if g.prods[id].kind != pkLib {
+			if g.prods[id].weighed() {
 				sum += w[id]
 			}
 		}
 		for _, id := range nt.prods {
-			if g.prods[id].kind == pkLib {
+			if pd := g.prods[id]; !pd.weighed() {
 				costs[id] = g.prods[id].lib.cost
 				continue
 			}
@@ -363,18 +364,18 @@ func jitWeights(prob, fit []float64) []float64 {
 }
 
 // probabilities normalizes weights per non-terminal (library leaves keep
-// their fixed cost and are left out).
+// their fixed cost and are left out; proposed words are weighed).
 func probabilities(g *grammar, w []float64) []float64 {
 	p := append([]float64(nil), w...)
 	for _, nt := range g.nts {
 		var sum float64
 		for _, id := range nt.prods {
-			if g.prods[id].kind != pkLib {
+			if g.prods[id].weighed() {
 				sum += w[id]
 			}
 		}
 		for _, id := range nt.prods {
-			if g.prods[id].kind != pkLib && sum > 0 {
+			if g.prods[id].weighed() && sum > 0 {
 				p[id] = w[id] / sum
 			}
 		}
