@@ -21,7 +21,6 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 	a := pr.args
 	m := s.m
 	out := s.outS
-	s.scratchOut = false
 	switch pr.op {
 	case sygus.OpConcat:
 		x := s.strVec(a[0], k[0])
@@ -272,7 +271,8 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 
 // concatScratch writes x[j]+y[j] into the scratch buffer and points outS
 // at it, so that a concatenation that turns out to be observationally
-// equivalent to a stored program allocates nothing.
+// equivalent to a stored program allocates nothing; add copies a new one
+// into the arena.
 func (s *searcher) concatScratch(x, y []string) {
 	n := 0
 	for j := range x {
@@ -293,26 +293,6 @@ func (s *searcher) concatScratch(x, y []string) {
 		}
 	}
 	s.scratch = buf
-	s.scratchOut = true
-}
-
-// ownOut copies a scratch vector into one fresh allocation before it is
-// stored.
-func (s *searcher) ownOut() int {
-	n := 0
-	for _, v := range s.outS {
-		n += len(v)
-	}
-	if n > 0 {
-		all := string(s.scratch[:n])
-		off := 0
-		for j, v := range s.outS {
-			s.outS[j] = all[off : off+len(v)]
-			off += len(v)
-		}
-	}
-	s.scratchOut = false
-	return n
 }
 
 // maskTail clears the bits past the last example so equal vectors hash equal.

@@ -107,3 +107,83 @@ func strHash(s string) uint64 {
 	}
 	return fmix(h ^ t)
 }
+
+// firstIndex files programs by the hash of their value on the first
+// example, each hash's programs in the order they were stored: an
+// open-addressing table of hash → first and last program, and a link from
+// each filed program to the next. It holds no pointers, so the collector
+// does not scan it (a map of slices did, one object per hash).
+type firstIndex struct {
+	keys       []uint64
+	head, tail []int32
+	next       []int32 // by program index; -1 ends a chain
+	n          int
+}
+
+// add files program i under h; i is larger than every program filed.
+func (f *firstIndex) add(h uint64, i int32) {
+	if h == 0 {
+		h = 1
+	}
+	if f.n*2 >= len(f.keys) {
+		f.grow()
+	}
+	for int32(len(f.next)) <= i {
+		f.next = append(f.next, -1)
+	}
+	mask := uint64(len(f.keys) - 1)
+	for k := h & mask; ; k = (k + 1) & mask {
+		switch f.keys[k] {
+		case 0:
+			f.keys[k], f.head[k], f.tail[k] = h, i, i
+			f.n++
+			return
+		case h:
+			f.next[f.tail[k]] = i
+			f.tail[k] = i
+			return
+		}
+	}
+}
+
+// first is the first program filed under h, or -1; then's chain follows.
+func (f *firstIndex) first(h uint64) int32 {
+	if h == 0 {
+		h = 1
+	}
+	if f == nil || len(f.keys) == 0 {
+		return -1
+	}
+	mask := uint64(len(f.keys) - 1)
+	for k := h & mask; ; k = (k + 1) & mask {
+		switch f.keys[k] {
+		case 0:
+			return -1
+		case h:
+			return f.head[k]
+		}
+	}
+}
+
+// then is the program filed after i under the same hash, or -1.
+func (f *firstIndex) then(i int32) int32 { return f.next[i] }
+
+func (f *firstIndex) grow() {
+	oldK, oldH, oldT := f.keys, f.head, f.tail
+	size := 1024
+	if len(oldK) > 0 {
+		size = len(oldK) * 2
+	}
+	f.keys, f.head, f.tail = make([]uint64, size), make([]int32, size), make([]int32, size)
+	mask := uint64(size - 1)
+	for k, h := range oldK {
+		if h == 0 {
+			continue
+		}
+		i := h & mask
+		for f.keys[i] != 0 {
+			i = (i + 1) & mask
+		}
+		f.keys[i], f.head[i], f.tail[i] = h, oldH[k], oldT[k]
+	}
+}

@@ -22,7 +22,7 @@ type ntBank struct {
 	sort   sygus.Sort
 	nodes  []node
 	levels []int32 // levels[c] is the index of the first program of cost c
-	strs   []string
+	strs   []sref  // into the searcher's arena (arena.go)
 	ints   []int64
 	bools  []uint64 // w words per program
 	seen   oeSet
@@ -31,7 +31,7 @@ type ntBank struct {
 	grp []group
 	// first indexes programs by the hash of their value on the first
 	// example; kept for the prefix arguments of concatenations (split.go).
-	first map[uint64][]int32
+	first *firstIndex
 }
 
 func (b *ntBank) rangeOf(c int) (int, int) {
@@ -72,14 +72,18 @@ type searcher struct {
 	target []sygus.Value
 	tHash  uint64
 	banks  []ntBank
-	outS   []string
-	// scratch holds the bytes of concatenations: outS then points into it
-	// (scratchOut) until add stores the vector, which copies it once.
-	scratch    []byte
-	scratchOut bool
-	outI       []int64
-	outB       []uint64
-	libVals    map[int][]sygus.Value // pkLib prod -> values per example (nil entry = undefined)
+	arena  *strArena
+	// vecs are the buffers strVec materializes string vectors in, used in
+	// turn: a vector stays valid for len(vecs)-1 further calls.
+	vecs [4][]string
+	vecN int
+	outS []string
+	// scratch holds the bytes of concatenations: outS points into it until
+	// add copies a new vector into the arena.
+	scratch []byte
+	outI    []int64
+	outB    []uint64
+	libVals map[int][]sygus.Value // pkLib prod -> values per example (nil entry = undefined)
 
 	// start-symbol bookkeeping for partial solutions and conditionals
 	startMask []uint64
@@ -133,6 +137,9 @@ func newSearcher(g *grammar, examples []sygus.Example, ascii bool) *searcher {
 		s.target[j] = ex.Out
 	}
 	s.outS = make([]string, m)
+	for i := range s.vecs {
+		s.vecs[i] = make([]string, m)
+	}
 	s.outI = make([]int64, m)
 	s.outB = make([]uint64, s.w)
 	// Hash the target the way add hashes the start symbol's vectors.
@@ -170,13 +177,14 @@ func newSearcher(g *grammar, examples []sygus.Example, ascii bool) *searcher {
 
 func (s *searcher) reset() {
 	s.banks = make([]ntBank, len(s.g.nts))
+	s.arena = &strArena{}
 	for i, nt := range s.g.nts {
 		s.banks[i] = ntBank{sort: nt.sort, levels: []int32{0}}
 	}
 	for _, pid := range s.splitProds {
 		a := s.g.prods[pid].args[0]
 		if s.banks[a].first == nil {
-			s.banks[a].first = map[uint64][]int32{}
+			s.banks[a].first = &firstIndex{}
 		}
 	}
 	if s.cx != nil {
@@ -208,8 +216,16 @@ func (s *searcher) hashOut(so sygus.Sort) uint64 {
 	return h
 }
 
+// strVec is the string vector of program i of nt's bank, in the next of
+// the vecs buffers: apply holds up to three at once.
 func (s *searcher) strVec(nt int, i int32) []string {
-	return s.banks[nt].strs[int(i)*s.m : int(i)*s.m+s.m]
+	refs := s.banks[nt].strs[int(i)*s.m : int(i)*s.m+s.m]
+	v := s.vecs[s.vecN]
+	s.vecN = (s.vecN + 1) % len(s.vecs)
+	for j, r := range refs {
+		v[j] = s.arena.str(r)
+	}
+	return v
 }
 
 func (s *searcher) intVec(nt int, i int32) []int64 {
@@ -254,6 +270,9 @@ func (s *searcher) add(nt int, pr int, kids [3]int32) bool {
 	}
 	b := &s.banks[nt]
 	h := s.hashOut(b.sort)
+	if b.sort == sygus.SortString && !s.fitsArena() {
+		return true // a value too long to store: not a candidate
+	}
 	if !b.seen.insert(h, int32(len(b.nodes))) {
 		return true
 	}
@@ -265,25 +284,26 @@ func (s *searcher) add(nt int, pr int, kids [3]int32) bool {
 	s.memUsed += bytesPerNode
 	switch b.sort {
 	case sygus.SortString:
-		if s.scratchOut {
-			s.memUsed += int64(s.ownOut())
+		before := s.arena.bytes
+		b.strs = reserve(b.strs, s.m)
+		for _, v := range s.outS {
+			r, _ := s.arena.ref(v)
+			b.strs = append(b.strs, r)
 		}
-		b.strs = append(b.strs, s.outS...)
-		s.memUsed += int64(16 * s.m)
+		s.memUsed += int64(8*s.m) + s.arena.bytes - before
 		if b.first != nil {
 			s.memUsed += bytesPerFirst
 		}
 	case sygus.SortInt:
-		b.ints = append(b.ints, s.outI...)
+		b.ints = append(reserve(b.ints, s.m), s.outI...)
 		s.memUsed += int64(8 * s.m)
 	case sygus.SortBool:
-		b.bools = append(b.bools, s.outB...)
+		b.bools = append(reserve(b.bools, s.w), s.outB...)
 		s.memUsed += int64(8 * s.w)
 	}
-	b.nodes = append(b.nodes, node{prod: int32(pr), kids: kids})
+	b.nodes = append(reserve(b.nodes, 1), node{prod: int32(pr), kids: kids})
 	if b.first != nil && s.outS[0] != "" {
-		k := strHash(s.outS[0])
-		b.first[k] = append(b.first[k], int32(len(b.nodes)-1))
+		b.first.add(strHash(s.outS[0]), int32(len(b.nodes)-1))
 	}
 	if nt == s.g.start {
 		idx := int32(len(b.nodes) - 1)
@@ -296,6 +316,29 @@ func (s *searcher) add(nt int, pr int, kids [3]int32) bool {
 		if mask != 0 && !s.seenMasks[mask] {
 			s.seenMasks[mask] = true
 			s.newPartials = append(s.newPartials, idx)
+		}
+	}
+	return true
+}
+
+// reserve makes room for n more elements, doubling the capacity when it
+// must grow: append grows a large slice by a quarter, which copies a bank
+// about four times over as it grows; doubling copies it about once.
+func reserve[T any](v []T, n int) []T {
+	if len(v)+n <= cap(v) {
+		return v
+	}
+	w := make([]T, len(v), max(2*cap(v), len(v)+n, 256))
+	copy(w, v)
+	return w
+}
+
+// fitsArena reports whether every string of the scratch vector can be
+// stored (arena.go).
+func (s *searcher) fitsArena() bool {
+	for _, v := range s.outS {
+		if len(v) > maxArenaString {
+			return false
 		}
 	}
 	return true
@@ -333,7 +376,7 @@ func (s *searcher) satisfied(nt int, idx int32) uint64 {
 func (s *searcher) valueAt(nt int, idx int32, j int) sygus.Value {
 	switch s.banks[nt].sort {
 	case sygus.SortString:
-		return sygus.StrVal(s.banks[nt].strs[int(idx)*s.m+j])
+		return sygus.StrVal(s.arena.str(s.banks[nt].strs[int(idx)*s.m+j]))
 	case sygus.SortInt:
 		return sygus.IntVal(s.banks[nt].ints[int(idx)*s.m+j])
 	}
@@ -498,7 +541,6 @@ func (s *searcher) runProd(nt, pid, c int) bool {
 }
 
 func (s *searcher) copyVec(nt int, i int32) {
-	s.scratchOut = false
 	switch s.banks[nt].sort {
 	case sygus.SortString:
 		copy(s.outS, s.strVec(nt, i))
@@ -525,7 +567,6 @@ func (s *searcher) setValue(j int, v sygus.Value) {
 }
 
 func (s *searcher) evalLeaf(pr *prod, pid int) bool {
-	s.scratchOut = false
 	switch pr.kind {
 	case pkConst:
 		for j := 0; j < s.m; j++ {

@@ -79,7 +79,10 @@ type Stats struct {
 	Restarts   int // JIT restarts
 	Rounds     int // counterexample rounds over the example set
 	Bank       int // programs stored in the last search
-	Elapsed    time.Duration
+	// Memory is the last search's memory estimate in bytes (memory.go):
+	// what the budget is compared with.
+	Memory  int64
+	Elapsed time.Duration
 }
 
 // Outcome is the result of Synthesize.
@@ -138,6 +141,7 @@ func Synthesize(ctx context.Context, p *sygus.Problem, opt Options, lim Limits) 
 		term, err := s.search(p, base, fit, opt, &out.Stats)
 		out.Stats.Candidates = cand
 		out.Stats.Bank = s.bankSize
+		out.Stats.Memory = s.memUsed * memFactor
 		if term == nil {
 			out.Reason = err.Error()
 			out.Stats.Elapsed = time.Since(start)

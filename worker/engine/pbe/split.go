@@ -78,7 +78,7 @@ func (s *searcher) split(p *sygus.Problem, nt int, target []string, depth int) *
 		tries := 0
 	prefixes:
 		for l := len(t0); l >= 1; l-- {
-			for _, idx := range first[strHash(t0[:l])] {
+			for idx := first.first(strHash(t0[:l])); idx >= 0; idx = first.then(idx) {
 				vals := s.strVec(a, idx)
 				ok := true
 				for j := range target {
@@ -138,7 +138,7 @@ func (s *searcher) subConditional(p *sygus.Problem, nt int, target []string) *sy
 	best1, best1n := int32(-1), 0
 	masks := make([]uint64, n)
 	for i := 0; i < n; i++ {
-		v := b.strs[i*s.m : i*s.m+s.m]
+		v := s.strVec(nt, int32(i))
 		var mk uint64
 		for j := range target {
 			if v[j] == target[j] {
