@@ -60,10 +60,7 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 			}
 		}
 	case sygus.OpReplace:
-		x, y, z := s.strVec(a[0], k[0]), s.strVec(a[1], k[1]), s.strVec(a[2], k[2])
-		for j := 0; j < m; j++ {
-			out[j] = sygus.Replace(x[j], y[j], z[j])
-		}
+		s.replaceScratch(s.strVec(a[0], k[0]), s.strVec(a[1], k[1]), s.strVec(a[2], k[2]))
 	case sygus.OpReplaceAll:
 		x, y, z := s.strVec(a[0], k[0]), s.strVec(a[1], k[1]), s.strVec(a[2], k[2])
 		for j := 0; j < m; j++ {
@@ -286,6 +283,39 @@ func (s *searcher) concatScratch(x, y []string) {
 		start := len(buf)
 		buf = append(buf, x[j]...)
 		buf = append(buf, y[j]...)
+		if len(buf) == start {
+			s.outS[j] = ""
+		} else {
+			s.outS[j] = unsafe.String(&buf[start], len(buf)-start)
+		}
+	}
+	s.scratch = buf
+}
+
+// replaceScratch is str.replace (sygus.Replace) over the vectors, written
+// into the scratch buffer as concatScratch writes, so that a result that
+// turns out to be a duplicate allocates nothing and leaves no garbage.
+func (s *searcher) replaceScratch(x, y, z []string) {
+	n := 0
+	for j := range x {
+		n += len(x[j]) + len(z[j])
+	}
+	if cap(s.scratch) < n {
+		s.scratch = make([]byte, 0, max(n, 2*cap(s.scratch)))
+	}
+	buf := s.scratch[:0]
+	for j := range x {
+		k := 0 // str.replace x "" z is z ++ x
+		if y[j] != "" {
+			if k = strings.Index(x[j], y[j]); k < 0 {
+				s.outS[j] = x[j]
+				continue
+			}
+		}
+		start := len(buf)
+		buf = append(buf, x[j][:k]...)
+		buf = append(buf, z[j]...)
+		buf = append(buf, x[j][k+len(y[j]):]...)
 		if len(buf) == start {
 			s.outS[j] = ""
 		} else {

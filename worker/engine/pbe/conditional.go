@@ -16,12 +16,12 @@ func (s *searcher) conditional(p *sygus.Problem, maxLeaves int) *sygus.Term {
 	if terms == nil {
 		return nil
 	}
-	preds := s.banks[cond].nodes
-	if len(preds) == 0 {
+	preds := s.banks[cond].size()
+	if preds == 0 {
 		return nil
 	}
 	predMask := func(i int) uint64 {
-		return s.banks[cond].bools[i*s.w] & s.fullMask
+		return s.banks[cond].bools.row(i)[0] & s.fullMask
 	}
 	leaves := 0
 	var build func(e uint64, depth int) *sygus.Term

@@ -36,6 +36,9 @@ func (s *oeSet) insert(h uint64, i int32) bool {
 	}
 }
 
+// bytes is the size of the table.
+func (s *oeSet) bytes() int64 { return int64(len(s.table)) * 12 }
+
 // lookup returns the program stored under h, or -1.
 func (s *oeSet) lookup(h uint64) int32 {
 	if h == 0 {
@@ -120,16 +123,18 @@ type firstIndex struct {
 	n          int
 }
 
-// add files program i under h; i is larger than every program filed.
-func (f *firstIndex) add(h uint64, i int32) {
+// add files program i under h; i is larger than every program filed. It
+// returns the bytes the index grew by.
+func (f *firstIndex) add(h uint64, i int32) int64 {
 	if h == 0 {
 		h = 1
 	}
+	before := f.bytes()
 	if f.n*2 >= len(f.keys) {
 		f.grow()
 	}
 	for int32(len(f.next)) <= i {
-		f.next = append(f.next, -1)
+		f.next = append(reserve(f.next, 1), -1)
 	}
 	mask := uint64(len(f.keys) - 1)
 	for k := h & mask; ; k = (k + 1) & mask {
@@ -137,14 +142,17 @@ func (f *firstIndex) add(h uint64, i int32) {
 		case 0:
 			f.keys[k], f.head[k], f.tail[k] = h, i, i
 			f.n++
-			return
+			return f.bytes() - before
 		case h:
 			f.next[f.tail[k]] = i
 			f.tail[k] = i
-			return
+			return f.bytes() - before
 		}
 	}
 }
+
+// bytes is the size of the index: 16 bytes a slot, 4 a program.
+func (f *firstIndex) bytes() int64 { return int64(len(f.keys))*16 + int64(cap(f.next))*4 }
 
 // first is the first program filed under h, or -1; then's chain follows.
 func (f *firstIndex) first(h uint64) int32 {

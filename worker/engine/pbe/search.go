@@ -20,11 +20,11 @@ type node struct {
 // cost order, with their value vectors stored flat (m values per program).
 type ntBank struct {
 	sort   sygus.Sort
-	nodes  []node
-	levels []int32 // levels[c] is the index of the first program of cost c
-	strs   []sref  // into the searcher's arena (arena.go)
-	ints   []int64
-	bools  []uint64 // w words per program
+	nodes  rows[node]
+	levels []int32      // levels[c] is the index of the first program of cost c
+	strs   rows[sref]   // m per program, into the searcher's arena (arena.go)
+	ints   rows[int64]  // m per program
+	bools  rows[uint64] // w words per program
 	seen   oeSet
 	// grp lists the runs of one production in the level being enumerated;
 	// indexLevel files them by effective cost per context.
@@ -33,6 +33,12 @@ type ntBank struct {
 	// example; kept for the prefix arguments of concatenations (split.go).
 	first *firstIndex
 }
+
+// size is the number of programs stored.
+func (b *ntBank) size() int { return b.nodes.n }
+
+// node is program i.
+func (b *ntBank) node(i int32) node { return b.nodes.row(int(i))[0] }
 
 func (b *ntBank) rangeOf(c int) (int, int) {
 	if c <= 0 || c+1 >= len(b.levels) {
@@ -179,7 +185,8 @@ func (s *searcher) reset() {
 	s.banks = make([]ntBank, len(s.g.nts))
 	s.arena = &strArena{}
 	for i, nt := range s.g.nts {
-		s.banks[i] = ntBank{sort: nt.sort, levels: []int32{0}}
+		s.banks[i] = ntBank{sort: nt.sort, levels: []int32{0},
+			nodes: rows[node]{width: 1}, strs: rows[sref]{width: s.m}, ints: rows[int64]{width: s.m}, bools: rows[uint64]{width: s.w}}
 	}
 	for _, pid := range s.splitProds {
 		a := s.g.prods[pid].args[0]
@@ -219,7 +226,7 @@ func (s *searcher) hashOut(so sygus.Sort) uint64 {
 // strVec is the string vector of program i of nt's bank, in the next of
 // the vecs buffers: apply holds up to three at once.
 func (s *searcher) strVec(nt int, i int32) []string {
-	refs := s.banks[nt].strs[int(i)*s.m : int(i)*s.m+s.m]
+	refs := s.banks[nt].strs.row(int(i))
 	v := s.vecs[s.vecN]
 	s.vecN = (s.vecN + 1) % len(s.vecs)
 	for j, r := range refs {
@@ -229,15 +236,15 @@ func (s *searcher) strVec(nt int, i int32) []string {
 }
 
 func (s *searcher) intVec(nt int, i int32) []int64 {
-	return s.banks[nt].ints[int(i)*s.m : int(i)*s.m+s.m]
+	return s.banks[nt].ints.row(int(i))
 }
 
 func (s *searcher) boolVec(nt int, i int32) []uint64 {
-	return s.banks[nt].bools[int(i)*s.w : int(i)*s.w+s.w]
+	return s.banks[nt].bools.row(int(i))
 }
 
 func (s *searcher) bit(nt int, i int32, j int) bool {
-	return s.banks[nt].bools[int(i)*s.w+j/64]>>(j%64)&1 == 1
+	return s.banks[nt].bools.row(int(i))[j/64]>>(j%64)&1 == 1
 }
 
 // budgetCheck is called once per candidate; it looks at the clock and the
@@ -273,46 +280,49 @@ func (s *searcher) add(nt int, pr int, kids [3]int32) bool {
 	if b.sort == sygus.SortString && !s.fitsArena() {
 		return true // a value too long to store: not a candidate
 	}
-	if !b.seen.insert(h, int32(len(b.nodes))) {
+	table := b.seen.bytes()
+	if !b.seen.insert(h, int32(b.size())) {
 		return true
 	}
+	s.memUsed += b.seen.bytes() - table
 	if s.bankSize >= s.maxBank || s.memFull() {
 		s.err = errBankFull
 		return false
 	}
 	s.bankSize++
-	s.memUsed += bytesPerNode
 	switch b.sort {
 	case sygus.SortString:
 		before := s.arena.bytes
-		b.strs = reserve(b.strs, s.m)
-		for _, v := range s.outS {
-			r, _ := s.arena.ref(v)
-			b.strs = append(b.strs, r)
+		row, size := b.strs.next()
+		for j, v := range s.outS {
+			row[j], _ = s.arena.ref(v)
 		}
-		s.memUsed += int64(8*s.m) + s.arena.bytes - before
-		if b.first != nil {
-			s.memUsed += bytesPerFirst
+		s.memUsed += size + s.arena.bytes - before
+		if b.first != nil && s.outS[0] != "" {
+			s.memUsed += b.first.add(strHash(s.outS[0]), int32(b.size()))
 		}
 	case sygus.SortInt:
-		b.ints = append(reserve(b.ints, s.m), s.outI...)
-		s.memUsed += int64(8 * s.m)
+		row, size := b.ints.next()
+		copy(row, s.outI)
+		s.memUsed += size
 	case sygus.SortBool:
-		b.bools = append(reserve(b.bools, s.w), s.outB...)
-		s.memUsed += int64(8 * s.w)
+		row, size := b.bools.next()
+		copy(row, s.outB)
+		s.memUsed += size
 	}
-	b.nodes = append(reserve(b.nodes, 1), node{prod: int32(pr), kids: kids})
-	if b.first != nil && s.outS[0] != "" {
-		b.first.add(strHash(s.outS[0]), int32(len(b.nodes)-1))
-	}
+	row, size := b.nodes.next()
+	row[0] = node{prod: int32(pr), kids: kids}
+	s.memUsed += size
 	if nt == s.g.start {
-		idx := int32(len(b.nodes) - 1)
+		idx := int32(b.size() - 1)
 		if h == s.tHash && s.matchesAll(nt, idx) {
 			s.solution = idx
 			return false
 		}
 		mask := s.satisfied(nt, idx)
-		s.startMask = append(s.startMask, mask)
+		c := cap(s.startMask)
+		s.startMask = append(reserve(s.startMask, 1), mask)
+		s.memUsed += int64(cap(s.startMask)-c) * 8
 		if mask != 0 && !s.seenMasks[mask] {
 			s.seenMasks[mask] = true
 			s.newPartials = append(s.newPartials, idx)
@@ -376,9 +386,9 @@ func (s *searcher) satisfied(nt int, idx int32) uint64 {
 func (s *searcher) valueAt(nt int, idx int32, j int) sygus.Value {
 	switch s.banks[nt].sort {
 	case sygus.SortString:
-		return sygus.StrVal(s.arena.str(s.banks[nt].strs[int(idx)*s.m+j]))
+		return sygus.StrVal(s.arena.str(s.banks[nt].strs.row(int(idx))[j]))
 	case sygus.SortInt:
-		return sygus.IntVal(s.banks[nt].ints[int(idx)*s.m+j])
+		return sygus.IntVal(s.banks[nt].ints.row(int(idx))[j])
 	}
 	return sygus.BoolVal(s.bit(nt, idx, j))
 }
@@ -388,15 +398,15 @@ func (s *searcher) valueAt(nt int, idx int32, j int) sygus.Value {
 func (s *searcher) runLevel(c int) bool {
 	s.indexLevel(c - 1)
 	for i := range s.banks {
-		s.banks[i].levels = append(s.banks[i].levels, int32(len(s.banks[i].nodes)))
+		s.banks[i].levels = append(s.banks[i].levels, int32(s.banks[i].size()))
 	}
 	for nt := range s.g.nts {
 		b := &s.banks[nt]
 		for _, pid := range s.g.nts[nt].prods {
-			before := len(b.nodes)
+			before := b.size()
 			ok := s.runProd(nt, pid, c)
-			if len(b.nodes) > before {
-				b.grp = append(b.grp, group{pid: int32(pid), lo: int32(before), hi: int32(len(b.nodes))})
+			if b.size() > before {
+				b.grp = append(b.grp, group{pid: int32(pid), lo: int32(before), hi: int32(b.size())})
 			}
 			if !ok {
 				return false
@@ -590,7 +600,7 @@ func (s *searcher) evalLeaf(pr *prod, pid int) bool {
 
 // term rebuilds the program stored at index idx of nt's bank.
 func (s *searcher) term(p *sygus.Problem, nt int, idx int32) *sygus.Term {
-	n := s.banks[nt].nodes[idx]
+	n := s.banks[nt].node(idx)
 	pr := &s.g.prods[n.prod]
 	switch pr.kind {
 	case pkConst:
@@ -613,7 +623,7 @@ func (s *searcher) term(p *sygus.Problem, nt int, idx int32) *sygus.Term {
 
 // prodsUsed appends the productions of the program at idx.
 func (s *searcher) prodsUsed(nt int, idx int32, out []int32) []int32 {
-	n := s.banks[nt].nodes[idx]
+	n := s.banks[nt].node(idx)
 	out = append(out, n.prod)
 	pr := &s.g.prods[n.prod]
 	if pr.kind == pkOp || pr.kind == pkChain {

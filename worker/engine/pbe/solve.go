@@ -79,7 +79,8 @@ type Stats struct {
 	Restarts   int // JIT restarts
 	Rounds     int // counterexample rounds over the example set
 	Bank       int // programs stored in the last search
-	// Memory is the last search's memory estimate in bytes (memory.go):
+	// Memory is the largest memory estimate of its searches in bytes
+	// (memory.go):
 	// what the budget is compared with.
 	Memory  int64
 	Elapsed time.Duration
@@ -129,7 +130,9 @@ func Synthesize(ctx context.Context, p *sygus.Problem, opt Options, lim Limits) 
 	out := Outcome{}
 	active := initialExamples(examples)
 	fit := make([]float64, len(g.prods))
+	var used int64 // the previous round's bank, garbage now
 	for round := 1; ; round++ {
+		collectDiscarded(used)
 		out.Stats.Rounds = round
 		sub := make([]sygus.Example, len(active))
 		for i, k := range active {
@@ -141,7 +144,8 @@ func Synthesize(ctx context.Context, p *sygus.Problem, opt Options, lim Limits) 
 		term, err := s.search(p, base, fit, opt, &out.Stats)
 		out.Stats.Candidates = cand
 		out.Stats.Bank = s.bankSize
-		out.Stats.Memory = s.memUsed * memFactor
+		out.Stats.Memory = max(out.Stats.Memory, s.memEstimate())
+		used = s.memUsed
 		if term == nil {
 			out.Reason = err.Error()
 			out.Stats.Elapsed = time.Since(start)
@@ -347,7 +351,9 @@ func (s *searcher) search(p *sygus.Problem, base, fit []float64, opt Options, st
 						maxProd = max(maxProd, c+s.cx.maxD)
 					}
 					st.Restarts++
+					used := s.memUsed
 					s.reset()
+					collectDiscarded(used)
 					c = 0
 					coverLevel = -1
 					idle = 0

@@ -42,7 +42,7 @@ func (s *searcher) lookupVec(nt int, vec []string) int32 {
 		h = fmix(h ^ strHash(v))
 	}
 	idx := s.banks[nt].seen.lookup(h)
-	if idx < 0 || int(idx) >= len(s.banks[nt].nodes) {
+	if idx < 0 || int(idx) >= s.banks[nt].size() {
 		return -1
 	}
 	got := s.strVec(nt, idx)
@@ -113,7 +113,7 @@ func (s *searcher) split(p *sygus.Problem, nt int, target []string, depth int) *
 			}
 		}
 	}
-	if depth < splitDepth && s.m <= 64 && s.subDT < maxSubDT && len(s.banks[nt].nodes)*s.m <= maxSubDTWork {
+	if depth < splitDepth && s.m <= 64 && s.subDT < maxSubDT && s.banks[nt].size()*s.m <= maxSubDTWork {
 		s.subDT++
 		return s.subConditional(p, nt, target)
 	}
@@ -134,7 +134,7 @@ func (s *searcher) subConditional(p *sygus.Problem, nt int, target []string) *sy
 	// Greedy cover with two programs: the one right on most examples, then
 	// the one right on most of the rest.
 	b := &s.banks[nt]
-	n := len(b.nodes)
+	n := b.size()
 	best1, best1n := int32(-1), 0
 	masks := make([]uint64, n)
 	for i := 0; i < n; i++ {
@@ -169,8 +169,8 @@ func (s *searcher) subConditional(p *sygus.Problem, nt int, target []string) *sy
 	only1 := full &^ masks[best2] // examples only best1 gets right
 	only2 := full &^ masks[best1]
 	cb := &s.banks[cond]
-	for i := range cb.nodes {
-		pm := cb.bools[i*s.w] & full
+	for i := range cb.size() {
+		pm := cb.bools.row(i)[0] & full
 		var yes, no int32
 		switch {
 		case pm&only2 == 0 && (full&^pm)&only1 == 0:
@@ -270,7 +270,7 @@ func (s *searcher) lookupMask(nt int, mk uint64) int32 {
 	}
 	h := fmix(uint64(golden) ^ mk*golden)
 	idx := s.banks[nt].seen.lookup(h)
-	if idx < 0 || int(idx) >= len(s.banks[nt].nodes) || s.banks[nt].bools[idx] != mk {
+	if idx < 0 || int(idx) >= s.banks[nt].size() || s.banks[nt].bools.row(int(idx))[0] != mk {
 		return -1
 	}
 	return idx
