@@ -275,35 +275,24 @@ func (s *searcher) concatScratch(x, y []string) {
 	for j := range x {
 		n += len(x[j]) + len(y[j])
 	}
-	if cap(s.scratch) < n {
-		s.scratch = make([]byte, 0, max(n, 2*cap(s.scratch)))
-	}
-	buf := s.scratch[:0]
+	buf := s.scratchFor(n)
 	for j := range x {
 		start := len(buf)
 		buf = append(buf, x[j]...)
 		buf = append(buf, y[j]...)
-		if len(buf) == start {
-			s.outS[j] = ""
-		} else {
-			s.outS[j] = unsafe.String(&buf[start], len(buf)-start)
-		}
+		s.outS[j] = scratchString(buf, start)
 	}
 	s.scratch = buf
 }
 
 // replaceScratch is str.replace (sygus.Replace) over the vectors, written
-// into the scratch buffer as concatScratch writes, so that a result that
-// turns out to be a duplicate allocates nothing and leaves no garbage.
+// into the scratch buffer as concatScratch writes.
 func (s *searcher) replaceScratch(x, y, z []string) {
 	n := 0
 	for j := range x {
 		n += len(x[j]) + len(z[j])
 	}
-	if cap(s.scratch) < n {
-		s.scratch = make([]byte, 0, max(n, 2*cap(s.scratch)))
-	}
-	buf := s.scratch[:0]
+	buf := s.scratchFor(n)
 	for j := range x {
 		k := 0 // str.replace x "" z is z ++ x
 		if y[j] != "" {
@@ -316,13 +305,26 @@ func (s *searcher) replaceScratch(x, y, z []string) {
 		buf = append(buf, x[j][:k]...)
 		buf = append(buf, z[j]...)
 		buf = append(buf, x[j][k+len(y[j]):]...)
-		if len(buf) == start {
-			s.outS[j] = ""
-		} else {
-			s.outS[j] = unsafe.String(&buf[start], len(buf)-start)
-		}
+		s.outS[j] = scratchString(buf, start)
 	}
 	s.scratch = buf
+}
+
+// scratchFor empties the scratch buffer with room for n bytes, so that
+// appending them never moves the strings already pointing into it.
+func (s *searcher) scratchFor(n int) []byte {
+	if cap(s.scratch) < n {
+		s.scratch = make([]byte, 0, max(n, 2*cap(s.scratch)))
+	}
+	return s.scratch[:0]
+}
+
+// scratchString is buf[start:] as a string, without a copy.
+func scratchString(buf []byte, start int) string {
+	if len(buf) == start {
+		return ""
+	}
+	return unsafe.String(&buf[start], len(buf)-start)
 }
 
 // maskTail clears the bits past the last example so equal vectors hash equal.

@@ -12,8 +12,9 @@ import (
 // Constants proposed from the examples. Some outputs insert a word that no
 // input holds and the grammar has no constant for: ", USA" appended to
 // "Los Angeles, CA", "NY" for "New York". The grammar can spell such a word
-// out of one-letter constants, but at three or more nodes a letter the
-// search never reaches it. A word that two or more outputs share, and that
+// out of one-letter constants, but that takes three or more nodes per word,
+// which a bottom-up search at these budgets does not reach. A word that two
+// or more outputs share, and that
 // at least one of them inserts, is offered to the search as one leaf: a
 // literal where the grammar allows any constant, else the concatenation of
 // grammar constants that spells it, so every solution stays a term of the
