@@ -134,6 +134,10 @@ type ConditionReport struct {
 	Accepted int
 	Rejected int
 	Reasons  []string // one line per rejected artifact
+	// Kept, when not empty, says why the engine kept its prior instead of
+	// adopting the update (it would have done worse on the node's own
+	// tasks).
+	Kept string
 }
 
 // Engine is a local inference engine.

@@ -77,13 +77,16 @@ func (l *Loop) conditionOnLatest(ctx context.Context, rs chain.RoundStatus) erro
 	if err != nil {
 		return err
 	}
-	if err := l.conditioned(ctx, f, rep, FieldStatus{Round: f, Entries: len(field.Entries), Accepted: rep.Accepted, Rejected: rep.Rejected, Missing: missing, Degenerate: field.Degenerate}); err != nil {
+	if err := l.conditioned(ctx, f, rep, FieldStatus{Round: f, Entries: len(field.Entries), Accepted: rep.Accepted, Rejected: rep.Rejected, Missing: missing, Degenerate: field.Degenerate, Kept: rep.Kept}); err != nil {
 		return err
 	}
 	l.metrics.FieldAccepted.Add(float64(rep.Accepted))
 	l.log.Info("conditioned on the field", "round", f, "entries", len(field.Entries), "accepted", rep.Accepted, "rejected", rep.Rejected, "missing", missing)
 	if rep.Rejected > 0 {
 		l.log.Info("field artifacts this engine rejected", "reasons", strings.Join(rep.Reasons, "; "))
+	}
+	if rep.Kept != "" {
+		l.log.Info("the engine kept its prior", "round", f, "why", rep.Kept)
 	}
 	return nil
 }
@@ -109,7 +112,7 @@ func (l *Loop) conditionOnOwn(ctx context.Context, f uint64, st RoundState, entr
 	if err != nil {
 		return err
 	}
-	if err := l.conditioned(ctx, f, rep, FieldStatus{Round: f, Entries: entries, Degenerate: degenerate, Own: rep.Accepted}); err != nil {
+	if err := l.conditioned(ctx, f, rep, FieldStatus{Round: f, Entries: entries, Degenerate: degenerate, Own: rep.Accepted, Kept: rep.Kept}); err != nil {
 		return err
 	}
 	l.log.Info("conditioned on its own artifacts (conditioning = own)", "round", f, "artifacts", len(own), "accepted", rep.Accepted, "field_entries_ignored", entries)

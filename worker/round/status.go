@@ -120,6 +120,10 @@ type FieldStatus struct {
 	// Own counts the node's own artifacts it learned from instead of the
 	// field (conditioning = own).
 	Own int `json:"own,omitempty"`
+	// Kept, when set, says why the engine kept its prior instead of
+	// adopting what this field teaches: it would have done worse on the
+	// node's own tasks.
+	Kept string `json:"kept,omitempty"`
 }
 
 // ReputationStatus is the node's on-chain reputation.

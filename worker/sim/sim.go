@@ -74,6 +74,10 @@ type Round struct {
 	// Filtered counts poisoned artifacts rejected by the verdict or dropped as outliers.
 	Filtered        int `json:"filtered"`
 	PoisonedInField int `json:"poisoned_in_field"`
+	// Kept counts the collective nodes that kept their prior this round:
+	// the field would have done worse on their own tasks (the engine's
+	// guard).
+	Kept int `json:"collective_kept"`
 	// Mean reputation (ppm) of the honest and the adversarial nodes after the round.
 	HonestReputation      uint32 `json:"honest_reputation_ppm"`
 	AdversarialReputation uint32 `json:"adversarial_reputation_ppm,omitempty"`
@@ -309,8 +313,12 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 			}
 		}
 		for _, e := range collective {
-			if _, err := e.Condition(ctx, field); err != nil {
+			cr, err := e.Condition(ctx, field)
+			if err != nil {
 				return rpt, err
+			}
+			if cr.Kept != "" {
+				row.Kept++
 			}
 		}
 		if naive != nil {
@@ -338,8 +346,8 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 			}
 		}
 		rpt.Rounds = append(rpt.Rounds, row)
-		progress(fmt.Sprintf("round %d: isolated %d, collective %d, naive %d of %d; %d published, %d accepted, %d outliers, field %d; %d poisoned, %d filtered; reputation honest %d adversarial %d ppm",
-			row.Round, row.Isolated, row.Collective, row.Naive, honest*len(cfg.HeldOut), row.Published, row.Accepted, row.Outliers, row.Field,
+		progress(fmt.Sprintf("round %d: isolated %d, collective %d, naive %d of %d; %d published, %d accepted, %d outliers, field %d, kept by %d; %d poisoned, %d filtered; reputation honest %d adversarial %d ppm",
+			row.Round, row.Isolated, row.Collective, row.Naive, honest*len(cfg.HeldOut), row.Published, row.Accepted, row.Outliers, row.Field, row.Kept,
 			row.Poisoned, row.Filtered, row.HonestReputation, row.AdversarialReputation))
 	}
 	return rpt, nil

@@ -325,7 +325,9 @@ func (e *Engine) usefulness(ctx context.Context, pl *Payload) float64 {
 // Condition verifies each artifact of the field and merges the valid ones
 // into the engine's prior, weighted: a field of N artifacts counts as N
 // solved tasks, shared in proportion to the weights. Programs and their
-// sub-programs join the library (artifactPrior).
+// sub-programs join the library (artifactPrior). The update is adopted
+// only if it does not do worse on the node's own tasks (guard); otherwise
+// the report says why the prior was kept.
 func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact) (engine.ConditionReport, error) {
 	var rep engine.ConditionReport
 	var total int64
@@ -362,7 +364,55 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 		m.Library = m.Library[:4*maxLibrary]
 	}
 	e.mu.Lock()
+	cur, local := e.prior, append([]*sygus.Problem(nil), e.local...)
+	e.mu.Unlock()
+	if !e.opts.NoGuard && len(local) > 0 {
+		if why := e.guard(ctx, cur, m, local); why != "" {
+			rep.Kept = why
+			return rep, nil
+		}
+	}
+	e.mu.Lock()
 	e.prior = m
 	e.mu.Unlock()
 	return rep, nil
+}
+
+// guardBudget is the candidate budget at which the guard compares priors
+// on the node's own tasks: the budget the collective is measured at.
+const guardBudget = 10_000
+
+// guard decides whether the updated prior next may replace cur: it must
+// solve at least as many of the node's own tasks at guardBudget
+// candidates, and on a tie spend no more candidates. It returns why not,
+// or "" to adopt. The own tasks are the node's private data and this
+// check never leaves the node; a field that teaches other families than
+// the node's is kept out, so conditioning does not drag a node below what
+// it had.
+func (e *Engine) guard(ctx context.Context, cur, next *Prior, local []*sygus.Problem) string {
+	so, co := e.fit(ctx, cur, local)
+	sn, cn := e.fit(ctx, next, local)
+	if sn < so || (sn == so && cn > co) {
+		return fmt.Sprintf("kept the prior: with the update it solves %d of its %d own tasks at %d candidates (%d candidates spent), without it %d (%d)", sn, len(local), guardBudget, cn, so, co)
+	}
+	return ""
+}
+
+// fit solves the tasks under prior pr at a fixed budget: how many it
+// solves and the candidates it spends (an unsolved task costs the budget).
+func (e *Engine) fit(ctx context.Context, pr *Prior, tasks []*sygus.Problem) (int, int64) {
+	const budget = guardBudget
+	opts := e.opts
+	opts.Prior = pr
+	solved, cand := 0, int64(0)
+	for _, p := range tasks {
+		out, err := Synthesize(ctx, p, opts, Limits{Candidates: budget})
+		if err == nil && out.Solved {
+			solved++
+			cand += out.Stats.Candidates
+		} else {
+			cand += budget
+		}
+	}
+	return solved, cand
 }

@@ -40,6 +40,9 @@ type Options struct {
 	// NoSplit disables the decomposition of string outputs into
 	// concatenations of stored programs (split.go).
 	NoSplit bool
+	// NoGuard makes Condition adopt every update, even one that solves
+	// fewer of the node's own tasks (Engine.guard).
+	NoGuard bool
 	// TaskKey keys the provenance hashes of the engine's artifacts
 	// (Engine.TaskHash). Nil means a random key per engine.
 	TaskKey []byte

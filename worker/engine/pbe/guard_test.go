@@ -1,0 +1,67 @@
+package pbe
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/h3lix/h3lix/worker/engine"
+)
+
+// TestGuardKeepsWhatHurts: a node whose own task is area-code.sl is offered
+// a field that only teaches other families. With the update it would spend
+// more candidates on its own task (135 instead of 125 at 10k), so it keeps
+// its prior and says why; with NoGuard it adopts the update. A field of its
+// own family is adopted.
+func TestGuardKeepsWhatHurts(t *testing.T) {
+	producer := New(Options{}, 3)
+	var other []engine.WeightedArtifact
+	for _, name := range []string{"lastname.sl", "word-count.sl", "join.sl", "country.sl"} {
+		other = append(other, engine.WeightedArtifact{Artifact: distillOne(t, producer, solveTask(t, producer, name)), Weight: engine.MaxPPM})
+	}
+	node := func(opts Options) *Engine {
+		e := New(opts, 7)
+		solveTask(t, e, "area-code.sl")
+		return e
+	}
+
+	guarded := node(Options{})
+	before := guarded.Prior()
+	rep, err := guarded.Condition(context.Background(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != len(other) || !strings.Contains(rep.Kept, "own tasks") {
+		t.Fatalf("report %+v: want every artifact verified and the prior kept", rep)
+	}
+	if !samePrior(t, before, guarded.Prior()) {
+		t.Error("the guard kept the prior but it changed")
+	}
+
+	open := node(Options{NoGuard: true})
+	rep, err = open.Condition(context.Background(), other)
+	if err != nil || rep.Kept != "" || samePrior(t, before, open.Prior()) {
+		t.Fatalf("NoGuard: report %+v, err %v, prior changed %v", rep, err, !samePrior(t, before, open.Prior()))
+	}
+
+	// The same family: an artifact of area-code.sl from another node
+	// teaches what the node's own task needs.
+	own := []engine.WeightedArtifact{{Artifact: distillOne(t, producer, solveTask(t, producer, "area-code.sl")), Weight: engine.MaxPPM}}
+	adopter := node(Options{})
+	if rep, err := adopter.Condition(context.Background(), own); err != nil || rep.Kept != "" || samePrior(t, before, adopter.Prior()) {
+		t.Fatalf("own family: report %+v, err %v", rep, err)
+	}
+}
+
+func samePrior(t *testing.T, a, b *Prior) bool {
+	t.Helper()
+	x, err := a.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := b.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(x) == string(y)
+}
