@@ -33,6 +33,11 @@ type Task struct {
 	ID     string
 	Domain string
 	Spec   []byte
+	// Probe marks a measurement (a held-out or validation task): it is
+	// solved like any other, but the engine does not keep it among the
+	// node's own tasks, which verification and the conditioning guard
+	// learn from, so a measured set never informs what it measures.
+	Probe bool
 }
 
 // Budget bounds one Solve call. Zero fields mean "no bound" except Seed,

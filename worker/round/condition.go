@@ -222,6 +222,7 @@ func (l *Loop) measureIfDue(ctx context.Context) {
 	solved := 0
 	base := engine.BaseOf(l.eng)
 	for _, t := range l.cfg.Validation {
+		t.Probe = true // measured, never learned from or judged by
 		res, err := base.Solve(ctx, t, engine.Budget{Candidates: l.cfg.ValidationCandidates, Seed: l.cfg.Seed})
 		if err == nil && res.Solved {
 			solved++

@@ -162,7 +162,7 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 		span := cfg.Meter.Start()
 		for _, e := range es {
 			for _, t := range cfg.HeldOut {
-				res, err := e.Solve(ctx, engine.Task{ID: t.Name, Spec: t.Spec}, budget)
+				res, err := e.Solve(ctx, engine.Task{ID: t.Name, Spec: t.Spec, Probe: true}, budget)
 				if err != nil {
 					continue // unsupported held-out task: counts as unsolved
 				}

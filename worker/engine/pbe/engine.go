@@ -99,9 +99,11 @@ func (e *Engine) SolveGuided(ctx context.Context, task engine.Task, b engine.Bud
 	e.mu.Lock()
 	opts := e.opts
 	opts.Prior = e.prior
-	e.local = append(e.local, p)
-	if len(e.local) > maxLocal {
-		e.local = e.local[len(e.local)-maxLocal:]
+	if !task.Probe {
+		e.local = append(e.local, p)
+		if len(e.local) > maxLocal {
+			e.local = e.local[len(e.local)-maxLocal:]
+		}
 	}
 	e.mu.Unlock()
 	var st GuideStats
@@ -367,7 +369,11 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 	cur, local := e.prior, append([]*sygus.Problem(nil), e.local...)
 	e.mu.Unlock()
 	if !e.opts.NoGuard && len(local) > 0 {
-		if why := e.guard(ctx, cur, m, local); why != "" {
+		why := e.guard(ctx, cur, m, local)
+		if err := ctx.Err(); err != nil {
+			return rep, err // a cancelled check decides nothing
+		}
+		if why != "" {
 			rep.Kept = why
 			return rep, nil
 		}

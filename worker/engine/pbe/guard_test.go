@@ -2,6 +2,8 @@ package pbe
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,4 +66,25 @@ func samePrior(t *testing.T, a, b *Prior) bool {
 		t.Fatal(err)
 	}
 	return string(x) == string(y)
+}
+
+// TestProbeIsNotKept: a task solved as a measurement (Probe) is not kept
+// among the node's own tasks, so the guard and verification never learn
+// from a held-out set.
+func TestProbeIsNotKept(t *testing.T) {
+	e := New(Options{}, 7)
+	src, err := os.ReadFile(filepath.Join("testdata", "area-code.sl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Solve(context.Background(), engine.Task{ID: "probe", Spec: src, Probe: true}, engine.Budget{Candidates: testBudget}); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.local) != 0 {
+		t.Fatalf("a probe was kept as an own task (%d)", len(e.local))
+	}
+	solveTask(t, e, "area-code.sl")
+	if len(e.local) != 1 {
+		t.Fatalf("an own task was not kept (%d)", len(e.local))
+	}
 }
