@@ -258,6 +258,7 @@ func TestLearnerForecastsBetterThanTheProfile(t *testing.T) {
 			errP += math.Abs(fp - vals[i+lead])
 		}
 	}
+	t.Logf("learner's error %.2f× the profile's", errL/errP)
 	require.Less(t, errL, 0.3*errP, "learner %.0f vs profile %.0f", errL, errP)
 	require.Error(t, l.Observe(start, 1), "observations arrive in time order")
 	require.Error(t, l.Observe(start.Add(100*24*time.Hour), math.NaN()))

@@ -17,8 +17,9 @@ type Forecaster interface {
 // lead time (1 to a day's slots ahead) that predicts the change from now
 // to that slot from what is known now: how the daily profile expects the
 // slot to differ from now, today's departure from the profile, the last
-// hours' trend and the profile difference scaled by the departure (a
-// windy day flattens the solar dip). Each model is fitted online by
+// slot's and the last hours' trend, the departure's own trend (the trend
+// with the day's shape taken out: a front arriving) and the profile
+// difference scaled by the departure (a windy day flattens the solar dip). Each model is fitted online by
 // recursive least squares with forgetting, from the targets that have
 // already happened, so the forecast never reads the future and adapts
 // through the seasons. Until a model has seen two days of targets, and
@@ -49,7 +50,7 @@ type Learner struct {
 	model []rls
 }
 
-const nFeatures = 7
+const nFeatures = 10
 
 type features [nFeatures]float64
 
@@ -143,7 +144,15 @@ func (l *Learner) process(g time.Time, v float64) error {
 func (l *Learner) remember(e *entry, g time.Time, v float64) {
 	now, _ := l.profile.Forecast(g)
 	hr := max(1, int(time.Hour/l.step))
-	e.f = features{1, 0, v - now, v - l.hist.back(hr), v - l.hist.back(3*hr), v - l.hist.back(6*hr), 0}
+	dep := v - now
+	// The departure's own trend, apart from the day's shape: the value k
+	// slots ago against the profile's mean for that slot.
+	depAgo := func(k int) float64 {
+		then, _ := l.profile.Forecast(g.Add(-time.Duration(k) * l.step))
+		return l.hist.back(k) - then
+	}
+	e.f = features{1, 0, dep, v - l.hist.back(hr), v - l.hist.back(3*hr), v - l.hist.back(6*hr), 0,
+		dep - depAgo(hr), dep - depAgo(3*hr), v - l.hist.back(1)}
 	for lead := 1; lead < l.leads; lead++ {
 		then, _ := l.profile.Forecast(g.Add(time.Duration(lead) * l.step))
 		e.pd[lead] = then - now
