@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/h3lix/h3lix/worker/energy"
 	"github.com/h3lix/h3lix/worker/engine"
@@ -27,6 +28,10 @@ type Config struct {
 	// Budget is the candidate budget per task; candidate budgets keep the
 	// simulation deterministic.
 	Budget int64
+	// Wall, if positive, is a wall-clock budget per task as well (or alone,
+	// with Budget 0). Timed budgets make a run depend on the machine and
+	// its load, so its counts are no longer deterministic.
+	Wall time.Duration
 	// Adversarial is how many of the nodes publish poisoned artifacts and
 	// attest VALID on everything.
 	Adversarial int
@@ -89,7 +94,10 @@ type Report struct {
 	HeldOut     int     `json:"held_out"`
 	Rounds      []Round `json:"rounds"`
 	Baseline    int     `json:"baseline"` // held-out solved per node before any round (uniform prior)
-	Params      Params  `json:"params"`
+	// Candidates and Timeout are the per-task budget (Config.Budget, Wall).
+	Candidates int64  `json:"candidates_per_task"`
+	Timeout    string `json:"timeout_per_task,omitempty"`
+	Params     Params `json:"params"`
 	// Sample is set by the caller that checked the split: "out-of-sample"
 	// when no held-out task shares an example with a training task.
 	Sample string `json:"sample,omitempty"`
@@ -115,6 +123,9 @@ type RoundTrace struct {
 func Simulate(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Nodes <= 0 || cfg.Rounds <= 0 || cfg.Adversarial < 0 || cfg.Adversarial >= cfg.Nodes {
 		return Report{}, fmt.Errorf("simulate: need nodes > adversarial >= 0 and rounds > 0")
+	}
+	if cfg.Budget < 0 || cfg.Wall < 0 || cfg.Budget == 0 && cfg.Wall == 0 {
+		return Report{}, fmt.Errorf("simulate: need a positive candidate budget, a positive wall-clock budget, or both (got %d candidates, %s)", cfg.Budget, cfg.Wall)
 	}
 	p := cfg.Params
 	if p == (Params{}) {
@@ -152,7 +163,7 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 			naive[n] = pbe.New(pbe.Options{}, seed(n))
 		}
 	}
-	budget := engine.Budget{Candidates: cfg.Budget, Seed: cfg.Seed}
+	budget := engine.Budget{Candidates: cfg.Budget, Wall: cfg.Wall, Seed: cfg.Seed}
 	// heldOut solves the held-out tasks on every engine of a group; the
 	// solves run one after another on this goroutine, so the process's CPU
 	// time over the span is theirs (plus the garbage collector's share).
@@ -198,7 +209,10 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 		return e.Distill(ctx, solved)
 	}
 
-	rpt := Report{HonestNodes: honest, HeldOut: len(cfg.HeldOut), Params: p}
+	rpt := Report{HonestNodes: honest, HeldOut: len(cfg.HeldOut), Params: p, Candidates: cfg.Budget}
+	if cfg.Wall > 0 {
+		rpt.Timeout = cfg.Wall.String()
+	}
 	base, err := heldOut(isolated[:1])
 	if err != nil {
 		return rpt, err

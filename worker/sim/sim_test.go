@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -168,17 +169,34 @@ func TestFieldIsTheChains(t *testing.T) {
 	}
 }
 
+// A wall-clock budget alone (the "1 s" column) runs, and the
+// report says which budget it had.
+func TestWallBudget(t *testing.T) {
+	ts := tasks(t)
+	rep, err := sim.Simulate(context.Background(), sim.Config{Train: ts[:2], HeldOut: ts[:2], Nodes: 2, Rounds: 1, Wall: 2 * time.Second, Seed: 5})
+	require.NoError(t, err)
+	require.Equal(t, "2s", rep.Timeout)
+	require.Zero(t, rep.Candidates)
+	require.Positive(t, rep.Rounds[0].Isolated, "the small tasks solve within 2 s")
+}
+
 func TestConfigErrors(t *testing.T) {
-	for name, cfg := range map[string]sim.Config{
-		"no nodes":          {Rounds: 1},
-		"no rounds":         {Nodes: 2},
-		"all adversarial":   {Nodes: 2, Rounds: 1, Adversarial: 2},
-		"no verifiers":      {Nodes: 2, Rounds: 1, Params: sim.Params{MaxFieldCandidates: 1, Field: aggregate.FieldParams{MaxFieldSize: 1}}},
-		"negative attacker": {Nodes: 2, Rounds: 1, Adversarial: -1},
+	for name, c := range map[string]struct {
+		cfg  sim.Config
+		want string
+	}{
+		"no nodes":          {sim.Config{Rounds: 1, Budget: 1}, "need nodes"},
+		"no rounds":         {sim.Config{Nodes: 2, Budget: 1}, "rounds > 0"},
+		"all adversarial":   {sim.Config{Nodes: 2, Rounds: 1, Budget: 1, Adversarial: 2}, "need nodes > adversarial"},
+		"no verifiers":      {sim.Config{Nodes: 2, Rounds: 1, Budget: 1, Params: sim.Params{MaxFieldCandidates: 1, Field: aggregate.FieldParams{MaxFieldSize: 1}}}, "verifiers per artifact"},
+		"negative attacker": {sim.Config{Nodes: 2, Rounds: 1, Budget: 1, Adversarial: -1}, "adversarial >= 0"},
+		"no budget":         {sim.Config{Nodes: 2, Rounds: 1}, "need a positive candidate budget"},
+		"negative budget":   {sim.Config{Nodes: 2, Rounds: 1, Budget: -1, Wall: time.Second}, "need a positive candidate budget"},
+		"negative wall":     {sim.Config{Nodes: 2, Rounds: 1, Budget: 1, Wall: -time.Second}, "wall-clock budget"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := sim.Simulate(context.Background(), cfg)
-			require.Error(t, err)
+			_, err := sim.Simulate(context.Background(), c.cfg)
+			require.ErrorContains(t, err, c.want)
 		})
 	}
 }

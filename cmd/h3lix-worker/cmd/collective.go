@@ -84,8 +84,8 @@ largest gain over the runs; --json then holds every run and the summary.`,
 			total := rep.HonestNodes * rep.HeldOut
 			pct := func(n int) string { return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(max(total, 1))) }
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %d candidates per task\n",
-				cfg.Nodes, cfg.Adversarial, len(train), len(held), sample, cfg.Budget)
+			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task\n",
+				cfg.Nodes, cfg.Adversarial, len(train), len(held), sample, budgetLabel(cfg))
 			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.Baseline*rep.HonestNodes))
 			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tmJ/solved isolated\tmJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective")
 			score := func(ppm uint32) string { return fmt.Sprintf("%.3f", float64(ppm)/1e6) }
@@ -108,7 +108,8 @@ largest gain over the runs; --json then holds every run and the summary.`,
 	}
 	c.Flags().IntVar(&cfg.Nodes, "nodes", 8, "simulated nodes")
 	c.Flags().IntVar(&cfg.Rounds, "rounds", 5, "rounds")
-	c.Flags().Int64Var(&cfg.Budget, "candidates", 10_000, "candidate budget per task (deterministic)")
+	c.Flags().Int64Var(&cfg.Budget, "candidates", 10_000, "candidate budget per task (deterministic); 0 with --timeout: time only")
+	c.Flags().DurationVar(&cfg.Wall, "timeout", 0, "wall-clock budget per task as well, e.g. 1s (the counts then depend on the machine and its load)")
 	c.Flags().Float64Var(&adversarFr, "adversarial", 0, "share of nodes that publish poisoned artifacts, e.g. 0.25")
 	c.Flags().Uint64Var(&cfg.Seed, "seed", 1, "seed of the partition and check vectors")
 	c.Flags().StringVar(&trainDir, "train", "../shared/bench/sygus-pbe/euphony-train", "directory of training tasks, partitioned among nodes")
@@ -118,6 +119,17 @@ largest gain over the runs; --json then holds every run and the summary.`,
 	c.Flags().BoolVar(&overlap, "allow-overlap", false, "run even when training and held-out tasks share examples, and label the report in-sample")
 	c.Flags().IntVar(&seeds, "seeds", 1, "runs with seeds --seed, --seed+1, ...; more than 1 prints the mean and the range of the gain per round")
 	return c
+}
+
+// budgetLabel says what each task may spend.
+func budgetLabel(cfg sim.Config) string {
+	switch {
+	case cfg.Wall > 0 && cfg.Budget > 0:
+		return fmt.Sprintf("%d candidates or %s (timed: not deterministic)", cfg.Budget, cfg.Wall)
+	case cfg.Wall > 0:
+		return fmt.Sprintf("%s (timed: not deterministic)", cfg.Wall)
+	}
+	return fmt.Sprintf("%d candidates", cfg.Budget)
 }
 
 // seedsReport is --json with --seeds N > 1.
@@ -152,8 +164,8 @@ func simulateSeeds(cmd *cobra.Command, cfg sim.Config, n int, sample, jsonPath s
 		out.Runs = append(out.Runs, rep)
 	}
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %d candidates per task, seeds %d..%d\n",
-		cfg.Nodes, cfg.Adversarial, len(cfg.Train), len(cfg.HeldOut), sample, cfg.Budget, first, first+uint64(n)-1)
+	fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task, seeds %d..%d\n",
+		cfg.Nodes, cfg.Adversarial, len(cfg.Train), len(cfg.HeldOut), sample, budgetLabel(cfg), first, first+uint64(n)-1)
 	fmt.Fprintln(w, "round\tisolated (mean)\tcollective (mean)\tgain mean\tgain min\tgain max\truns below isolated")
 	for r := range out.Runs[0].Rounds {
 		s := seedsSummary{Round: r + 1, GainMin: math.Inf(1), GainMax: math.Inf(-1)}
