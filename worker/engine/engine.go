@@ -139,9 +139,9 @@ type ConditionReport struct {
 	Accepted int
 	Rejected int
 	Reasons  []string // one line per rejected artifact
-	// Kept, when not empty, says why the engine kept its prior instead of
-	// adopting the update (it would have done worse on the node's own
-	// tasks).
+	// Kept, when not empty, says why the engine turned the update down
+	// (it would have done worse on the node's own tasks), and whether it
+	// adopted its own artifacts of the field instead.
 	Kept string
 }
 

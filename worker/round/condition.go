@@ -86,7 +86,7 @@ func (l *Loop) conditionOnLatest(ctx context.Context, rs chain.RoundStatus) erro
 		l.log.Info("field artifacts this engine rejected", "reasons", strings.Join(rep.Reasons, "; "))
 	}
 	if rep.Kept != "" {
-		l.log.Info("the engine kept its prior", "round", f, "why", rep.Kept)
+		l.log.Info("the engine turned the field down", "round", f, "why", rep.Kept)
 	}
 	return nil
 }

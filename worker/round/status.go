@@ -120,9 +120,9 @@ type FieldStatus struct {
 	// Own counts the node's own artifacts it learned from instead of the
 	// field (conditioning = own).
 	Own int `json:"own,omitempty"`
-	// Kept, when set, says why the engine kept its prior instead of
-	// adopting what this field teaches: it would have done worse on the
-	// node's own tasks.
+	// Kept, when set, says why the engine turned down what this field
+	// teaches (it would have done worse on the node's own tasks), and
+	// whether it adopted its own artifacts of the field instead.
 	Kept string `json:"kept,omitempty"`
 }
 

@@ -32,6 +32,9 @@ type Config struct {
 	// with Budget 0). Timed budgets make a run depend on the machine and
 	// its load, so its counts are no longer deterministic.
 	Wall time.Duration
+	// NoGuard turns off the engines' guard (pbe.Options.NoGuard) in every
+	// group: each adopts every update it verifies.
+	NoGuard bool
 	// Adversarial is how many of the nodes publish poisoned artifacts and
 	// attest VALID on everything.
 	Adversarial int
@@ -79,9 +82,10 @@ type Round struct {
 	// Filtered counts poisoned artifacts rejected by the verdict or dropped as outliers.
 	Filtered        int `json:"filtered"`
 	PoisonedInField int `json:"poisoned_in_field"`
-	// Kept counts the collective nodes that kept their prior this round:
-	// the field would have done worse on their own tasks (the engine's
-	// guard).
+	// Kept counts the collective nodes that turned the round's field down:
+	// it would have done worse on their own tasks (the engine's guard).
+	// Such a node still adopts its own artifacts of the field, as its
+	// isolated twin does, when they pass the same rule.
 	Kept int `json:"collective_kept"`
 	// Mean reputation (ppm) of the honest and the adversarial nodes after the round.
 	HonestReputation      uint32 `json:"honest_reputation_ppm"`
@@ -97,6 +101,7 @@ type Report struct {
 	// Candidates and Timeout are the per-task budget (Config.Budget, Wall).
 	Candidates int64  `json:"candidates_per_task"`
 	Timeout    string `json:"timeout_per_task,omitempty"`
+	NoGuard    bool   `json:"no_guard,omitempty"`
 	Params     Params `json:"params"`
 	// Sample is set by the caller that checked the split: "out-of-sample"
 	// when no held-out task shares an example with a training task.
@@ -151,16 +156,16 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 	for n := range nodes {
 		names[n] = fmt.Sprintf("node%03d", n)
 		rep[n] = p.InitialScorePPM
-		nodes[n] = pbe.New(pbe.Options{}, seed(n))
+		nodes[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard}, seed(n))
 		if n < honest {
-			isolated[n] = pbe.New(pbe.Options{}, seed(n))
+			isolated[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard}, seed(n))
 		}
 	}
 	collective := nodes[:honest]
 	if cfg.Adversarial > 0 {
 		naive = make([]*pbe.Engine, honest)
 		for n := range naive {
-			naive[n] = pbe.New(pbe.Options{}, seed(n))
+			naive[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard}, seed(n))
 		}
 	}
 	budget := engine.Budget{Candidates: cfg.Budget, Wall: cfg.Wall, Seed: cfg.Seed}
@@ -209,7 +214,7 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 		return e.Distill(ctx, solved)
 	}
 
-	rpt := Report{HonestNodes: honest, HeldOut: len(cfg.HeldOut), Params: p, Candidates: cfg.Budget}
+	rpt := Report{HonestNodes: honest, HeldOut: len(cfg.HeldOut), Params: p, Candidates: cfg.Budget, NoGuard: cfg.NoGuard}
 	if cfg.Wall > 0 {
 		rpt.Timeout = cfg.Wall.String()
 	}

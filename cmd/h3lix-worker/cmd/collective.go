@@ -84,8 +84,8 @@ largest gain over the runs; --json then holds every run and the summary.`,
 			total := rep.HonestNodes * rep.HeldOut
 			pct := func(n int) string { return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(max(total, 1))) }
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task\n",
-				cfg.Nodes, cfg.Adversarial, len(train), len(held), sample, budgetLabel(cfg))
+			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task, %s\n",
+				cfg.Nodes, cfg.Adversarial, len(train), len(held), sample, budgetLabel(cfg), guardLabel(cfg))
 			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.Baseline*rep.HonestNodes))
 			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tmJ/solved isolated\tmJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective")
 			score := func(ppm uint32) string { return fmt.Sprintf("%.3f", float64(ppm)/1e6) }
@@ -110,6 +110,7 @@ largest gain over the runs; --json then holds every run and the summary.`,
 	c.Flags().IntVar(&cfg.Rounds, "rounds", 5, "rounds")
 	c.Flags().Int64Var(&cfg.Budget, "candidates", 10_000, "candidate budget per task (deterministic); 0 with --timeout: time only")
 	c.Flags().DurationVar(&cfg.Wall, "timeout", 0, "wall-clock budget per task as well, e.g. 1s (the counts then depend on the machine and its load)")
+	c.Flags().BoolVar(&cfg.NoGuard, "no-guard", false, "turn off the engines' guard: every node adopts every update it verifies (for comparison)")
 	c.Flags().Float64Var(&adversarFr, "adversarial", 0, "share of nodes that publish poisoned artifacts, e.g. 0.25")
 	c.Flags().Uint64Var(&cfg.Seed, "seed", 1, "seed of the partition and check vectors")
 	c.Flags().StringVar(&trainDir, "train", "../shared/bench/sygus-pbe/euphony-train", "directory of training tasks, partitioned among nodes")
@@ -130,6 +131,14 @@ func budgetLabel(cfg sim.Config) string {
 		return fmt.Sprintf("%s (timed: not deterministic)", cfg.Wall)
 	}
 	return fmt.Sprintf("%d candidates", cfg.Budget)
+}
+
+// guardLabel says whether the engines guard their updates.
+func guardLabel(cfg sim.Config) string {
+	if cfg.NoGuard {
+		return "no guard"
+	}
+	return "guard on"
 }
 
 // seedsReport is --json with --seeds N > 1.
@@ -164,8 +173,8 @@ func simulateSeeds(cmd *cobra.Command, cfg sim.Config, n int, sample, jsonPath s
 		out.Runs = append(out.Runs, rep)
 	}
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task, seeds %d..%d\n",
-		cfg.Nodes, cfg.Adversarial, len(cfg.Train), len(cfg.HeldOut), sample, budgetLabel(cfg), first, first+uint64(n)-1)
+	fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task, %s, seeds %d..%d\n",
+		cfg.Nodes, cfg.Adversarial, len(cfg.Train), len(cfg.HeldOut), sample, budgetLabel(cfg), guardLabel(cfg), first, first+uint64(n)-1)
 	fmt.Fprintln(w, "round\tisolated (mean)\tcollective (mean)\tgain mean\tgain min\tgain max\truns below isolated")
 	for r := range out.Runs[0].Rounds {
 		s := seedsSummary{Round: r + 1, GainMin: math.Inf(1), GainMax: math.Inf(-1)}

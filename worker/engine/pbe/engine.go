@@ -26,12 +26,27 @@ import (
 // maxLocal bounds the tasks a node keeps to score others' artifacts.
 const maxLocal = 64
 
+// ownTask is a task the node was given, with its keyed hash as the
+// provenance of the node's own artifacts cites it.
+type ownTask struct {
+	p    *sygus.Problem
+	hash string
+}
+
+func problems(ts []ownTask) []*sygus.Problem {
+	out := make([]*sygus.Problem, len(ts))
+	for i, t := range ts {
+		out[i] = t.p
+	}
+	return out
+}
+
 // Engine implements engine.Engine for PBE tasks.
 type Engine struct {
 	mu      sync.Mutex
 	opts    Options
 	prior   *Prior
-	local   []*sygus.Problem
+	local   []ownTask
 	seed    uint64
 	taskKey []byte
 }
@@ -100,7 +115,7 @@ func (e *Engine) SolveGuided(ctx context.Context, task engine.Task, b engine.Bud
 	opts := e.opts
 	opts.Prior = e.prior
 	if !task.Probe {
-		e.local = append(e.local, p)
+		e.local = append(e.local, ownTask{p, hex.EncodeToString(res.TaskHash[:])})
 		if len(e.local) > maxLocal {
 			e.local = e.local[len(e.local)-maxLocal:]
 		}
@@ -284,7 +299,7 @@ func (e *Engine) Verify(ctx context.Context, a engine.Artifact) (engine.Verifica
 
 func (e *Engine) usefulness(ctx context.Context, pl *Payload) float64 {
 	e.mu.Lock()
-	local := append([]*sygus.Problem(nil), e.local...)
+	local := problems(e.local)
 	e.mu.Unlock()
 	t, err := ParseHoled(pl.Program, pl.Params, pl.Holes, pl.Ret)
 	if err != nil {
@@ -329,14 +344,28 @@ func (e *Engine) usefulness(ctx context.Context, pl *Payload) float64 {
 // solved tasks, shared in proportion to the weights. Programs and their
 // sub-programs join the library (artifactPrior). The update is adopted
 // only if it does not do worse on the node's own tasks (guard); otherwise
-// the report says why the prior was kept.
+// the report says why the field was turned down, and the node adopts only
+// its own artifacts of the field (found by their provenance), weighed
+// among themselves as its isolated twin weighs them, if they pass the
+// same rule.
 func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact) (engine.ConditionReport, error) {
 	var rep engine.ConditionReport
 	var total int64
 	for _, w := range field {
 		total += int64(w.Weight)
 	}
-	ws := []Weighted{{e.Prior(), 1_000_000}}
+	e.mu.Lock()
+	cur, local := e.prior, problems(e.local)
+	mine := make(map[string]bool, len(e.local))
+	for _, t := range e.local {
+		mine[t.hash] = true
+	}
+	e.mu.Unlock()
+	ws := []Weighted{{cur, 1_000_000}}
+	// own are the node's own artifacts (their provenance cites its own
+	// tasks) with their field weights: what an isolated twin would keep.
+	var own []engine.WeightedArtifact
+	var ownPriors []*Prior
 	for i, w := range field {
 		v, err := e.Verify(ctx, w.Artifact)
 		if err != nil {
@@ -348,26 +377,20 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 			continue
 		}
 		pl, _ := DecodePayload(w.Artifact.Payload)
-		weight := int64(1_000_000)
-		if total > 0 {
-			weight = min(1_000_000, int64(w.Weight)*int64(len(field))*1_000_000/total)
-			if weight == 0 {
-				weight = 1
+		aw := Weighted{artifactPrior(pl, e.seed), fieldWeight(w.Weight, len(field), total)}
+		ws = append(ws, aw)
+		for _, h := range pl.Provenance {
+			if mine[h] {
+				own, ownPriors = append(own, w), append(ownPriors, aw.Prior)
+				break
 			}
 		}
-		ws = append(ws, Weighted{artifactPrior(pl, e.seed), weight})
 		rep.Accepted++
 	}
-	m, err := Merge(ws)
+	m, err := merged(ws)
 	if err != nil {
 		return rep, err
 	}
-	if len(m.Library) > 4*maxLibrary {
-		m.Library = m.Library[:4*maxLibrary]
-	}
-	e.mu.Lock()
-	cur, local := e.prior, append([]*sygus.Problem(nil), e.local...)
-	e.mu.Unlock()
 	if !e.opts.NoGuard && len(local) > 0 {
 		why := e.guard(ctx, cur, m, local)
 		if err := ctx.Err(); err != nil {
@@ -375,13 +398,60 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 		}
 		if why != "" {
 			rep.Kept = why
-			return rep, nil
+			// Turning the field down must not cost the node its own
+			// work: an isolated twin would adopt its own artifacts, so
+			// they are judged alone, weighed among themselves, by the
+			// same rule.
+			if len(own) == 0 || len(own) == len(ws)-1 {
+				return rep, nil
+			}
+			var ownTotal int64
+			for _, w := range own {
+				ownTotal += int64(w.Weight)
+			}
+			ows := []Weighted{{cur, 1_000_000}}
+			for i, w := range own {
+				ows = append(ows, Weighted{ownPriors[i], fieldWeight(w.Weight, len(own), ownTotal)})
+			}
+			if m, err = merged(ows); err != nil {
+				return rep, err
+			}
+			why = e.guard(ctx, cur, m, local)
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			if why != "" {
+				return rep, nil
+			}
+			rep.Kept += fmt.Sprintf("; adopted its own %d artifacts of the field", len(own))
 		}
 	}
 	e.mu.Lock()
 	e.prior = m
 	e.mu.Unlock()
 	return rep, nil
+}
+
+// fieldWeight is the merge weight of an artifact of field weight w in a
+// field of n artifacts whose weights sum to total: n artifacts count as n
+// solved tasks, shared in proportion to the weights, none above one.
+func fieldWeight(w engine.PPM, n int, total int64) int64 {
+	if total <= 0 {
+		return 1_000_000
+	}
+	return max(1, min(1_000_000, int64(w)*int64(n)*1_000_000/total))
+}
+
+// merged merges a prior and the artifacts' priors, the library capped.
+func merged(ws []Weighted) (*Prior, error) {
+	m, err := Merge(ws)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Library) > 4*maxLibrary {
+		m.Library = m.Library[:4*maxLibrary]
+	}
+	return m, nil
 }
 
 // guardBudget is the candidate budget at which the guard compares priors
@@ -399,7 +469,7 @@ func (e *Engine) guard(ctx context.Context, cur, next *Prior, local []*sygus.Pro
 	so, co := e.fit(ctx, cur, local)
 	sn, cn := e.fit(ctx, next, local)
 	if sn < so || (sn == so && cn > co) {
-		return fmt.Sprintf("kept the prior: with the update it solves %d of its %d own tasks at %d candidates (%d candidates spent), without it %d (%d)", sn, len(local), guardBudget, cn, so, co)
+		return fmt.Sprintf("turned the field down: with the update it solves %d of its %d own tasks at %d candidates (%d candidates spent), without it %d (%d)", sn, len(local), guardBudget, cn, so, co)
 	}
 	return ""
 }

@@ -37,7 +37,7 @@ func TestGuardKeepsWhatHurts(t *testing.T) {
 		t.Fatalf("report %+v: want every artifact verified and the prior kept", rep)
 	}
 	if !samePrior(t, before, guarded.Prior()) {
-		t.Error("the guard kept the prior but it changed")
+		t.Error("the guard turned the field down but the prior changed")
 	}
 
 	open := node(Options{NoGuard: true})
@@ -52,6 +52,38 @@ func TestGuardKeepsWhatHurts(t *testing.T) {
 	adopter := node(Options{})
 	if rep, err := adopter.Condition(context.Background(), own); err != nil || rep.Kept != "" || samePrior(t, before, adopter.Prior()) {
 		t.Fatalf("own family: report %+v, err %v", rep, err)
+	}
+}
+
+// TestGuardKeepsItsOwnWork: a field the guard turns down (four artifacts
+// of other families, and the node's own at a low field weight) still holds
+// the node's own artifact. The node adopts that artifact alone, weighed as
+// its isolated twin (conditioned on its own artifact only) weighs it, and
+// ends with the twin's prior: turning a field down never costs it its own
+// work.
+func TestGuardKeepsItsOwnWork(t *testing.T) {
+	producer := New(Options{}, 3)
+	var field []engine.WeightedArtifact
+	for _, name := range []string{"lastname.sl", "word-count.sl", "join.sl", "country.sl"} {
+		field = append(field, engine.WeightedArtifact{Artifact: distillOne(t, producer, solveTask(t, producer, name)), Weight: engine.MaxPPM})
+	}
+	node, twin := New(Options{}, 7), New(Options{}, 7)
+	mine := distillOne(t, node, solveTask(t, node, "area-code.sl"))
+	solveTask(t, twin, "area-code.sl")
+	field = append(field, engine.WeightedArtifact{Artifact: mine, Weight: engine.MaxPPM / 20})
+
+	rep, err := node.Condition(context.Background(), field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Kept, "own tasks") || !strings.Contains(rep.Kept, "adopted its own 1 artifacts") {
+		t.Fatalf("report %+v: want the field turned down and the own artifact adopted", rep)
+	}
+	if rep, err := twin.Condition(context.Background(), []engine.WeightedArtifact{{Artifact: mine, Weight: engine.MaxPPM}}); err != nil || rep.Kept != "" {
+		t.Fatalf("twin: report %+v, err %v", rep, err)
+	}
+	if !samePrior(t, node.Prior(), twin.Prior()) {
+		t.Error("the node's prior differs from its isolated twin's")
 	}
 }
 
