@@ -60,39 +60,77 @@ func (s Span) has(t time.Time) bool {
 }
 
 // Forecast names how the policy forecasts: the online Learner, or the
-// daily Profile with an anomaly half-life.
+// daily Profile with an anomaly half-life. Foresight is a diagnostic, not
+// a forecast: the policy sees the trace's true intensity for the next
+// Foresight in place of its forecast at those leads, which bounds what a
+// forecast that good would give (bench energy --foresight).
 type Forecast struct {
-	Learner  bool
-	HalfLife time.Duration
+	Learner   bool
+	HalfLife  time.Duration
+	Foresight time.Duration
 }
 
 // Learner is the default forecast.
 var Learner = Forecast{Learner: true}
 
 func (f Forecast) String() string {
-	if f.Learner {
-		return "learner"
+	s := "learner"
+	switch {
+	case f.Learner:
+	case f.HalfLife == 0:
+		s = "profile"
+	default:
+		s = "profile+anomaly/" + f.HalfLife.String()
 	}
-	if f.HalfLife == 0 {
-		return "profile"
+	if f.Foresight > 0 {
+		s += "+foresight/" + f.Foresight.String()
 	}
-	return "profile+anomaly/" + f.HalfLife.String()
+	return s
 }
 
 // ParseForecast reads a Forecast's String form.
 func ParseForecast(s string) (Forecast, error) {
+	bad := fmt.Errorf("forecast %q: want learner, profile or profile+anomaly/HALF-LIFE (e.g. profile+anomaly/6h), optionally followed by +foresight/DURATION", s)
+	var fs time.Duration
+	if i := strings.Index(s, "+foresight/"); i >= 0 {
+		d, err := time.ParseDuration(s[i+len("+foresight/"):])
+		if err != nil || d <= 0 {
+			return Forecast{}, bad
+		}
+		s, fs = s[:i], d
+	}
 	switch {
 	case s == "learner":
-		return Learner, nil
+		return Forecast{Learner: true, Foresight: fs}, nil
 	case s == "profile":
-		return Forecast{}, nil
+		return Forecast{Foresight: fs}, nil
 	case strings.HasPrefix(s, "profile+anomaly/"):
 		hl, err := time.ParseDuration(strings.TrimPrefix(s, "profile+anomaly/"))
 		if err == nil && hl > 0 {
-			return Forecast{HalfLife: hl}, nil
+			return Forecast{HalfLife: hl, Foresight: fs}, nil
 		}
 	}
-	return Forecast{}, fmt.Errorf("forecast %q: want learner, profile or profile+anomaly/HALF-LIFE (e.g. profile+anomaly/6h)", s)
+	return Forecast{}, bad
+}
+
+// foresight replaces a forecaster's values within d of the time asked from
+// by the trace's true ones.
+type foresight struct {
+	carbon.Forecaster
+	tr carbon.Trace
+	d  time.Duration
+}
+
+func (f foresight) Horizon(from time.Time, d time.Duration) []carbon.Point {
+	ps := f.Forecaster.Horizon(from, d)
+	for i := range ps {
+		if ps[i].Time.Sub(from) <= f.d {
+			if v, ok := f.tr.At(ps[i].Time); ok {
+				ps[i].GramsPerKWh = v
+			}
+		}
+	}
+	return ps
 }
 
 // New makes the forecaster on slots of step.
@@ -155,6 +193,9 @@ func Run(tr carbon.Trace, p Policy, fc Forecast, span Span) (Report, error) {
 	forecaster, err := fc.New(step)
 	if err != nil {
 		return Report{}, err
+	}
+	if fc.Foresight > 0 {
+		forecaster = foresight{forecaster, tr, fc.Foresight}
 	}
 	replay := carbon.NewReplay(tr, forecaster)
 	hours := step.Hours()
@@ -258,11 +299,13 @@ var Forecasts = []Forecast{Learner, {}, {HalfLife: 3 * time.Hour}, {HalfLife: 6 
 
 // Tune picks the forecast whose policy comes closest to the oracle on the
 // windows before until, then reports the windows from until on with it: a
-// temporal split, so the reported figure is out of sample.
-func Tune(tr carbon.Trace, p Policy, until time.Time) (Report, error) {
+// temporal split, so the reported figure is out of sample. A positive
+// foresight gives every forecast that diagnostic (see Forecast).
+func Tune(tr carbon.Trace, p Policy, until time.Time, foresight time.Duration) (Report, error) {
 	var best Forecast
 	bestShare := -1.0
 	for _, fc := range Forecasts {
+		fc.Foresight = foresight
 		rep, err := Run(tr, p, fc, Span{Until: until})
 		if err != nil {
 			return Report{}, fmt.Errorf("tuning on the windows before %s: %w", until.Format(time.DateOnly), err)

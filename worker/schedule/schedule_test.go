@@ -80,11 +80,43 @@ func TestPolicyNeverSeesTheFuture(t *testing.T) {
 	}
 	// On a clean daily cycle the policy gets most of the oracle's cut and
 	// does the duty's share of the work.
-	rep, err := schedule.Tune(a, p, cut)
+	rep, err := schedule.Tune(a, p, cut, 0)
 	require.NoError(t, err)
 	pol := rep.Strategies[1]
 	require.InDelta(t, 0.9, pol.WorkVsAlwaysOn, 0.01)
 	require.Greater(t, pol.ShareOfOracle, 0.8)
+}
+
+// Foresight is a diagnostic that bounds the policy by a forecast that good:
+// seeing a whole window ahead, the policy does what the oracle does; seeing
+// nothing ahead, it is the plain policy; and more foresight never costs.
+func TestForesight(t *testing.T) {
+	cut := time.Date(2020, 3, 20, 0, 0, 0, 0, time.UTC)
+	tr := sineTrace(40, 30*time.Minute, cut, true)
+	p := schedule.Policy{Duty: 0.45, Window: schedule.Day}
+	plain, err := schedule.Run(tr, p, schedule.Learner, schedule.Span{})
+	require.NoError(t, err)
+	zero, err := schedule.Run(tr, p, schedule.Forecast{Learner: true, Foresight: 0}, schedule.Span{})
+	require.NoError(t, err)
+	require.Equal(t, plain, zero)
+	some, err := schedule.Run(tr, p, schedule.Forecast{Learner: true, Foresight: 6 * time.Hour}, schedule.Span{})
+	require.NoError(t, err)
+	all, err := schedule.Run(tr, p, schedule.Forecast{Learner: true, Foresight: 24 * time.Hour}, schedule.Span{})
+	require.NoError(t, err)
+	require.Less(t, plain.Strategies[1].ShareOfOracle, 0.999)
+	require.GreaterOrEqual(t, some.Strategies[1].ShareOfOracle, plain.Strategies[1].ShareOfOracle)
+	require.InDelta(t, 1.0, all.Strategies[1].ShareOfOracle, 1e-9)
+	require.Equal(t, "learner+foresight/24h0m0s", all.Forecast)
+
+	for _, s := range []string{"learner", "profile+foresight/4h0m0s", "profile+anomaly/6h0m0s+foresight/30m0s"} {
+		fc, err := schedule.ParseForecast(s)
+		require.NoError(t, err)
+		require.Equal(t, s, fc.String())
+	}
+	for _, s := range []string{"learner+foresight/", "learner+foresight/-1h", "oracle+foresight/1h", "profile+anomaly/0s"} {
+		_, err := schedule.ParseForecast(s)
+		require.ErrorContains(t, err, "optionally followed by +foresight/DURATION", s)
+	}
 }
 
 func TestRunRefuses(t *testing.T) {

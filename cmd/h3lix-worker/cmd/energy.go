@@ -17,6 +17,7 @@ func newBenchEnergyCmd() *cobra.Command {
 		tracePath, zone, window, split, output string
 		duty                                   float64
 		forecast                               string
+		foresightD                             time.Duration
 	)
 	c := &cobra.Command{
 		Use:   "energy --trace FILE",
@@ -34,9 +35,15 @@ against always-on and the policy's cut as a share of the oracle's.
 
 The forecast is chosen on the windows before --split (default: the middle of
 the trace) and the figures are those of the windows after it, so they are out
-of sample; --forecast fixes it instead and reports the whole trace.`,
+of sample; --forecast fixes it instead and reports the whole trace.
+
+--foresight D is a diagnostic, not a policy: the policy sees the trace's true
+intensity for the next D in place of its forecast at those leads. It bounds
+what a forecast that good would give, and shows which lead times the policy's
+gap to the oracle comes from.`,
 		Example: `h3lix-worker bench energy --trace ../shared/bench/carbon/de-2020.csv --duty 0.45 --window day
-h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`,
+h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json
+h3lix-worker bench energy --trace ../shared/bench/carbon/de-2020.csv --foresight 4h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if tracePath == "" {
@@ -50,12 +57,18 @@ h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`
 			if err != nil {
 				return err
 			}
+			if foresightD < 0 {
+				return fmt.Errorf("--foresight %s: must be 0 (none) or positive", foresightD)
+			}
 			p := schedule.Policy{Duty: duty, Window: w}
 			var rep schedule.Report
 			if cmd.Flags().Changed("forecast") {
 				fc, err := schedule.ParseForecast(forecast)
 				if err != nil {
 					return err
+				}
+				if foresightD > 0 {
+					fc.Foresight = foresightD
 				}
 				rep, err = schedule.Run(tr, p, fc, schedule.Span{})
 			} else {
@@ -68,7 +81,7 @@ h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`
 					first, last := tr.Points[0].Time, tr.Points[len(tr.Points)-1].Time
 					until = first.Add(last.Sub(first) / 2).Truncate(24 * time.Hour)
 				}
-				rep, err = schedule.Tune(tr, p, until)
+				rep, err = schedule.Tune(tr, p, until, foresightD)
 			}
 			if err != nil {
 				return err
@@ -85,6 +98,9 @@ h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`
 				span = fmt.Sprintf("windows from %s (out of sample: the forecast %s was chosen on the windows before)", rep.From.Format(time.DateOnly), rep.Forecast)
 			}
 			fmt.Fprintf(out, "%s (%s), %.0f days of %s slots, duty %.2f, window %s; %s\n", tr.Zone, tracePath, rep.Days, rep.Step, rep.Duty, rep.Window, span)
+			if foresightD > 0 {
+				fmt.Fprintf(out, "diagnostic: the policy saw the true intensity of the next %s (--foresight); its row bounds a forecast that good and is not a policy result\n", foresightD)
+			}
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "strategy\tartifacts/day\tgCO2e/artifact\tcut vs always-on\twork vs always-on\tshare of oracle's cut\t")
 			for _, s := range rep.Strategies {
@@ -100,6 +116,7 @@ h3lix-worker bench energy --trace gb-2020.csv --duty 0.45 --window week -o json`
 	f.StringVar(&window, "window", "day", "window the duty applies to: day or week")
 	f.StringVar(&split, "split", "", "YYYY-MM-DD: tune on the windows before, report those after (default: mid-trace)")
 	f.StringVar(&forecast, "forecast", "learner", "fix the forecast instead of choosing it: learner, profile, or profile+anomaly/HALF-LIFE (e.g. profile+anomaly/6h)")
+	f.DurationVar(&foresightD, "foresight", 0, "diagnostic: let the policy see the true intensity of the next DURATION (e.g. 4h), a bound for a forecast that good")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
 	return c
 }

@@ -54,11 +54,19 @@ func TestBenchEnergy(t *testing.T) {
 	require.Equal(t, 1.0, rep.Strategies[2].ShareOfOracle)
 	require.Less(t, rep.Strategies[2].GPerArtifact, rep.Strategies[0].GPerArtifact)
 
+	// --foresight is labelled a diagnostic in the text and the JSON.
+	out, _, err = run(t, "bench", "energy", "--trace", trace, "--foresight", "3h")
+	require.NoError(t, err)
+	require.Contains(t, out, "diagnostic: the policy saw the true intensity of the next 3h0m0s")
+	require.Contains(t, out, "+foresight/3h0m0s")
+
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"bench", "energy"}, "--trace is required"},
+		{[]string{"bench", "energy", "--trace", trace, "--foresight", "-1h"}, "--foresight -1h0m0s: must be 0"},
+		{[]string{"bench", "energy", "--trace", trace, "--forecast", "learner+foresight/soon"}, `forecast "learner+foresight/soon"`},
 		{[]string{"bench", "energy", "--trace", trace, "--window", "month"}, `window "month"`},
 		{[]string{"bench", "energy", "--trace", trace, "--duty", "2"}, "duty 2"},
 		{[]string{"bench", "energy", "--trace", trace, "--split", "soon"}, "--split"},
