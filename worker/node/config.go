@@ -626,7 +626,8 @@ tasks_per_round = {{.Round.TasksPerRound}}
 # Time the engine may spend on one round's tasks (it also has to fit in the
 # commit phase).
 solve_budget = "{{.Round.SolveBudget}}"
-# Candidate cap per task; 0 = only the time budget.
+# Candidate cap per task; 0 = only the time budget. The conditioning guard
+# compares priors on the node's own tasks at this budget (10000 when 0).
 candidates = {{.Round.Candidates}}
 max_artifacts = {{.Round.MaxArtifacts}}
 # Share of the tasks held back to measure the learning curve, and the fixed

@@ -84,7 +84,7 @@ func OpenSigner(cfg Config, in io.Reader) (*chain.Client, *chain.Signer, error) 
 // not answer is still built: it solves with the embedded engine alone until
 // the server is back, and says so in the log and /status.
 func NewEngine(ctx context.Context, cfg Config, log *slog.Logger) (engine.Engine, error) {
-	inner := pbe.New(pbe.Options{MemBudget: cfg.Engine.MemBudgetMB << 20, TaskKey: taskKey(cfg.Home, log)}, cfg.Engine.Seed)
+	inner := pbe.New(pbe.Options{MemBudget: cfg.Engine.MemBudgetMB << 20, TaskKey: taskKey(cfg.Home, log), GuardCandidates: cfg.Round.Candidates}, cfg.Engine.Seed)
 	switch cfg.Engine.Kind {
 	case "pbe":
 		return inner, nil

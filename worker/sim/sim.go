@@ -156,16 +156,16 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 	for n := range nodes {
 		names[n] = fmt.Sprintf("node%03d", n)
 		rep[n] = p.InitialScorePPM
-		nodes[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard}, seed(n))
+		nodes[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard, GuardCandidates: cfg.Budget}, seed(n))
 		if n < honest {
-			isolated[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard}, seed(n))
+			isolated[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard, GuardCandidates: cfg.Budget}, seed(n))
 		}
 	}
 	collective := nodes[:honest]
 	if cfg.Adversarial > 0 {
 		naive = make([]*pbe.Engine, honest)
 		for n := range naive {
-			naive[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard}, seed(n))
+			naive[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard, GuardCandidates: cfg.Budget}, seed(n))
 		}
 	}
 	budget := engine.Budget{Candidates: cfg.Budget, Wall: cfg.Wall, Seed: cfg.Seed}

@@ -454,12 +454,13 @@ func merged(ws []Weighted) (*Prior, error) {
 	return m, nil
 }
 
-// guardBudget is the candidate budget at which the guard compares priors
-// on the node's own tasks: the budget the collective is measured at.
-const guardBudget = 10_000
+// DefaultGuardCandidates is the candidate budget at which the guard
+// compares priors on the node's own tasks when Options.GuardCandidates is
+// not set: the budget the collective is measured at (docs/collective.md).
+const DefaultGuardCandidates = 10_000
 
 // guard decides whether the updated prior next may replace cur: it must
-// solve at least as many of the node's own tasks at guardBudget
+// solve at least as many of the node's own tasks at GuardCandidates
 // candidates, and on a tie spend no more candidates. It returns why not,
 // or "" to adopt. The own tasks are the node's private data and this
 // check never leaves the node; a field that teaches other families than
@@ -469,15 +470,23 @@ func (e *Engine) guard(ctx context.Context, cur, next *Prior, local []*sygus.Pro
 	so, co := e.fit(ctx, cur, local)
 	sn, cn := e.fit(ctx, next, local)
 	if sn < so || (sn == so && cn > co) {
-		return fmt.Sprintf("turned the field down: with the update it solves %d of its %d own tasks at %d candidates (%d candidates spent), without it %d (%d)", sn, len(local), guardBudget, cn, so, co)
+		return fmt.Sprintf("turned the field down: with the update it solves %d of its %d own tasks at %d candidates (%d candidates spent), without it %d (%d)", sn, len(local), e.guardCandidates(), cn, so, co)
 	}
 	return ""
+}
+
+// guardCandidates is the guard's budget per own task.
+func (e *Engine) guardCandidates() int64 {
+	if e.opts.GuardCandidates > 0 {
+		return e.opts.GuardCandidates
+	}
+	return DefaultGuardCandidates
 }
 
 // fit solves the tasks under prior pr at a fixed budget: how many it
 // solves and the candidates it spends (an unsolved task costs the budget).
 func (e *Engine) fit(ctx context.Context, pr *Prior, tasks []*sygus.Problem) (int, int64) {
-	const budget = guardBudget
+	budget := e.guardCandidates()
 	opts := e.opts
 	opts.Prior = pr
 	solved, cand := 0, int64(0)

@@ -33,11 +33,19 @@ func TestGuardKeepsWhatHurts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Accepted != len(other) || !strings.Contains(rep.Kept, "own tasks") {
-		t.Fatalf("report %+v: want every artifact verified and the prior kept", rep)
+	if rep.Accepted != len(other) || !strings.Contains(rep.Kept, "own tasks at 10000 candidates") {
+		t.Fatalf("report %+v: want every artifact verified and the prior kept, judged at the default 10000 candidates", rep)
 	}
 	if !samePrior(t, before, guarded.Prior()) {
 		t.Error("the guard turned the field down but the prior changed")
+	}
+
+	// The guard judges at the node's budget (Options.GuardCandidates): at
+	// 2 candidates neither prior solves the node's task, so the same field
+	// no longer does worse there and is adopted.
+	tiny := node(Options{GuardCandidates: 2})
+	if rep, err := tiny.Condition(context.Background(), other); err != nil || rep.Kept != "" || samePrior(t, before, tiny.Prior()) {
+		t.Fatalf("GuardCandidates 2: report %+v, err %v", rep, err)
 	}
 
 	open := node(Options{NoGuard: true})

@@ -43,6 +43,11 @@ type Options struct {
 	// NoGuard makes Condition adopt every update, even one that solves
 	// fewer of the node's own tasks (Engine.guard).
 	NoGuard bool
+	// GuardCandidates is the candidate budget per own task at which the
+	// guard compares priors: the budget the node solves at, when it solves
+	// at one. Default DefaultGuardCandidates. A fixed candidate budget,
+	// not time, keeps the check the same on every machine and load.
+	GuardCandidates int64
 	// TaskKey keys the provenance hashes of the engine's artifacts
 	// (Engine.TaskHash). Nil means a random key per engine.
 	TaskKey []byte
@@ -51,6 +56,9 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.MaxBank <= 0 {
 		o.MaxBank = 1<<31 - 1
+	}
+	if o.GuardCandidates <= 0 {
+		o.GuardCandidates = DefaultGuardCandidates
 	}
 	if o.MemBudget <= 0 {
 		o.MemBudget = DefaultMemBudget
