@@ -28,8 +28,13 @@ func TestArena(t *testing.T) {
 		}
 		refs, want = append(refs, r), append(want, v)
 	}
-	if len(a.chunks) < 2 {
-		t.Fatalf("%d chunks: the test does not cross a chunk", len(a.chunks))
+	if len(a.chunks) < 3 {
+		t.Fatalf("%d chunks: the test does not cross two chunks", len(a.chunks))
+	}
+	// A small search must not pay for a whole chunk: chunks start small
+	// and double.
+	if cap(a.chunks[0]) != firstChunk || cap(a.chunks[1]) != 2*firstChunk {
+		t.Errorf("chunk sizes %d, %d: want %d, then double", cap(a.chunks[0]), cap(a.chunks[1]), firstChunk)
 	}
 	for i, r := range refs {
 		if a.str(r) != want[i] {

@@ -31,3 +31,27 @@ func BenchmarkEnumerate(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "candidates/s")
 }
+
+// BenchmarkSmallSearches measures what the collective's budget costs: the
+// in-repo tasks solved at 10k candidates each, where a search's fixed costs
+// (grammar, library, the first chunk of its string arena) weigh as much as
+// its enumeration. One op solves all of them.
+// Run: GOMAXPROCS=1 go test -run XXX -bench SmallSearches ./worker/engine/pbe/
+func BenchmarkSmallSearches(b *testing.B) {
+	var ps []*sygus.Problem
+	for _, name := range []string{"area-code.sl", "country.sl", "join.sl", "lastname.sl", "prefix-bool.sl", "word-count.sl"} {
+		ps = append(ps, load(b, name))
+	}
+	var cand int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, p := range ps {
+			out, err := Synthesize(context.Background(), p, Options{}, Limits{Candidates: 10_000})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cand += out.Stats.Candidates
+		}
+	}
+	b.ReportMetric(float64(cand)/float64(b.N), "candidates/op")
+}
