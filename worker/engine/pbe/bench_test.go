@@ -55,3 +55,34 @@ func BenchmarkSmallSearches(b *testing.B) {
 	}
 	b.ReportMetric(float64(cand)/float64(b.N), "candidates/op")
 }
+
+// BenchmarkSetupWithPrior measures what a search costs before it
+// enumerates (grammar, library instances, context costs) under a prior
+// learned from the in-repo tasks: one op sets up all of them, each stopped
+// at its first candidate. A conditioned node pays this on every task, and
+// at 10k candidates it is a large share of a solve.
+// Run: GOMAXPROCS=1 go test -run XXX -bench SetupWithPrior ./worker/engine/pbe/
+func BenchmarkSetupWithPrior(b *testing.B) {
+	var ps []*sygus.Problem
+	var solved []Solved
+	for _, name := range []string{"area-code.sl", "country.sl", "join.sl", "lastname.sl", "prefix-bool.sl", "word-count.sl"} {
+		p := load(b, name)
+		out, err := Synthesize(context.Background(), p, Options{}, Limits{Candidates: 1_000_000})
+		if err != nil || !out.Solved {
+			b.Fatalf("%s: %v %+v", name, err, out)
+		}
+		ps, solved = append(ps, p), append(solved, Solved{Problem: p, Term: out.Term})
+	}
+	pr, err := Learn(solved, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, p := range ps {
+			if _, err := Synthesize(context.Background(), p, Options{Prior: pr}, Limits{Candidates: 1}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

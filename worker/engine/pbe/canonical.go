@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
@@ -13,7 +14,51 @@ import (
 // SMT-LIB 2.6 operator names, so the same program found on a v1 task and on
 // a v2 task has the same text (and the same bytes in a payload).
 func Canonical(t *sygus.Term) string {
-	return canonicalTerm(t).String()
+	var b strings.Builder
+	writeCanonical(&b, t, -1, nil)
+	return b.String()
+}
+
+// canonicalCut is Canonical(t) cut at each occurrence of parameter v:
+// strings.Join(canonicalCut(t, v), Canonical(a)) is Canonical of t with a
+// in place of v.
+func canonicalCut(t *sygus.Term, v int) []string {
+	var b strings.Builder
+	var cut []string
+	writeCanonical(&b, t, v, &cut)
+	return append(cut, b.String())
+}
+
+// writeCanonical writes what canonicalTerm(t).String() would, without
+// copying the term: Canonical keys every library instance of every search,
+// so it is on the path of each task's setup. At each occurrence of
+// parameter cutVar (-1: none) it moves the text so far to *cut.
+func writeCanonical(b *strings.Builder, t *sygus.Term, cutVar int, cut *[]string) {
+	switch t.Kind {
+	case sygus.TermVar:
+		if t.Index == cutVar {
+			*cut = append(*cut, b.String())
+			b.Reset()
+			return
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(t.Index))
+	case sygus.TermApp, sygus.TermCall:
+		b.WriteByte('(')
+		if t.Kind == sygus.TermCall {
+			b.WriteString(t.Name)
+		} else {
+			b.WriteString(t.Op.Name())
+		}
+		for _, a := range t.Args {
+			b.WriteByte(' ')
+			writeCanonical(b, a, cutVar, cut)
+		}
+		b.WriteByte(')')
+	default:
+		// Leaves other than variables print the same either way.
+		b.WriteString(t.String())
+	}
 }
 
 func canonicalTerm(t *sygus.Term) *sygus.Term {

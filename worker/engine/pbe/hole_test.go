@@ -263,3 +263,68 @@ func mustReadFile(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+// TestCanonicalWriter: Canonical, which writes the canonical text without
+// copying the term, says exactly what the canonical copy prints, for terms
+// with task parameter names, v1 spellings, constants of every sort and
+// quotes, and for every sub-term of the programs the engine finds.
+func TestCanonicalWriter(t *testing.T) {
+	p := load(t, "lastname.sl")
+	terms := []*sygus.Term{
+		mustTerm(t, p, `(str.substr name (+ (str.indexof name " " 0) 1) (str.len name))`),
+		mustTerm(t, p, `(str.++ (int.to.str (str.to.int name)) (str.replace name """" "."))`),
+		mustTerm(t, p, `(str.at name (- 2 1))`),
+		mustTerm(t, p, `name`),
+		mustTerm(t, p, `"a ""quoted"" word"`),
+	}
+	for _, name := range []string{"area-code.sl", "country.sl", "join.sl", "lastname.sl", "prefix-bool.sl", "word-count.sl"} {
+		out, err := Synthesize(context.Background(), load(t, name), Options{}, Limits{Candidates: 200_000})
+		if err != nil || !out.Solved {
+			t.Fatalf("%s: %v %+v", name, err, out)
+		}
+		terms = append(terms, subterms(out.Term)...)
+	}
+	for _, term := range terms {
+		if got, want := Canonical(term), canonicalTerm(term).String(); got != want {
+			t.Errorf("Canonical(%s) = %q, want %q", term, got, want)
+		}
+	}
+	// canonicalCut: the canonical text of a term with an argument in place
+	// of a parameter, without building the term.
+	args := []*sygus.Term{mustTerm(t, p, `"Dr."`), mustTerm(t, p, `(str.++ name " ")`), {Kind: sygus.TermVar, Sort: sygus.SortString, Name: "x", Index: 3}}
+	for _, term := range terms {
+		for _, a := range args {
+			if got, want := strings.Join(canonicalCut(term, 0), Canonical(a)), Canonical(substVar(term, 0, a)); got != want {
+				t.Errorf("canonicalCut(%s) with %s = %q, want %q", term, a, got, want)
+			}
+		}
+	}
+	if got := Canonical(terms[1]); !strings.Contains(got, "(str.from_int (str.to_int $0))") {
+		t.Errorf("v1 spellings and parameter names not canonical: %q", got)
+	}
+}
+
+// TestExampleKey: the binary key of a row of values tells apart rows that
+// differ, including where one string's end could pass for the next one's
+// start, and gives equal rows the same key.
+func TestExampleKey(t *testing.T) {
+	s, i, b := sygus.StrVal, sygus.IntVal, sygus.BoolVal
+	differ := [][2][]sygus.Value{
+		{{s("a"), s("bc")}, {s("ab"), s("c")}},
+		{{s("")}, {}},
+		{{s(""), s("")}, {s("")}},
+		{{i(1)}, {b(true)}},
+		{{i(-1)}, {i(1)}},
+		{{s("1")}, {i(1)}},
+		{{b(false)}, {b(true)}},
+	}
+	for _, d := range differ {
+		if exampleKey(d[0]) == exampleKey(d[1]) {
+			t.Errorf("%v and %v share a key", d[0], d[1])
+		}
+	}
+	row := []sygus.Value{s("Ada Lovelace"), i(42), b(true)}
+	if exampleKey(row) != exampleKey(append([]sygus.Value(nil), row...)) {
+		t.Error("equal rows have different keys")
+	}
+}

@@ -2,6 +2,8 @@ package pbe
 
 import (
 	"math"
+	"strings"
+	"sync"
 
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
 )
@@ -113,7 +115,7 @@ func libCandidates(pr *Prior, g *grammar) []libCand {
 	consts := g.constants()
 	var out []libCand
 	for _, e := range pr.Library {
-		t, err := ParseHoled(e.Program, e.Params, e.Holes, e.Ret)
+		t, err := parseLibEntry(e)
 		if err != nil {
 			continue
 		}
@@ -123,6 +125,42 @@ func libCandidates(pr *Prior, g *grammar) []libCand {
 		}
 	}
 	return out
+}
+
+// libParses memoizes parseLibEntry: a prior's library is parsed for every
+// task it is used on, and that was a fifth of a search's setup. Parsing is
+// pure and the terms are never modified (every rewrite copies), so one
+// parse serves every search, also concurrent ones. Bounded: a long-running
+// worker whose library changes every round starts over when it is full.
+var libParses struct {
+	sync.Mutex
+	m map[string]libParse
+}
+
+type libParse struct {
+	t   *sygus.Term
+	err error
+}
+
+const maxLibParses = 1 << 13
+
+// parseLibEntry is ParseHoled of a library entry, memoized.
+func parseLibEntry(e LibEntry) (*sygus.Term, error) {
+	k := e.Program + "\x00" + strings.Join(e.Params, ",") + "\x00" + strings.Join(e.Holes, ",") + "\x00" + e.Ret
+	libParses.Lock()
+	r, ok := libParses.m[k]
+	libParses.Unlock()
+	if ok {
+		return r.t, r.err
+	}
+	t, err := ParseHoled(e.Program, e.Params, e.Holes, e.Ret)
+	libParses.Lock()
+	if libParses.m == nil || len(libParses.m) >= maxLibParses {
+		libParses.m = make(map[string]libParse)
+	}
+	libParses.m[k] = libParse{t, err}
+	libParses.Unlock()
+	return t, err
 }
 
 // instantiateLibrary offers library programs that read one parameter but do
@@ -158,6 +196,10 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 		nt   int
 		cost int
 		same bool // the entry has the task's signature
+		// tmpl is Canonical(t) cut where parameter v stands: joined with
+		// an argument's canonical text it is the instance's key, without
+		// building the instance first.
+		tmpl []string
 	}
 	var es []entry
 	for _, e := range cands {
@@ -205,14 +247,14 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 			}
 		}
 		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.weight)))))
-		es = append(es, entry{t: t, v: v, nt: nt, cost: cost, same: same})
+		es = append(es, entry{t: t, v: v, nt: nt, cost: cost, same: same, tmpl: canonicalCut(t, v)})
 	}
 	add := func(e entry, a *sygus.Term) bool {
-		it := instantiate(substVar(e.t, e.v, a), p, spell)
-		key := Canonical(it)
+		key := strings.Join(e.tmpl, Canonical(a))
 		if seen[key] {
 			return false
 		}
+		it := instantiate(substVar(e.t, e.v, a), p, spell)
 		if !hasVar(a) {
 			// A constant instance is only worth a leaf if it is a new
 			// string the grammar has no constant for.

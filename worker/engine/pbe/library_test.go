@@ -2,6 +2,7 @@ package pbe
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -160,5 +161,36 @@ func TestSubLibrary(t *testing.T) {
 		if !strings.Contains(p, "$0") {
 			t.Errorf("%s reads no parameter", p)
 		}
+	}
+}
+
+// TestParseLibEntryMemo: a library entry is parsed once and the same term
+// serves again; a bad entry keeps its error; the memo stays bounded.
+func TestParseLibEntryMemo(t *testing.T) {
+	e := LibEntry{Program: `(str.++ $0 $1)`, Params: []string{"String"}, Holes: []string{"String"}, Ret: "String"}
+	a, err := parseLibEntry(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := parseLibEntry(e)
+	if a != b {
+		t.Error("the entry was parsed again")
+	}
+	bad := LibEntry{Program: `(str.++ $0`, Params: []string{"String"}, Ret: "String"}
+	for range 2 {
+		if _, err := parseLibEntry(bad); err == nil {
+			t.Error("a malformed entry parsed")
+		}
+	}
+	for i := range maxLibParses + 10 {
+		if _, err := parseLibEntry(LibEntry{Program: fmt.Sprintf(`(str.++ $0 "%d")`, i), Params: []string{"String"}, Ret: "String"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	libParses.Lock()
+	n := len(libParses.m)
+	libParses.Unlock()
+	if n > maxLibParses {
+		t.Errorf("the memo holds %d entries, more than %d", n, maxLibParses)
 	}
 }

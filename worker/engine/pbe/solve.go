@@ -2,10 +2,10 @@ package pbe
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
@@ -188,14 +188,28 @@ func dedupe(exs []sygus.Example) []sygus.Example {
 	return out
 }
 
-// exampleKey renders values as SMT-LIB literals, which are unambiguous.
+// exampleKey encodes values unambiguously: per value its sort, then the
+// integer's 8 bytes, the boolean's byte, or the string's length and bytes.
+// (Quoting them as SMT-LIB literals was a tenth of a search's setup.)
 func exampleKey(vs []sygus.Value) string {
-	var b strings.Builder
+	b := make([]byte, 0, 64)
 	for _, v := range vs {
-		b.WriteString(v.String())
-		b.WriteByte(0)
+		b = append(b, byte(v.Sort))
+		switch v.Sort {
+		case sygus.SortInt:
+			b = binary.BigEndian.AppendUint64(b, uint64(v.Int))
+		case sygus.SortBool:
+			if v.Bool {
+				b = append(b, 1)
+			} else {
+				b = append(b, 0)
+			}
+		default:
+			b = binary.AppendUvarint(b, uint64(len(v.Str)))
+			b = append(b, v.Str...)
+		}
 	}
-	return b.String()
+	return string(b)
 }
 
 func conflicting(exs []sygus.Example) string {
