@@ -45,7 +45,7 @@ type Options struct {
 	NoGuard bool
 	// GuardCandidates is the candidate budget per own task at which the
 	// guard compares priors: the budget the node solves at, when it solves
-	// at one. Default DefaultGuardCandidates. A fixed candidate budget,
+	// at one. 0 means DefaultGuardCandidates. A fixed candidate budget,
 	// not time, keeps the check the same on every machine and load.
 	GuardCandidates int64
 	// TaskKey keys the provenance hashes of the engine's artifacts
@@ -56,9 +56,6 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.MaxBank <= 0 {
 		o.MaxBank = 1<<31 - 1
-	}
-	if o.GuardCandidates <= 0 {
-		o.GuardCandidates = DefaultGuardCandidates
 	}
 	if o.MemBudget <= 0 {
 		o.MemBudget = DefaultMemBudget
