@@ -23,11 +23,11 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 	out := s.outS
 	switch pr.op {
 	case sygus.OpConcat:
-		x := s.strVec(a[0], k[0])
 		if len(a) == 1 {
-			copy(out, x)
+			copy(out, s.strVec(a[0], k[0]))
 			return true
 		}
+		x := s.firstVec(a[0], k[0])
 		y := s.strVec(a[1], k[1])
 		if len(a) == 2 {
 			s.concatScratch(x, y)
@@ -38,7 +38,7 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 			out[j] = x[j] + y[j] + z[j]
 		}
 	case sygus.OpSubstr:
-		x, i, n := s.strVec(a[0], k[0]), s.intVec(a[1], k[1]), s.intVec(a[2], k[2])
+		x, i, n := s.firstVec(a[0], k[0]), s.intVec(a[1], k[1]), s.intVec(a[2], k[2])
 		if s.ascii {
 			for j := 0; j < m; j++ {
 				out[j] = substrASCII(x[j], i[j], n[j])
@@ -49,7 +49,7 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 			}
 		}
 	case sygus.OpAt:
-		x, i := s.strVec(a[0], k[0]), s.intVec(a[1], k[1])
+		x, i := s.firstVec(a[0], k[0]), s.intVec(a[1], k[1])
 		if s.ascii {
 			for j := 0; j < m; j++ {
 				out[j] = substrASCII(x[j], i[j], 1)
@@ -60,9 +60,9 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 			}
 		}
 	case sygus.OpReplace:
-		s.replaceScratch(s.strVec(a[0], k[0]), s.strVec(a[1], k[1]), s.strVec(a[2], k[2]))
+		s.replaceScratch(s.firstVec(a[0], k[0]), s.strVec(a[1], k[1]), s.strVec(a[2], k[2]))
 	case sygus.OpReplaceAll:
-		x, y, z := s.strVec(a[0], k[0]), s.strVec(a[1], k[1]), s.strVec(a[2], k[2])
+		x, y, z := s.firstVec(a[0], k[0]), s.strVec(a[1], k[1]), s.strVec(a[2], k[2])
 		for j := 0; j < m; j++ {
 			out[j] = sygus.ReplaceAll(x[j], y[j], z[j])
 		}
@@ -102,7 +102,7 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 			s.outI[j] = sygus.ToCode(x[j])
 		}
 	case sygus.OpIndexOf:
-		x, y, i := s.strVec(a[0], k[0]), s.strVec(a[1], k[1]), s.intVec(a[2], k[2])
+		x, y, i := s.firstVec(a[0], k[0]), s.strVec(a[1], k[1]), s.intVec(a[2], k[2])
 		if s.ascii {
 			for j := 0; j < m; j++ {
 				s.outI[j] = indexOfASCII(x[j], y[j], i[j])
@@ -151,7 +151,7 @@ func (s *searcher) apply(pr *prod, k [3]int32) bool {
 			}
 		}
 	case sygus.OpPrefixOf, sygus.OpSuffixOf, sygus.OpContains, sygus.OpStrLt, sygus.OpStrLe:
-		x, y := s.strVec(a[0], k[0]), s.strVec(a[1], k[1])
+		x, y := s.firstVec(a[0], k[0]), s.strVec(a[1], k[1])
 		clearBits(s.outB)
 		for j := 0; j < m; j++ {
 			var r bool

@@ -1,7 +1,9 @@
 package pbe
 
 import (
+	"context"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,4 +133,58 @@ func TestReplaceScratch(t *testing.T) {
 			t.Errorf("replace(%q, %q, %q) = %q, want %q", xs[j], ys[j], zs[j], s.outS[j], want)
 		}
 	}
+}
+
+// TestFirstVec: the kept first-argument vector is always the program's own,
+// whatever order programs are asked in, and a reset (a new bank, as a JIT
+// restart makes) never serves the old bank's vector.
+func TestFirstVec(t *testing.T) {
+	p := load(t, "lastname.sl")
+	p.Examples[0].Out = sygus.StrVal("unreachable output")
+	g, err := compileGrammar(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(s *searcher) int {
+		n := 0
+		for nt, b := range s.banks {
+			if b.sort != sygus.SortString {
+				continue
+			}
+			size := int32(b.size())
+			for i := int32(0); i < size; i++ {
+				for _, k := range []int32{i, i, max(0, i-1), i} {
+					got := append([]string(nil), s.firstVec(nt, k)...)
+					if want := s.strVec(nt, k); !slices.Equal(got, want) {
+						t.Fatalf("firstVec(%d, %d) = %q, want %q", nt, k, got, want)
+					}
+					n++
+				}
+			}
+		}
+		return n
+	}
+	run := func(s *searcher, levels int) {
+		var cand int64
+		s.ctx, s.maxCand, s.candidates, s.maxBank, s.memBudget = context.Background(), 5_000, &cand, 1<<30, 1<<30
+		s.setCosts(baseWeights(g, nil), nil)
+		s.eff = make([][][]span, len(s.cx.deltas))
+		for c := 1; c <= levels && s.runLevel(c); c++ {
+		}
+	}
+	s := newSearcher(g, p.Examples, taskIsASCII(p, g))
+	run(s, 40)
+	if check(s) < 100 {
+		t.Fatal("too few string programs to test")
+	}
+	// A reset makes a new bank, as a JIT restart does: the kept vector
+	// must not outlive it, since the same index then names another program.
+	s.firstVec(0, 0)
+	s.reset()
+	if s.firstOK {
+		t.Fatal("a reset kept the old bank's first-argument vector")
+	}
+	s.inputs[0][0] = sygus.StrVal("Someone Else")
+	run(s, 40)
+	check(s)
 }

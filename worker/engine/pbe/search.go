@@ -83,6 +83,12 @@ type searcher struct {
 	// turn: a vector stays valid for len(vecs)-1 further calls.
 	vecs [4][]string
 	vecN int
+	// firstBuf holds the vector of program firstIdx of bank firstNT
+	// (firstVec) while firstOK.
+	firstBuf []string
+	firstNT  int
+	firstIdx int32
+	firstOK  bool
 	outS []string
 	// scratch holds the bytes of concatenations: outS points into it until
 	// add copies a new vector into the arena.
@@ -146,6 +152,7 @@ func newSearcher(g *grammar, examples []sygus.Example, ascii bool) *searcher {
 	for i := range s.vecs {
 		s.vecs[i] = make([]string, m)
 	}
+	s.firstBuf = make([]string, m)
 	s.outI = make([]int64, m)
 	s.outB = make([]uint64, s.w)
 	// Hash the target the way add hashes the start symbol's vectors.
@@ -197,6 +204,7 @@ func (s *searcher) reset() {
 	if s.cx != nil {
 		s.eff = make([][][]span, len(s.cx.deltas))
 	}
+	s.firstOK = false
 	s.startMask = s.startMask[:0]
 	s.newPartials = s.newPartials[:0]
 	s.bankSize = 0
@@ -221,6 +229,21 @@ func (s *searcher) hashOut(so sygus.Sort) uint64 {
 		}
 	}
 	return h
+}
+
+// firstVec is strVec for the first argument of an operator of two or
+// three: the enumeration holds that argument while it runs through the
+// others, so its vector is kept in a buffer of its own, built once per
+// program. Bank rows and the arena never change until reset.
+func (s *searcher) firstVec(nt int, i int32) []string {
+	if s.firstOK && s.firstNT == nt && s.firstIdx == i {
+		return s.firstBuf
+	}
+	for j, r := range s.banks[nt].strs.row(int(i)) {
+		s.firstBuf[j] = s.arena.str(r)
+	}
+	s.firstNT, s.firstIdx, s.firstOK = nt, i, true
+	return s.firstBuf
 }
 
 // strVec is the string vector of program i of nt's bank, in the next of
