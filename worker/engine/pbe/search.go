@@ -89,7 +89,7 @@ type searcher struct {
 	firstNT  int
 	firstIdx int32
 	firstOK  bool
-	outS []string
+	outS     []string
 	// scratch holds the bytes of concatenations: outS points into it until
 	// add copies a new vector into the arena.
 	scratch []byte
