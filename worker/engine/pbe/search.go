@@ -89,7 +89,8 @@ type searcher struct {
 	firstNT  int
 	firstIdx int32
 	firstOK  bool
-	outS     []string
+
+	outS []string
 	// scratch holds the bytes of concatenations: outS points into it until
 	// add copies a new vector into the arena.
 	scratch []byte
@@ -239,23 +240,24 @@ func (s *searcher) firstVec(nt int, i int32) []string {
 	if s.firstOK && s.firstNT == nt && s.firstIdx == i {
 		return s.firstBuf
 	}
-	for j, r := range s.banks[nt].strs.row(int(i)) {
-		s.firstBuf[j] = s.arena.str(r)
-	}
 	s.firstNT, s.firstIdx, s.firstOK = nt, i, true
-	return s.firstBuf
+	return s.fillStrVec(s.firstBuf, nt, i)
+}
+
+// fillStrVec writes the strings of program i of nt's bank into dst.
+func (s *searcher) fillStrVec(dst []string, nt int, i int32) []string {
+	for j, r := range s.banks[nt].strs.row(int(i)) {
+		dst[j] = s.arena.str(r)
+	}
+	return dst
 }
 
 // strVec is the string vector of program i of nt's bank, in the next of
 // the vecs buffers: apply holds up to three at once.
 func (s *searcher) strVec(nt int, i int32) []string {
-	refs := s.banks[nt].strs.row(int(i))
 	v := s.vecs[s.vecN]
 	s.vecN = (s.vecN + 1) % len(s.vecs)
-	for j, r := range refs {
-		v[j] = s.arena.str(r)
-	}
-	return v
+	return s.fillStrVec(v, nt, i)
 }
 
 func (s *searcher) intVec(nt int, i int32) []int64 {
