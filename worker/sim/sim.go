@@ -17,14 +17,27 @@ import (
 type Task struct {
 	Name string
 	Spec []byte
+	// Family names the kind of task (taskgen's family, a benchmark's
+	// family); only Config.Interests reads it.
+	Family string
 }
 
 // Config configures Simulate.
 type Config struct {
 	Train   []Task // partitioned privately among the nodes
 	HeldOut []Task // solved by every honest node after every round
-	Nodes   int
-	Rounds  int
+	// Interests, if positive, makes the nodes personal: each node's owner
+	// works on that many task families, shared in a ring so that every
+	// family has two owners (deal.go). A node is dealt training tasks of
+	// its families only and judged on the held-out tasks of its families
+	// only, its owner's future. Zero deals every training task to any node
+	// and judges every node on all held-out tasks.
+	Interests int
+	// Relevance weighs each verified artifact of the field by its use on
+	// the node's own tasks (pbe.Options.Relevance), in every group.
+	Relevance bool
+	Nodes     int
+	Rounds    int
 	// Budget is the candidate budget per task; candidate budgets keep the
 	// simulation deterministic.
 	Budget int64
@@ -97,7 +110,17 @@ type Report struct {
 	HonestNodes int     `json:"honest_nodes"`
 	HeldOut     int     `json:"held_out"`
 	Rounds      []Round `json:"rounds"`
-	Baseline    int     `json:"baseline"` // held-out solved per node before any round (uniform prior)
+	Baseline    int     `json:"baseline"` // held-out solved per node before any round (uniform prior); with interests, node 0's
+	// HeldOutTotal is the number of held-out solves per group and round,
+	// the denominator of its rates: honest nodes × held-out tasks, or with
+	// interests the sum of each honest node's own held-out tasks.
+	HeldOutTotal int `json:"held_out_total"`
+	// BaselineTotal is the held-out solved by all honest nodes under the
+	// uniform prior, out of HeldOutTotal.
+	BaselineTotal int `json:"baseline_total"`
+	// Interests and Relevance echo the Config.
+	Interests int  `json:"interests,omitempty"`
+	Relevance bool `json:"relevance,omitempty"`
 	// Candidates and Timeout are the per-task budget (Config.Budget, Wall).
 	Candidates int64  `json:"candidates_per_task"`
 	Timeout    string `json:"timeout_per_task,omitempty"`
@@ -129,6 +152,9 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Nodes <= 0 || cfg.Rounds <= 0 || cfg.Adversarial < 0 || cfg.Adversarial >= cfg.Nodes {
 		return Report{}, fmt.Errorf("simulate: need nodes > adversarial >= 0 and rounds > 0")
 	}
+	if cfg.Interests < 0 || cfg.Interests > 0 && cfg.Nodes < 2 {
+		return Report{}, fmt.Errorf("simulate: interests %d with %d nodes: need interests >= 0, and at least 2 nodes to share them", cfg.Interests, cfg.Nodes)
+	}
 	if cfg.Budget < 0 || cfg.Wall < 0 || cfg.Budget == 0 && cfg.Wall == 0 {
 		return Report{}, fmt.Errorf("simulate: need a positive candidate budget, a positive wall-clock budget, or both (got %d candidates, %s)", cfg.Budget, cfg.Wall)
 	}
@@ -143,8 +169,19 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 	if progress == nil {
 		progress = func(string) {}
 	}
-	batches := partition(cfg.Train, cfg.Nodes, cfg.Rounds, cfg.Seed)
 	honest := cfg.Nodes - cfg.Adversarial
+	batches := partition(cfg.Train, cfg.Nodes, cfg.Rounds, cfg.Seed)
+	// held[n] is what honest node n is judged on.
+	held := make([][]Task, honest)
+	for n := range held {
+		held[n] = cfg.HeldOut
+	}
+	if cfg.Interests > 0 {
+		var err error
+		if batches, held, err = dealInterests(cfg.Train, cfg.HeldOut, cfg.Nodes, honest, cfg.Rounds, cfg.Interests, cfg.Seed); err != nil {
+			return Report{}, fmt.Errorf("simulate: %w", err)
+		}
+	}
 	seed := func(n int) uint64 { return cfg.Seed*1000 + uint64(n) }
 	names := make([]string, cfg.Nodes)
 	rep := make([]uint32, cfg.Nodes)
@@ -152,20 +189,21 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 	// Nodes 0..honest-1 are the collective (verifying) honest nodes, the
 	// rest adversaries; all of them publish.
 	nodes := make([]*pbe.Engine, cfg.Nodes)
+	opts := pbe.Options{NoGuard: cfg.NoGuard, GuardCandidates: cfg.Budget, Relevance: cfg.Relevance}
 	var naive []*pbe.Engine
 	for n := range nodes {
 		names[n] = fmt.Sprintf("node%03d", n)
 		rep[n] = p.InitialScorePPM
-		nodes[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard, GuardCandidates: cfg.Budget}, seed(n))
+		nodes[n] = pbe.New(opts, seed(n))
 		if n < honest {
-			isolated[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard, GuardCandidates: cfg.Budget}, seed(n))
+			isolated[n] = pbe.New(opts, seed(n))
 		}
 	}
 	collective := nodes[:honest]
 	if cfg.Adversarial > 0 {
 		naive = make([]*pbe.Engine, honest)
 		for n := range naive {
-			naive[n] = pbe.New(pbe.Options{NoGuard: cfg.NoGuard, GuardCandidates: cfg.Budget}, seed(n))
+			naive[n] = pbe.New(opts, seed(n))
 		}
 	}
 	budget := engine.Budget{Candidates: cfg.Budget, Wall: cfg.Wall, Seed: cfg.Seed}
@@ -176,8 +214,8 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 		total := 0
 		var c Cost
 		span := cfg.Meter.Start()
-		for _, e := range es {
-			for _, t := range cfg.HeldOut {
+		for n, e := range es {
+			for _, t := range held[n] {
 				res, err := e.Solve(ctx, engine.Task{ID: t.Name, Spec: t.Spec, Probe: true}, budget)
 				if err != nil {
 					continue // unsupported held-out task: counts as unsolved
@@ -214,7 +252,11 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 		return e.Distill(ctx, solved)
 	}
 
-	rpt := Report{HonestNodes: honest, HeldOut: len(cfg.HeldOut), Params: p, Candidates: cfg.Budget, NoGuard: cfg.NoGuard}
+	rpt := Report{HonestNodes: honest, HeldOut: len(cfg.HeldOut), Params: p, Candidates: cfg.Budget, NoGuard: cfg.NoGuard,
+		Interests: cfg.Interests, Relevance: cfg.Relevance}
+	for _, h := range held {
+		rpt.HeldOutTotal += len(h)
+	}
 	if cfg.Wall > 0 {
 		rpt.Timeout = cfg.Wall.String()
 	}
@@ -222,7 +264,14 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return rpt, err
 	}
-	rpt.Baseline = base
+	rpt.Baseline, rpt.BaselineTotal = base, base*honest
+	if cfg.Interests > 0 {
+		// Every node is judged on its own tasks, so each has its own
+		// baseline; before the first round all priors are uniform.
+		if rpt.BaselineTotal, err = heldOut(isolated); err != nil {
+			return rpt, err
+		}
+	}
 	var (
 		nextID   uint64 = 1
 		poisoned int
@@ -366,7 +415,7 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 		}
 		rpt.Rounds = append(rpt.Rounds, row)
 		progress(fmt.Sprintf("round %d: isolated %d, collective %d, naive %d of %d; %d published, %d accepted, %d outliers, field %d, kept by %d; %d poisoned, %d filtered; reputation honest %d adversarial %d ppm",
-			row.Round, row.Isolated, row.Collective, row.Naive, honest*len(cfg.HeldOut), row.Published, row.Accepted, row.Outliers, row.Field, row.Kept,
+			row.Round, row.Isolated, row.Collective, row.Naive, rpt.HeldOutTotal, row.Published, row.Accepted, row.Outliers, row.Field, row.Kept,
 			row.Poisoned, row.Filtered, row.HonestReputation, row.AdversarialReputation))
 	}
 	return rpt, nil

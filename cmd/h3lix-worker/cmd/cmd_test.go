@@ -10,6 +10,7 @@ import (
 
 	"github.com/h3lix/h3lix/worker/engine/llm/llmtest"
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+	"github.com/h3lix/h3lix/worker/sim"
 )
 
 const testdata = "../../../worker/engine/pbe/testdata"
@@ -107,6 +108,35 @@ func TestBenchCollective(t *testing.T) {
 	}
 	if _, _, err := run(t, append(args, "--allow-overlap", "--seeds", "0")...); err == nil || !strings.Contains(err.Error(), "--seeds") {
 		t.Errorf("--seeds 0: %v", err)
+	}
+}
+
+// TestBenchCollectiveInterests: personal nodes over generated tasks, whose
+// file names carry their family. Two nodes that share one interest are each
+// judged on that family's held-out tasks only; more interests than the
+// tasks' families is a clear error before any solving.
+func TestBenchCollectiveInterests(t *testing.T) {
+	train, held := filepath.Join(t.TempDir(), "train"), filepath.Join(t.TempDir(), "held")
+	for dir, seed := range map[string]string{train: "1", held: "2"} {
+		if _, _, err := run(t, "tasks", "gen", "--seed", seed, "--count", "43", "--out", dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	js := filepath.Join(t.TempDir(), "rep.json")
+	out, _, err := run(t, "bench", "collective", "--train", train, "--held-out", held, "--nodes", "2", "--rounds", "1", "--candidates", "2000", "--interests", "1", "--relevance", "--json", js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "personal (1 families per node") || !strings.Contains(out, "relevance-weighted") || !strings.Contains(out, "out-of-sample") {
+		t.Errorf("table %q", out)
+	}
+	var rep sim.Report
+	b, _ := os.ReadFile(js)
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Interests != 1 || !rep.Relevance || rep.HeldOutTotal != 2 || rep.HeldOut != 43 {
+		t.Errorf("json: %v interests %d relevance %v held-out total %d of %d", err, rep.Interests, rep.Relevance, rep.HeldOutTotal, rep.HeldOut)
+	}
+	if _, _, err := run(t, "bench", "collective", "--train", train, "--held-out", held, "--nodes", "4", "--interests", "40"); err == nil || !strings.Contains(err.Error(), "need 80 families") {
+		t.Errorf("--interests 40: %v", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/h3lix/h3lix/worker/energy"
 	"github.com/h3lix/h3lix/worker/engine/pbe/sygus"
+	"github.com/h3lix/h3lix/worker/engine/pbe/taskgen"
 	"github.com/h3lix/h3lix/worker/sim"
 )
 
@@ -81,12 +82,12 @@ largest gain over the runs; --json then holds every run and the summary.`,
 				return err
 			}
 			rep.Sample = sample
-			total := rep.HonestNodes * rep.HeldOut
+			total := rep.HeldOutTotal
 			pct := func(n int) string { return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(max(total, 1))) }
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task, %s\n",
-				cfg.Nodes, cfg.Adversarial, len(train), len(held), sample, budgetLabel(cfg), guardLabel(cfg))
-			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.Baseline*rep.HonestNodes))
+				cfg.Nodes, cfg.Adversarial, len(train), len(held), sample, budgetLabel(cfg), setupLabel(cfg))
+			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.BaselineTotal))
 			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tmJ/solved isolated\tmJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective")
 			score := func(ppm uint32) string { return fmt.Sprintf("%.3f", float64(ppm)/1e6) }
 			for _, r := range rep.Rounds {
@@ -116,6 +117,8 @@ largest gain over the runs; --json then holds every run and the summary.`,
 	c.Flags().StringVar(&trainDir, "train", "../shared/bench/sygus-pbe/euphony-train", "directory of training tasks, partitioned among nodes")
 	c.Flags().StringVar(&heldDir, "held-out", "../shared/bench/sygus-pbe/sygus2018", "directory of held-out tasks")
 	c.Flags().IntVar(&heldN, "held-out-n", 0, "use every k-th held-out task so that about this many remain (0 = all)")
+	c.Flags().IntVar(&cfg.Interests, "interests", 0, "personal nodes: each owner works on this many task families (two owners per family) and each node is judged on its own families' held-out tasks; 0 = one shared distribution")
+	c.Flags().BoolVar(&cfg.Relevance, "relevance", false, "weigh each verified artifact of the field by its use on the node's own tasks")
 	c.Flags().StringVar(&jsonPath, "json", "", "write the per-round results as JSON")
 	c.Flags().BoolVar(&overlap, "allow-overlap", false, "run even when training and held-out tasks share examples, and label the report in-sample")
 	c.Flags().IntVar(&seeds, "seeds", 1, "runs with seeds --seed, --seed+1, ...; more than 1 prints the mean and the range of the gain per round")
@@ -133,12 +136,20 @@ func budgetLabel(cfg sim.Config) string {
 	return fmt.Sprintf("%d candidates", cfg.Budget)
 }
 
-// guardLabel says whether the engines guard their updates.
-func guardLabel(cfg sim.Config) string {
+// setupLabel says whether the engines guard their updates and weigh
+// relevance, and how tasks are dealt.
+func setupLabel(cfg sim.Config) string {
+	l := "guard on"
 	if cfg.NoGuard {
-		return "no guard"
+		l = "no guard"
 	}
-	return "guard on"
+	if cfg.Relevance {
+		l += ", relevance-weighted"
+	}
+	if cfg.Interests > 0 {
+		l += fmt.Sprintf(", personal (%d families per node, judged on its own)", cfg.Interests)
+	}
+	return l
 }
 
 // seedsReport is --json with --seeds N > 1.
@@ -174,12 +185,12 @@ func simulateSeeds(cmd *cobra.Command, cfg sim.Config, n int, sample, jsonPath s
 	}
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task, %s, seeds %d..%d\n",
-		cfg.Nodes, cfg.Adversarial, len(cfg.Train), len(cfg.HeldOut), sample, budgetLabel(cfg), guardLabel(cfg), first, first+uint64(n)-1)
+		cfg.Nodes, cfg.Adversarial, len(cfg.Train), len(cfg.HeldOut), sample, budgetLabel(cfg), setupLabel(cfg), first, first+uint64(n)-1)
 	fmt.Fprintln(w, "round\tisolated (mean)\tcollective (mean)\tgain mean\tgain min\tgain max\truns below isolated")
 	for r := range out.Runs[0].Rounds {
 		s := seedsSummary{Round: r + 1, GainMin: math.Inf(1), GainMax: math.Inf(-1)}
 		for _, rep := range out.Runs {
-			total := float64(max(rep.HonestNodes*rep.HeldOut, 1))
+			total := float64(max(rep.HeldOutTotal, 1))
 			iso, col := 100*float64(rep.Rounds[r].Isolated)/total, 100*float64(rep.Rounds[r].Collective)/total
 			s.Isolated += iso / float64(n)
 			s.Collective += col / float64(n)
@@ -239,7 +250,12 @@ func simTasks(dir string, n int) ([]sim.Task, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sim.Task{Name: filepath.Base(files[i]), Spec: src})
+		name := filepath.Base(files[i])
+		fam, ok := taskgen.FamilyOf(name)
+		if !ok {
+			fam = family(name)
+		}
+		out = append(out, sim.Task{Name: name, Spec: src, Family: fam})
 	}
 	return out, nil
 }

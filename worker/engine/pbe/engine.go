@@ -366,6 +366,7 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 	// tasks) with their field weights: what an isolated twin would keep.
 	var own []engine.WeightedArtifact
 	var ownPriors []*Prior
+	var ownQuality []engine.PPM
 	for i, w := range field {
 		v, err := e.Verify(ctx, w.Artifact)
 		if err != nil {
@@ -377,11 +378,11 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 			continue
 		}
 		pl, _ := DecodePayload(w.Artifact.Payload)
-		aw := Weighted{artifactPrior(pl, e.seed), fieldWeight(w.Weight, len(field), total)}
+		aw := Weighted{artifactPrior(pl, e.seed), e.relevant(fieldWeight(w.Weight, len(field), total), v.Quality)}
 		ws = append(ws, aw)
 		for _, h := range pl.Provenance {
 			if mine[h] {
-				own, ownPriors = append(own, w), append(ownPriors, aw.Prior)
+				own, ownPriors, ownQuality = append(own, w), append(ownPriors, aw.Prior), append(ownQuality, v.Quality)
 				break
 			}
 		}
@@ -411,7 +412,7 @@ func (e *Engine) Condition(ctx context.Context, field []engine.WeightedArtifact)
 			}
 			ows := []Weighted{{cur, 1_000_000}}
 			for i, w := range own {
-				ows = append(ows, Weighted{ownPriors[i], fieldWeight(w.Weight, len(own), ownTotal)})
+				ows = append(ows, Weighted{ownPriors[i], e.relevant(fieldWeight(w.Weight, len(own), ownTotal), ownQuality[i])})
 			}
 			if m, err = merged(ows); err != nil {
 				return rep, err
@@ -440,6 +441,17 @@ func fieldWeight(w engine.PPM, n int, total int64) int64 {
 		return 1_000_000
 	}
 	return max(1, min(1_000_000, int64(w)*int64(n)*1_000_000/total))
+}
+
+// relevant scales an artifact's merge weight by its verified quality when
+// the engine weighs relevance (Options.Relevance): a correct program that
+// fits none of the node's own tasks has quality one half, one that fits
+// all of them quality one.
+func (e *Engine) relevant(w int64, q engine.PPM) int64 {
+	if !e.opts.Relevance {
+		return w
+	}
+	return max(1, w*int64(min(q, engine.MaxPPM))/int64(engine.MaxPPM))
 }
 
 // merged merges a prior and the artifacts' priors, the library capped.

@@ -128,3 +128,70 @@ func TestProbeIsNotKept(t *testing.T) {
 		t.Fatalf("an own task was not kept (%d)", len(e.local))
 	}
 }
+
+// TestRelevanceWeighsByOwnTasks: with Options.Relevance an artifact of the
+// field counts in proportion to its verified quality on the node's own
+// tasks. The node's task is area-code.sl: an artifact of the same task
+// from another node fits it (quality 1), one of lastname.sl does not
+// (quality below 1), and the node's prior becomes exactly the merge at
+// those weights. Without Relevance both count fully.
+func TestRelevanceWeighsByOwnTasks(t *testing.T) {
+	producer := New(Options{}, 3)
+	field := []engine.WeightedArtifact{
+		{Artifact: distillOne(t, producer, solveTask(t, producer, "area-code.sl")), Weight: engine.MaxPPM},
+		{Artifact: distillOne(t, producer, solveTask(t, producer, "lastname.sl")), Weight: engine.MaxPPM},
+	}
+	node := func(rel bool) *Engine {
+		e := New(Options{NoGuard: true, Relevance: rel}, 7)
+		solveTask(t, e, "area-code.sl")
+		return e
+	}
+	want := func(e *Engine, weights ...int64) *Prior {
+		t.Helper()
+		ws := []Weighted{{e.Prior(), 1_000_000}}
+		for i, w := range field {
+			pl, err := DecodePayload(w.Artifact.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws = append(ws, Weighted{artifactPrior(pl, e.seed), weights[i]})
+		}
+		m, err := merged(ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+
+	rel := node(true)
+	var q []int64
+	for _, w := range field {
+		v, err := rel.Verify(context.Background(), w.Artifact)
+		if err != nil || v.Verdict != engine.VerdictValid {
+			t.Fatalf("verify: %+v %v", v, err)
+		}
+		q = append(q, int64(v.Quality))
+	}
+	if q[0] != int64(engine.MaxPPM) || q[1] >= q[0] || q[1] < int64(engine.MaxPPM)/2 {
+		t.Fatalf("qualities %v: want the own family's artifact at 1 and the other family's in [1/2, 1)", q)
+	}
+	expect := want(rel, q[0], q[1])
+	if _, err := rel.Condition(context.Background(), field); err != nil {
+		t.Fatal(err)
+	}
+	if !samePrior(t, rel.Prior(), expect) {
+		t.Error("with Relevance the prior is not the merge at the artifacts' qualities")
+	}
+
+	plain := node(false)
+	expect = want(plain, 1_000_000, 1_000_000)
+	if _, err := plain.Condition(context.Background(), field); err != nil {
+		t.Fatal(err)
+	}
+	if !samePrior(t, plain.Prior(), expect) {
+		t.Error("without Relevance the prior is not the merge at full weight")
+	}
+	if samePrior(t, rel.Prior(), plain.Prior()) {
+		t.Error("Relevance changed nothing")
+	}
+}

@@ -48,6 +48,13 @@ type Options struct {
 	// at one. 0 means DefaultGuardCandidates. A fixed candidate budget,
 	// not time, keeps the check the same on every machine and load.
 	GuardCandidates int64
+	// Relevance makes Condition weigh each verified artifact of a field by
+	// its verified quality, which grows with its use on the node's own
+	// recent tasks (Engine.Verify): an artifact that fits none of them
+	// counts half as much as one that fits all. Personal nodes, whose next
+	// tasks look like their last ones, want it; a node judged on tasks
+	// unlike its own does not (docs/collective.md, "Relevance").
+	Relevance bool
 	// TaskKey keys the provenance hashes of the engine's artifacts
 	// (Engine.TaskHash). Nil means a random key per engine.
 	TaskKey []byte

@@ -277,3 +277,20 @@ func TestGenerateRangeExtendsGenerate(t *testing.T) {
 		t.Fatal("negative start accepted")
 	}
 }
+
+// TestFamilyOf reads each family back from the names FileNames writes and
+// refuses names of any other form.
+func TestFamilyOf(t *testing.T) {
+	tasks := generate(t, 7, 60, taskgen.Options{})
+	for i, name := range taskgen.FileNames(tasks) {
+		fam, ok := taskgen.FamilyOf(name)
+		if want := tasks[i].Name[:len(tasks[i].Name)-9]; !ok || fam != want {
+			t.Errorf("FamilyOf(%q) = %q, %v; want %q", name, fam, ok, want)
+		}
+	}
+	for _, name := range []string{"bikes-long.sl", "001-first-name-0123abcd.txt", "x01-first-name-0123abcd.sl", "001-first-name-0123abcg.sl", "001-first-name-123abcd.sl", "001-0123abcd.sl", "-first-name-0123abcd.sl"} {
+		if fam, ok := taskgen.FamilyOf(name); ok {
+			t.Errorf("FamilyOf(%q) = %q, want not ok", name, fam)
+		}
+	}
+}

@@ -21,6 +21,22 @@ func FileNames(tasks []Task) []string {
 	return out
 }
 
+// FamilyOf reads the family back from a file name FileNames wrote
+// (NNN-family-hash.sl, hash 8 hex digits), for tools that group tasks by
+// kind. ok is false for a name of another form.
+func FamilyOf(file string) (family string, ok bool) {
+	stem, ok := strings.CutSuffix(file, ".sl")
+	num, rest, found := strings.Cut(stem, "-")
+	if !ok || !found || num == "" || strings.Trim(num, "0123456789") != "" {
+		return "", false
+	}
+	i := strings.LastIndexByte(rest, '-')
+	if i <= 0 || len(rest)-i-1 != 8 || strings.Trim(rest[i+1:], "0123456789abcdef") != "" {
+		return "", false
+	}
+	return rest[:i], true
+}
+
 // WriteDir writes tasks into dir, creating it if needed. It never
 // overwrites: if any of the files exists nothing is written, so a node's
 // task set is not silently mixed with another seed's.
