@@ -249,8 +249,10 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 		cost := libBaseCost + int(math.Round(math.Log2(float64(top)/float64(max(1, e.weight)))))
 		es = append(es, entry{t: t, v: v, nt: nt, cost: cost, same: same, tmpl: canonicalCut(t, v)})
 	}
-	add := func(e entry, a *sygus.Term) bool {
-		key := strings.Join(e.tmpl, Canonical(a))
+	// ak is Canonical(a), computed once per argument rather than once per
+	// entry and argument: the constants pass tries every pair.
+	add := func(e entry, a *sygus.Term, ak string) bool {
+		key := strings.Join(e.tmpl, ak)
 		if seen[key] {
 			return false
 		}
@@ -269,6 +271,12 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 		g.nts[e.nt].prods = append(g.nts[e.nt].prods, len(g.prods)-1)
 		return true
 	}
+	vars := make([]*sygus.Term, len(p.Fun.Params))
+	varKeys := make([]string, len(p.Fun.Params))
+	for i, fp := range p.Fun.Params {
+		vars[i] = &sygus.Term{Kind: sygus.TermVar, Sort: fp.Sort, Name: fp.Name, Index: i}
+		varKeys[i] = Canonical(vars[i])
+	}
 	added := 0
 	for _, e := range es {
 		for i, fp := range p.Fun.Params {
@@ -276,19 +284,23 @@ func instantiateLibrary(p *sygus.Problem, g *grammar, cands []libCand, limit int
 				break
 			}
 			if fp.Sort == sygus.SortString && (!e.same || i != e.v) {
-				if add(e, &sygus.Term{Kind: sygus.TermVar, Sort: fp.Sort, Name: fp.Name, Index: i}) {
+				if add(e, vars[i], varKeys[i]) {
 					added++
 				}
 			}
 		}
 	}
+	constKeys := make([]string, len(consts))
+	for i, c := range consts {
+		constKeys[i] = Canonical(c)
+	}
 	added = 0
 	for _, e := range es {
-		for _, c := range consts {
+		for i, c := range consts {
 			if added >= 2*limit {
 				return
 			}
-			if add(e, c) {
+			if add(e, c, constKeys[i]) {
 				added++
 			}
 		}
