@@ -10,8 +10,11 @@ import (
 // and what a node will be asked next looks like what it was asked before.
 // So each node owns `interests` families, laid out on a ring so that
 // consecutive nodes share about half of theirs and every family has about
-// two owners (peers who can teach each other), while most of the field
-// comes from nodes with other interests. A family's training tasks are
+// two owners (peers who can teach each other; when nodes × interests is
+// odd, one family has a single owner), while most of the field comes from
+// nodes with other interests. Adversaries sit on the ring like everyone
+// else: an honest node next to one shares half its families with a
+// poisoner, as a real owner would. A family's training tasks are
 // dealt among its owners; an honest node is judged on the held-out tasks
 // of its own families.
 //
@@ -44,8 +47,10 @@ func dealInterests(train, heldOut []Task, nodes, honest, rounds, interests int, 
 	sort.Strings(fams)
 	need := (nodes*interests + 1) / 2
 	if need > len(fams) {
-		return nil, nil, fmt.Errorf("interests: %d nodes with %d families each need %d families that have both training and held-out tasks; the tasks have %d (lower --interests, or generate more families)", nodes, interests, need, len(fams))
+		return nil, nil, fmt.Errorf("interests: %d nodes with %d families each need %d families that have both training and held-out tasks; the tasks have %d (lower --interests, pass --held-out-n 0 if the held-out set was thinned, or generate more families)", nodes, interests, need, len(fams))
 	}
+	// A stream of its own: the same seed also draws the partition and the
+	// check vectors, and the deal should not follow either.
 	r := splitmix{s: seed ^ 0x1e7e5}
 	shuffle(len(fams), &r, func(i, j int) { fams[i], fams[j] = fams[j], fams[i] })
 	ring := fams[:need]

@@ -18,7 +18,8 @@ func famTasks(fams []string, n int) []Task {
 	return out
 }
 
-// TestDealInterests checks the personal deal: every node owns `interests`
+// TestDealInterests checks the personal deal (each family has more
+// training tasks than owners, so every owner is dealt some of it): every node owns `interests`
 // distinct families, every chosen family has two owners, each training
 // task of a chosen family goes to exactly one of its owners and no other
 // task is dealt, and an honest node is judged on exactly the held-out
@@ -91,6 +92,47 @@ func TestDealInterests(t *testing.T) {
 	other, _, _ := dealInterests(train, held, nodes, honest, rounds, interests, 10)
 	if reflect.DeepEqual(other, batches) {
 		t.Error("another seed dealt the same way")
+	}
+}
+
+// TestDealInterestsOdd: with nodes × interests odd the ring has one
+// family with a single owner; every other family still has two, and no
+// node owns a family twice.
+func TestDealInterestsOdd(t *testing.T) {
+	fams := []string{"a", "b", "c", "d", "e", "f"}
+	train, held := famTasks(fams, 4), famTasks(fams, 1)
+	batches, _, err := dealInterests(train, held, 3, 3, 2, 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := map[string]map[int]bool{}
+	for n, rs := range batches {
+		fs := map[string]int{}
+		for _, r := range rs {
+			for _, tk := range r {
+				fs[tk.Family]++
+				if owners[tk.Family] == nil {
+					owners[tk.Family] = map[int]bool{}
+				}
+				owners[tk.Family][n] = true
+			}
+		}
+		if len(fs) != 3 {
+			t.Errorf("node %d owns %d families, want 3", n, len(fs))
+		}
+	}
+	single := 0
+	for f, os := range owners {
+		switch len(os) {
+		case 1:
+			single++
+		case 2:
+		default:
+			t.Errorf("family %s has %d owners", f, len(os))
+		}
+	}
+	if len(owners) != 5 || single != 1 {
+		t.Errorf("%d families, %d with one owner; want 5 and 1", len(owners), single)
 	}
 }
 

@@ -27,8 +27,9 @@ type Config struct {
 	Train   []Task // partitioned privately among the nodes
 	HeldOut []Task // solved by every honest node after every round
 	// Interests, if positive, makes the nodes personal: each node's owner
-	// works on that many task families, shared in a ring so that every
-	// family has two owners (deal.go). A node is dealt training tasks of
+	// works on that many task families, shared in a ring so that a family
+	// has two owners (one family has one when Nodes × Interests is odd;
+	// adversaries own families too; deal.go). A node is dealt training tasks of
 	// its families only and judged on the held-out tasks of its families
 	// only, its owner's future. Zero deals every training task to any node
 	// and judges every node on all held-out tasks.
@@ -110,7 +111,10 @@ type Report struct {
 	HonestNodes int     `json:"honest_nodes"`
 	HeldOut     int     `json:"held_out"`
 	Rounds      []Round `json:"rounds"`
-	Baseline    int     `json:"baseline"` // held-out solved per node before any round (uniform prior); with interests, node 0's
+	// Baseline is the held-out solved per node before any round (uniform
+	// prior); with interests, where each node has its own held-out tasks,
+	// the mean per node rounded down. BaselineTotal is exact.
+	Baseline int `json:"baseline"`
 	// HeldOutTotal is the number of held-out solves per group and round,
 	// the denominator of its rates: honest nodes × held-out tasks, or with
 	// interests the sum of each honest node's own held-out tasks.
@@ -260,17 +264,21 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Wall > 0 {
 		rpt.Timeout = cfg.Wall.String()
 	}
-	base, err := heldOut(isolated[:1])
-	if err != nil {
-		return rpt, err
-	}
-	rpt.Baseline, rpt.BaselineTotal = base, base*honest
+	var err error
 	if cfg.Interests > 0 {
 		// Every node is judged on its own tasks, so each has its own
 		// baseline; before the first round all priors are uniform.
 		if rpt.BaselineTotal, err = heldOut(isolated); err != nil {
 			return rpt, err
 		}
+		rpt.Baseline = rpt.BaselineTotal / honest
+	} else {
+		// All nodes solve the same tasks under the same uniform prior:
+		// one node's count is everyone's.
+		if rpt.Baseline, err = heldOut(isolated[:1]); err != nil {
+			return rpt, err
+		}
+		rpt.BaselineTotal = rpt.Baseline * honest
 	}
 	var (
 		nextID   uint64 = 1
@@ -429,10 +437,7 @@ func partition(train []Task, nodes, rounds int, seed uint64) [][][]Task {
 		order[i] = i
 	}
 	r := splitmix{s: seed}
-	for i := len(order) - 1; i > 0; i-- {
-		j := int(r.next() % uint64(i+1))
-		order[i], order[j] = order[j], order[i]
-	}
+	shuffle(len(order), &r, func(i, j int) { order[i], order[j] = order[j], order[i] })
 	batches := make([][][]Task, nodes)
 	for n := range batches {
 		batches[n] = make([][]Task, rounds)

@@ -117,7 +117,7 @@ largest gain over the runs; --json then holds every run and the summary.`,
 	c.Flags().StringVar(&trainDir, "train", "../shared/bench/sygus-pbe/euphony-train", "directory of training tasks, partitioned among nodes")
 	c.Flags().StringVar(&heldDir, "held-out", "../shared/bench/sygus-pbe/sygus2018", "directory of held-out tasks")
 	c.Flags().IntVar(&heldN, "held-out-n", 0, "use every k-th held-out task so that about this many remain (0 = all)")
-	c.Flags().IntVar(&cfg.Interests, "interests", 0, "personal nodes: each owner works on this many task families (two owners per family) and each node is judged on its own families' held-out tasks; 0 = one shared distribution")
+	c.Flags().IntVar(&cfg.Interests, "interests", 0, "personal nodes: each owner works on this many task families, shared in a ring (two owners per family), and each node is judged on its own families' held-out tasks; 0 = one shared distribution")
 	c.Flags().BoolVar(&cfg.Relevance, "relevance", false, "weigh each verified artifact of the field by its use on the node's own tasks")
 	c.Flags().StringVar(&jsonPath, "json", "", "write the per-round results as JSON")
 	c.Flags().BoolVar(&overlap, "allow-overlap", false, "run even when training and held-out tasks share examples, and label the report in-sample")

@@ -195,3 +195,43 @@ func TestRelevanceWeighsByOwnTasks(t *testing.T) {
 		t.Error("Relevance changed nothing")
 	}
 }
+
+// TestRelevanceWhenTheFieldIsKept: when the guard turns a field down and
+// the node adopts only its own artifacts, Relevance weighs those too. The
+// node's own tasks are area-code.sl and lastname.sl; its area-code
+// artifact does not fit lastname.sl, so its quality is below one, and the
+// prior the node ends with is the merge at that weight.
+func TestRelevanceWhenTheFieldIsKept(t *testing.T) {
+	producer := New(Options{}, 3)
+	var field []engine.WeightedArtifact
+	for _, name := range []string{"word-count.sl", "join.sl", "country.sl"} {
+		field = append(field, engine.WeightedArtifact{Artifact: distillOne(t, producer, solveTask(t, producer, name)), Weight: engine.MaxPPM})
+	}
+	node := New(Options{Relevance: true}, 7)
+	mine := distillOne(t, node, solveTask(t, node, "area-code.sl"))
+	solveTask(t, node, "lastname.sl")
+	field = append(field, engine.WeightedArtifact{Artifact: mine, Weight: engine.MaxPPM / 20})
+
+	v, err := node.Verify(context.Background(), mine)
+	if err != nil || v.Verdict != engine.VerdictValid || v.Quality >= engine.MaxPPM {
+		t.Fatalf("own artifact: %+v %v; want valid with quality below one", v, err)
+	}
+	pl, err := DecodePayload(mine.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := merged([]Weighted{{node.Prior(), 1_000_000}, {artifactPrior(pl, node.seed), int64(v.Quality)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := node.Condition(context.Background(), field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Kept, "adopted its own 1 artifacts") {
+		t.Fatalf("report %+v: want the field turned down and the own artifact adopted", rep)
+	}
+	if !samePrior(t, node.Prior(), want) {
+		t.Error("the own artifact was not adopted at its quality")
+	}
+}
