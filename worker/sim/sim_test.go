@@ -93,6 +93,20 @@ func TestAdversariesFiltered(t *testing.T) {
 				require.Zero(t, row.PoisonedInField, "round %d: a poisoned artifact entered the field", row.Round)
 				require.Equal(t, row.Published-row.Poisoned, row.Accepted, "round %d: every honest artifact is accepted", row.Round)
 				require.Positive(t, row.Field, "round %d", row.Round)
+				// Per node: the sums are the totals, and a node is below
+				// its twin exactly when its count is.
+				require.Len(t, row.IsolatedPerNode, rep.HonestNodes)
+				require.Len(t, row.CollectivePerNode, rep.HonestNodes)
+				iso, col, below := 0, 0, 0
+				for n := range row.IsolatedPerNode {
+					iso, col = iso+row.IsolatedPerNode[n], col+row.CollectivePerNode[n]
+					if row.CollectivePerNode[n] < row.IsolatedPerNode[n] {
+						below++
+					}
+				}
+				require.Equal(t, row.Isolated, iso, "round %d", row.Round)
+				require.Equal(t, row.Collective, col, "round %d", row.Round)
+				require.Equal(t, below, row.NodesBelow, "round %d", row.Round)
 			}
 			require.GreaterOrEqual(t, poisoned, 2, "the test needs both poisoned of poison")
 		})

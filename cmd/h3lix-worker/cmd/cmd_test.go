@@ -98,12 +98,12 @@ func TestBenchCollective(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "gain mean") || !strings.Contains(out, "seeds 1..2") {
+	if !strings.Contains(out, "gain mean") || !strings.Contains(out, "seeds 1..2") || !strings.Contains(out, "nodes below their twin") {
 		t.Errorf("seeds table %q", out)
 	}
 	var sr seedsReport
 	b, _ := os.ReadFile(js)
-	if err := json.Unmarshal(b, &sr); err != nil || len(sr.Runs) != 2 || len(sr.Summary) != 1 || sr.Sample != sampleIn {
+	if err := json.Unmarshal(b, &sr); err != nil || len(sr.Runs) != 2 || len(sr.Summary) != 1 || sr.Sample != sampleIn || sr.Summary[0].Nodes != 4 {
 		t.Errorf("seeds json: %v %+v", err, sr.Summary)
 	}
 	if _, _, err := run(t, append(args, "--allow-overlap", "--seeds", "0")...); err == nil || !strings.Contains(err.Error(), "--seeds") {

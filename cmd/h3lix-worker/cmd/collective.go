@@ -88,16 +88,17 @@ largest gain over the runs; --json then holds every run and the summary.`,
 			fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task, %s\n",
 				cfg.Nodes, cfg.Adversarial, len(train), len(held), sample, budgetLabel(cfg), setupLabel(cfg))
 			fmt.Fprintf(w, "round 0 (uniform prior): %s of held-out solved per node\n", pct(rep.BaselineTotal))
-			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tmJ/solved isolated\tmJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective")
+			fmt.Fprintln(w, "round\tisolated\tcollective\tnaive (no verification)\tpublished\taccepted\toutliers\tfield\tpoisoned\tfiltered\treputation honest\treputation adversarial\tmJ/solved isolated\tmJ/solved collective\tcandidates/solved isolated\tcandidates/solved collective\tnodes below twin")
 			score := func(ppm uint32) string { return fmt.Sprintf("%.3f", float64(ppm)/1e6) }
 			for _, r := range rep.Rounds {
 				naive, adv := "-", "-"
 				if cfg.Adversarial > 0 {
 					naive, adv = pct(r.Naive), score(r.AdversarialReputation)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%.1f\t%.1f\t%.0f\t%.0f\n", r.Round, pct(r.Isolated), pct(r.Collective), naive,
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%.1f\t%.1f\t%.0f\t%.0f\t%d of %d\n", r.Round, pct(r.Isolated), pct(r.Collective), naive,
 					r.Published, r.Accepted, r.Outliers, r.Field, r.Poisoned, r.Filtered, score(r.HonestReputation), adv,
-					1000*r.IsolatedCost.JoulesPerSolved, 1000*r.CollectiveCost.JoulesPerSolved, r.IsolatedCost.CandidatesPerSolved, r.CollectiveCost.CandidatesPerSolved)
+					1000*r.IsolatedCost.JoulesPerSolved, 1000*r.CollectiveCost.JoulesPerSolved, r.IsolatedCost.CandidatesPerSolved, r.CollectiveCost.CandidatesPerSolved,
+					r.NodesBelow, rep.HonestNodes)
 			}
 			w.Flush()
 			if jsonPath != "" {
@@ -168,6 +169,10 @@ type seedsSummary struct {
 	GainMin    float64 `json:"gain_min_points"`
 	GainMax    float64 `json:"gain_max_points"`
 	BelowTwin  int     `json:"runs_below_isolated"`
+	// NodesBelow counts, over the runs, the honest nodes below their own
+	// isolated twin, out of Nodes (runs × honest nodes).
+	NodesBelow int `json:"nodes_below_twin"`
+	Nodes      int `json:"nodes"`
 }
 
 func simulateSeeds(cmd *cobra.Command, cfg sim.Config, n int, sample, jsonPath string) error {
@@ -186,7 +191,7 @@ func simulateSeeds(cmd *cobra.Command, cfg sim.Config, n int, sample, jsonPath s
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "nodes %d (%d adversarial), %d training tasks, %d held-out (%s), %s per task, %s, seeds %d..%d\n",
 		cfg.Nodes, cfg.Adversarial, len(cfg.Train), len(cfg.HeldOut), sample, budgetLabel(cfg), setupLabel(cfg), first, first+uint64(n)-1)
-	fmt.Fprintln(w, "round\tisolated (mean)\tcollective (mean)\tgain mean\tgain min\tgain max\truns below isolated")
+	fmt.Fprintln(w, "round\tisolated (mean)\tcollective (mean)\tgain mean\tgain min\tgain max\truns below isolated\tnodes below their twin")
 	for r := range out.Runs[0].Rounds {
 		s := seedsSummary{Round: r + 1, GainMin: math.Inf(1), GainMax: math.Inf(-1)}
 		for _, rep := range out.Runs {
@@ -198,10 +203,12 @@ func simulateSeeds(cmd *cobra.Command, cfg sim.Config, n int, sample, jsonPath s
 			if col < iso {
 				s.BelowTwin++
 			}
+			s.NodesBelow += rep.Rounds[r].NodesBelow
+			s.Nodes += rep.HonestNodes
 		}
 		s.GainMean = s.Collective - s.Isolated
 		out.Summary = append(out.Summary, s)
-		fmt.Fprintf(w, "%d\t%.1f%%\t%.1f%%\t%+.1f\t%+.1f\t%+.1f\t%d of %d\n", s.Round, s.Isolated, s.Collective, s.GainMean, s.GainMin, s.GainMax, s.BelowTwin, n)
+		fmt.Fprintf(w, "%d\t%.1f%%\t%.1f%%\t%+.1f\t%+.1f\t%+.1f\t%d of %d\t%d of %d\n", s.Round, s.Isolated, s.Collective, s.GainMean, s.GainMin, s.GainMax, s.BelowTwin, n, s.NodesBelow, s.Nodes)
 	}
 	w.Flush()
 	if jsonPath != "" {
