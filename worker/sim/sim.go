@@ -29,9 +29,9 @@ type Config struct {
 	// Interests, if positive, makes the nodes personal: each node's owner
 	// works on that many task families, shared in a ring so that a family
 	// has two owners (one family has one when Nodes × Interests is odd;
-	// adversaries own families too; deal.go). A node is dealt training tasks of
-	// its families only and judged on the held-out tasks of its families
-	// only, its owner's future. Zero deals every training task to any node
+	// adversaries own families too; deal.go). A node is dealt training
+	// tasks of its families only and judged on the held-out tasks of its
+	// families only, its owner's future. Zero deals every training task to any node
 	// and judges every node on all held-out tasks.
 	Interests int
 	// Relevance weighs each verified artifact of the field by its use on
@@ -220,8 +220,8 @@ func Simulate(ctx context.Context, cfg Config) (Report, error) {
 		}
 	}
 	budget := engine.Budget{Candidates: cfg.Budget, Wall: cfg.Wall, Seed: cfg.Seed}
-	// heldOut solves the held-out tasks on every engine of a group; the
-	// solves run one after another on this goroutine, so the process's CPU
+	// heldOut solves, on engine n of a group (honest node n), held[n];
+	// the solves run one after another on this goroutine, so the process's CPU
 	// time over the span is theirs (plus the garbage collector's share).
 	heldOutCost := func(es []*pbe.Engine) (int, []int, Cost, error) {
 		total := 0
