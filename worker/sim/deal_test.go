@@ -18,6 +18,26 @@ func famTasks(fams []string, n int) []Task {
 	return out
 }
 
+// dealtFamilies reads a deal back: the owners of each family dealt, and
+// the families each node was dealt.
+func dealtFamilies(batches [][][]Task) (owners map[string]map[int]bool, mine []map[string]bool) {
+	owners = map[string]map[int]bool{}
+	mine = make([]map[string]bool, len(batches))
+	for n, rs := range batches {
+		mine[n] = map[string]bool{}
+		for _, r := range rs {
+			for _, tk := range r {
+				mine[n][tk.Family] = true
+				if owners[tk.Family] == nil {
+					owners[tk.Family] = map[int]bool{}
+				}
+				owners[tk.Family][n] = true
+			}
+		}
+	}
+	return owners, mine
+}
+
 // TestDealInterests checks the personal deal (each family has more
 // training tasks than owners, so every owner is dealt some of it): every node owns `interests`
 // distinct families, every chosen family has two owners, each training
@@ -33,23 +53,18 @@ func TestDealInterests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owners := map[string]map[int]bool{}
+	owners, families := dealtFamilies(batches)
 	dealt := map[string]int{}
 	for n, rs := range batches {
 		if len(rs) != rounds {
 			t.Fatalf("node %d has %d rounds", n, len(rs))
 		}
-		mine := map[string]bool{}
 		for _, r := range rs {
 			for _, tk := range r {
 				dealt[tk.Name]++
-				mine[tk.Family] = true
-				if owners[tk.Family] == nil {
-					owners[tk.Family] = map[int]bool{}
-				}
-				owners[tk.Family][n] = true
 			}
 		}
+		mine := families[n]
 		if len(mine) != interests {
 			t.Errorf("node %d is dealt tasks of %d families, want %d", n, len(mine), interests)
 		}
@@ -105,18 +120,8 @@ func TestDealInterestsOdd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owners := map[string]map[int]bool{}
-	for n, rs := range batches {
-		fs := map[string]int{}
-		for _, r := range rs {
-			for _, tk := range r {
-				fs[tk.Family]++
-				if owners[tk.Family] == nil {
-					owners[tk.Family] = map[int]bool{}
-				}
-				owners[tk.Family][n] = true
-			}
-		}
+	owners, families := dealtFamilies(batches)
+	for n, fs := range families {
 		if len(fs) != 3 {
 			t.Errorf("node %d owns %d families, want 3", n, len(fs))
 		}
