@@ -78,6 +78,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 30s)
 	go test -run '^$$' -fuzz '^FuzzFragments$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe/sygus
 	go test -run '^$$' -fuzz '^FuzzGenerate$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe/taskgen
 	go test -run '^$$' -fuzz '^FuzzVerifyPayload$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe
+	go test -run '^$$' -fuzz '^FuzzDecodePrior$$' -fuzztime $(FUZZTIME) ./worker/engine/pbe
 	go test -run '^$$' -fuzz '^FuzzJournalReplay$$' -fuzztime $(FUZZTIME) ./worker/round
 	go test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) ./worker/node
 	go test -run '^$$' -fuzz '^FuzzManifestOf$$' -fuzztime $(FUZZTIME) ./worker/chain

@@ -162,6 +162,20 @@ func DecodePrior(b []byte) (*Prior, error) {
 			return nil, fmt.Errorf("prior: negative count %d for %q", v, k)
 		}
 	}
+	if p.Tasks < 0 {
+		return nil, fmt.Errorf("prior: negative task count %d", p.Tasks)
+	}
+	// A library entry that does not parse would be skipped by every search
+	// without a word, so a damaged or hand-edited prior would quietly teach
+	// less than it says: refuse it here, where the user can still fix it.
+	for i, l := range p.Library {
+		if l.Weight < 0 {
+			return nil, fmt.Errorf("prior: library entry %d (%.80s): negative weight %d", i, l.Program, l.Weight)
+		}
+		if _, err := parseLibEntry(l); err != nil {
+			return nil, fmt.Errorf("prior: library entry %d (%.80s): %w", i, l.Program, err)
+		}
+	}
 	return p, nil
 }
 
