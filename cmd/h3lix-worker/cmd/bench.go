@@ -100,6 +100,12 @@ With --engine llm each task is solved under the guidance of a local model
 sampling, which is counted in each task's time.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case kfold < 0 || kfold == 1:
+				return fmt.Errorf("--kfold %d: want 0 (no folds) or at least 2", kfold)
+			case threads < 1:
+				return fmt.Errorf("--threads %d: want at least 1", threads)
+			}
 			tasks, err := loadTasks(dir)
 			if err != nil {
 				return err

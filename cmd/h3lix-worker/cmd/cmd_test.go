@@ -111,6 +111,50 @@ func TestBenchCollective(t *testing.T) {
 	}
 }
 
+// TestBenchFlagsRejected: a bad number fails at once, by its flag's name,
+// before any task is loaded (the task directories here do not exist) and
+// before anything is written.
+func TestBenchFlagsRejected(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none")
+	js := filepath.Join(t.TempDir(), "out.json")
+	coll := func(args ...string) []string {
+		return append([]string{"bench", "collective", "--train", none, "--held-out", none, "--json", js}, args...)
+	}
+	pbeArgs := func(args ...string) []string {
+		return append([]string{"bench", "pbe", "--tasks", none, "--json", js}, args...)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{coll("--nodes", "0"), "--nodes 0: want at least 1"},
+		{coll("--rounds", "0"), "--rounds 0: want at least 1"},
+		{coll("--seeds", "0"), "--seeds 0: want at least 1"},
+		{coll("--candidates", "-5"), "--candidates -5"},
+		{coll("--candidates", "0"), "needs a --timeout"},
+		{coll("--timeout", "-1s"), "--timeout -1s"},
+		{coll("--held-out-n", "-3"), "--held-out-n -3"},
+		{coll("--interests", "-1"), "--interests -1"},
+		{coll("--adversarial", "-0.1"), "--adversarial -0.1: want a share"},
+		{coll("--adversarial", "1.5"), "--adversarial 1.5: want a share"},
+		{coll("--adversarial", "NaN"), "--adversarial NaN"},
+		{coll("--nodes", "2", "--adversarial", "0.75"), "every node an adversary"},
+		{pbeArgs("--kfold", "1"), "--kfold 1: want 0"},
+		{pbeArgs("--kfold", "-2"), "--kfold -2"},
+		{pbeArgs("--threads", "0"), "--threads 0"},
+		{[]string{"solve", filepath.Join(testdata, "area-code.sl"), "--candidates", "-1"}, "--candidates -1"},
+		{[]string{"solve", filepath.Join(testdata, "area-code.sl"), "--timeout", "-1s"}, "--timeout -1s"},
+		{[]string{"bench", "energy", "--trace", none, "--duty", "NaN"}, "--duty NaN: must be in (0, 1]"},
+	} {
+		if _, _, err := run(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(js); !os.IsNotExist(err) {
+		t.Errorf("a refused run wrote %s (%v)", js, err)
+	}
+}
+
 // TestBenchCollectiveInterests: personal nodes over generated tasks, whose
 // file names carry their family. Two nodes that share one interest are each
 // judged on that family's held-out tasks only; more interests than the

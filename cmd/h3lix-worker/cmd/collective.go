@@ -53,6 +53,11 @@ of the collective's rate. --seeds N runs N partitions (seeds --seed ...
 largest gain over the runs; --json then holds every run and the summary.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Flags first, so that a typo fails at once and by its flag's
+			// name, not after loading the tasks or as a rule of sim.Config.
+			if err := collectiveFlags(cfg, adversarFr, heldN, seeds); err != nil {
+				return err
+			}
 			train, err := simTasks(trainDir, 0)
 			if err != nil {
 				return err
@@ -73,9 +78,6 @@ largest gain over the runs; --json then holds every run and the summary.`,
 			fmt.Fprintf(cmd.ErrOrStderr(), "energy of the held-out solves: %s\n", why)
 			if seeds > 1 {
 				return simulateSeeds(cmd, cfg, seeds, sample, jsonPath)
-			}
-			if seeds < 1 {
-				return fmt.Errorf("--seeds %d: want at least 1", seeds)
 			}
 			rep, err := sim.Simulate(cmd.Context(), cfg)
 			if err != nil {
@@ -124,6 +126,34 @@ largest gain over the runs; --json then holds every run and the summary.`,
 	c.Flags().BoolVar(&overlap, "allow-overlap", false, "run even when training and held-out tasks share examples, and label the report in-sample")
 	c.Flags().IntVar(&seeds, "seeds", 1, "runs with seeds --seed, --seed+1, ...; more than 1 prints the mean and the range of the gain per round")
 	return c
+}
+
+// collectiveFlags checks bench collective's numeric flags.
+func collectiveFlags(cfg sim.Config, adversarial float64, heldN, seeds int) error {
+	switch {
+	case cfg.Nodes < 1:
+		return fmt.Errorf("--nodes %d: want at least 1", cfg.Nodes)
+	case cfg.Rounds < 1:
+		return fmt.Errorf("--rounds %d: want at least 1", cfg.Rounds)
+	case seeds < 1:
+		return fmt.Errorf("--seeds %d: want at least 1", seeds)
+	case cfg.Budget < 0:
+		return fmt.Errorf("--candidates %d: want a positive budget, or 0 with --timeout", cfg.Budget)
+	case cfg.Wall < 0:
+		return fmt.Errorf("--timeout %s: want a positive duration, or 0 for none", cfg.Wall)
+	case cfg.Budget == 0 && cfg.Wall == 0:
+		return fmt.Errorf("--candidates 0 needs a --timeout: a search with neither budget would not stop")
+	case heldN < 0:
+		return fmt.Errorf("--held-out-n %d: want 0 (all held-out tasks) or a positive count", heldN)
+	case cfg.Interests < 0:
+		return fmt.Errorf("--interests %d: want 0 (one shared distribution) or a positive number of families", cfg.Interests)
+	case !(adversarial >= 0 && adversarial < 1): // also refuses NaN
+		return fmt.Errorf("--adversarial %v: want a share of the nodes in [0, 1), e.g. 0.25", adversarial)
+	}
+	if n := int(adversarial*float64(cfg.Nodes) + 0.5); n >= cfg.Nodes {
+		return fmt.Errorf("--adversarial %v of %d nodes makes every node an adversary: lower it or add --nodes", adversarial, cfg.Nodes)
+	}
+	return nil
 }
 
 // budgetLabel says what each task may spend.

@@ -53,14 +53,17 @@ h3lix-worker bench energy --trace ../shared/bench/carbon/de-2020.csv --foresight
 			if err != nil {
 				return err
 			}
+			if foresightD < 0 {
+				return fmt.Errorf("--foresight %s: must be 0 (none) or positive", foresightD)
+			}
+			if !(duty > 0 && duty <= 1) { // also refuses NaN
+				return fmt.Errorf("--duty %v: must be in (0, 1], e.g. 0.45", duty)
+			}
+			p := schedule.Policy{Duty: duty, Window: w}
 			tr, err := carbon.LoadTrace(tracePath, zone)
 			if err != nil {
 				return err
 			}
-			if foresightD < 0 {
-				return fmt.Errorf("--foresight %s: must be 0 (none) or positive", foresightD)
-			}
-			p := schedule.Policy{Duty: duty, Window: w}
 			var rep schedule.Report
 			if cmd.Flags().Changed("forecast") {
 				fc, err := schedule.ParseForecast(forecast)

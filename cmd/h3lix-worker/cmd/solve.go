@@ -36,8 +36,13 @@ func (f *synthFlags) register(c *cobra.Command, timeout time.Duration) {
 }
 
 func (f *synthFlags) options() (pbe.Options, error) {
-	if f.memMiB <= 0 {
+	switch {
+	case f.memMiB <= 0:
 		return pbe.Options{}, fmt.Errorf("--mem must be positive, got %d", f.memMiB)
+	case f.candidates < 0:
+		return pbe.Options{}, fmt.Errorf("--candidates %d: want a positive budget, or 0 for none", f.candidates)
+	case f.timeout < 0:
+		return pbe.Options{}, fmt.Errorf("--timeout %s: want a positive duration, or 0 for none", f.timeout)
 	}
 	opts := pbe.Options{JIT: f.jit, Library: f.library, MemBudget: f.memMiB << 20}
 	if f.prior != "" {
