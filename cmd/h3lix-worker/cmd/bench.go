@@ -106,11 +106,11 @@ sampling, which is counted in each task's time.`,
 			case threads < 1:
 				return fmt.Errorf("--threads %d: want at least 1", threads)
 			}
-			tasks, err := loadTasks(dir)
+			opts, err := f.options()
 			if err != nil {
 				return err
 			}
-			opts, err := f.options()
+			tasks, err := loadTasks(dir)
 			if err != nil {
 				return err
 			}

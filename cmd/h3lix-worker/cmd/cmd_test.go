@@ -142,6 +142,9 @@ func TestBenchFlagsRejected(t *testing.T) {
 		{pbeArgs("--kfold", "1"), "--kfold 1: want 0"},
 		{pbeArgs("--kfold", "-2"), "--kfold -2"},
 		{pbeArgs("--threads", "0"), "--threads 0"},
+		{pbeArgs("--candidates", "-1"), "--candidates -1"},
+		{pbeArgs("--prior", none), "no such file"},
+		{[]string{"pbe", "learn", "--tasks", none, "--timeout", "-1s"}, "--timeout -1s"},
 		{[]string{"solve", filepath.Join(testdata, "area-code.sl"), "--candidates", "-1"}, "--candidates -1"},
 		{[]string{"solve", filepath.Join(testdata, "area-code.sl"), "--timeout", "-1s"}, "--timeout -1s"},
 		{[]string{"bench", "energy", "--trace", none, "--duty", "NaN"}, "--duty NaN: must be in (0, 1]"},
@@ -152,6 +155,11 @@ func TestBenchFlagsRejected(t *testing.T) {
 	}
 	if _, err := os.Stat(js); !os.IsNotExist(err) {
 		t.Errorf("a refused run wrote %s (%v)", js, err)
+	}
+	// A time budget alone is a valid setting: the flags pass, and the run
+	// stops at the missing tasks.
+	if _, _, err := run(t, coll("--timeout", "1s", "--candidates", "0")...); err == nil || !strings.Contains(err.Error(), "no .sl tasks") {
+		t.Errorf("--timeout 1s --candidates 0: got %v, want the missing tasks' error", err)
 	}
 }
 

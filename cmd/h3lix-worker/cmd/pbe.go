@@ -88,11 +88,11 @@ system's randomness; --dp-seed fixes it for experiments, and a prior
 released with a known seed is not private.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			tasks, err := loadTasks(dir)
+			opts, err := f.options()
 			if err != nil {
 				return err
 			}
-			opts, err := f.options()
+			tasks, err := loadTasks(dir)
 			if err != nil {
 				return err
 			}

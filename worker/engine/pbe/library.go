@@ -2,6 +2,7 @@ package pbe
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -144,9 +145,31 @@ type libParse struct {
 
 const maxLibParses = 1 << 13
 
+// libParseKey names a library entry's signature and program without
+// ambiguity: every field is length-prefixed, so params ["String,String"]
+// and ["String", "String"] (one valid, one not) never share a parse.
+func libParseKey(e LibEntry) string {
+	var b strings.Builder
+	field := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	field(e.Program)
+	field(e.Ret)
+	for _, l := range [][]string{e.Params, e.Holes} {
+		b.WriteString(strconv.Itoa(len(l)))
+		b.WriteByte('#')
+		for _, x := range l {
+			field(x)
+		}
+	}
+	return b.String()
+}
+
 // parseLibEntry is ParseHoled of a library entry, memoized.
 func parseLibEntry(e LibEntry) (*sygus.Term, error) {
-	k := e.Program + "\x00" + strings.Join(e.Params, ",") + "\x00" + strings.Join(e.Holes, ",") + "\x00" + e.Ret
+	k := libParseKey(e)
 	libParses.Lock()
 	r, ok := libParses.m[k]
 	libParses.Unlock()

@@ -147,36 +147,43 @@ func DecodePrior(b []byte) (*Prior, error) {
 	if p.Ctx == nil {
 		p.Ctx = map[string]int64{}
 	}
-	for k, v := range p.Ctx {
-		if v < 0 {
-			return nil, fmt.Errorf("prior: negative count %d for %q", v, k)
+	for _, m := range []map[string]int64{p.Ctx, p.Ops, p.Consts} {
+		for k, v := range m {
+			if err := priorCount(v); err != nil {
+				return nil, fmt.Errorf("prior: count of %q: %w", k, err)
+			}
 		}
 	}
-	for k, v := range p.Ops {
-		if v < 0 {
-			return nil, fmt.Errorf("prior: negative count %d for %q", v, k)
-		}
-	}
-	for k, v := range p.Consts {
-		if v < 0 {
-			return nil, fmt.Errorf("prior: negative count %d for %q", v, k)
-		}
-	}
-	if p.Tasks < 0 {
-		return nil, fmt.Errorf("prior: negative task count %d", p.Tasks)
+	if err := priorCount(p.Tasks); err != nil {
+		return nil, fmt.Errorf("prior: task count: %w", err)
 	}
 	// A library entry that does not parse would be skipped by every search
 	// without a word, so a damaged or hand-edited prior would quietly teach
 	// less than it says: refuse it here, where the user can still fix it.
 	for i, l := range p.Library {
-		if l.Weight < 0 {
-			return nil, fmt.Errorf("prior: library entry %d (%.80s): negative weight %d", i, l.Program, l.Weight)
+		if err := priorCount(l.Weight); err != nil {
+			return nil, fmt.Errorf("prior: library entry %d (%.80s): weight: %w", i, l.Program, err)
 		}
 		if _, err := parseLibEntry(l); err != nil {
 			return nil, fmt.Errorf("prior: library entry %d (%.80s): %w", i, l.Program, err)
 		}
 	}
 	return p, nil
+}
+
+// maxPriorCount bounds every count and weight of a decoded prior (2^40
+// milli-units, about 10^9 observations), so that Merge's count × weight
+// (at most 10^6 ppm) stays far inside int64.
+const maxPriorCount = 1 << 40
+
+func priorCount(v int64) error {
+	switch {
+	case v < 0:
+		return fmt.Errorf("negative value %d", v)
+	case v > maxPriorCount:
+		return fmt.Errorf("%d is above the most a prior holds (%d)", v, int64(maxPriorCount))
+	}
+	return nil
 }
 
 // ErrIncompatible is returned when merging priors of different DSLs.

@@ -41,8 +41,10 @@ func TestDecodePriorRejects(t *testing.T) {
 		{"sort differs from ret", `"ret":"String"`, `"ret":"Int"`, "signature says Int"},
 		{"hole not used", `"program":"(str.++ $0 $1)"`, `"program":"(str.++ $0 $0)"`, "holes"},
 		{"unknown sort", `"params":["String"]`, `"params":["Float"]`, "library entry 0"},
-		{"negative weight", `"weight":1000`, `"weight":-1`, "negative weight"},
-		{"negative tasks", `"tasks":1000`, `"tasks":-5`, "negative task count"},
+		{"negative weight", `"weight":1000`, `"weight":-1`, "weight: negative value -1"},
+		{"huge weight", `"weight":1000`, `"weight":1099511627777`, "above the most a prior holds"},
+		{"negative tasks", `"tasks":1000`, `"tasks":-5`, "task count: negative value -5"},
+		{"huge count", `"str.++":5000`, `"str.++":9223372036854775807`, "above the most a prior holds"},
 		{"unknown field", `"weight":1000`, `"weight":1000,"cost":3`, "unknown field"},
 	} {
 		bad := strings.Replace(string(good), tc.from, tc.to, 1)
@@ -53,6 +55,20 @@ func TestDecodePriorRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
 		}
+	}
+	// Two entries whose signatures join to the same text: the valid one is
+	// parsed (and memoized) first, which must not vouch for the other.
+	p := holedPrior()
+	p.Library = []LibEntry{
+		{Program: "(str.++ $0 $1)", Params: []string{"String", "String"}, Ret: "String", Weight: milli},
+		{Program: "(str.++ $0 $1)", Params: []string{"String,String"}, Ret: "String", Weight: milli},
+	}
+	enc, err := p.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DecodePrior(enc); err == nil || !strings.Contains(err.Error(), "library entry 1") {
+		t.Errorf("params [\"String,String\"] after [\"String\", \"String\"]: got %v", err)
 	}
 }
 
