@@ -76,6 +76,9 @@ type Result struct {
 	// Note says how the engine worked, when it is worth telling the user
 	// (e.g. that a language model's guidance was unavailable).
 	Note string
+	// Guided says a language model's samples steered the search (the llm
+	// engine); Distill marks only such results' artifacts as guided.
+	Guided bool
 	// Private lists the task's data that nothing shared may contain (for
 	// PBE, its example strings of two or more characters). Distill keeps
 	// it out of artifacts; it never leaves the node.

@@ -154,6 +154,7 @@ func (e *Engine) Solve(ctx context.Context, task engine.Task, b engine.Budget) (
 	e.stats.sampleTime += took
 	e.mu.Unlock()
 	res.Elapsed += took
+	res.Guided = true
 	res.Note = fmt.Sprintf("llm %s: %d samples in %s, %d whole programs, %d with fragments", e.cfg.Model, st.Samples, took.Round(time.Millisecond), st.Parsed, st.Partial)
 	return res, err
 }
@@ -163,14 +164,27 @@ func (e *Engine) Verify(ctx context.Context, a engine.Artifact) (engine.Verifica
 	return e.inner.Verify(ctx, a)
 }
 
-// Distill makes the PBE engine's artifacts, marked as produced under
-// language-model guidance (pbe.KindLLM).
+// Distill makes the PBE engine's artifacts. Those of results the model
+// guided are marked so (pbe.KindLLM); a result the embedded engine found
+// alone, because the server failed, keeps the plain kind: the manifest
+// must not claim guidance that did not happen.
 func (e *Engine) Distill(ctx context.Context, solved []engine.Result) ([]engine.Artifact, error) {
-	as, err := e.inner.Distill(ctx, solved)
-	for i := range as {
-		as[i].Manifest.Kind = pbe.KindLLM
+	var out []engine.Artifact
+	for _, r := range solved {
+		// One result at a time: the PBE engine may skip a result (nothing
+		// verifiable without the task), so indices do not line up.
+		as, err := e.inner.Distill(ctx, []engine.Result{r})
+		for i := range as {
+			if r.Guided {
+				as[i].Manifest.Kind = pbe.KindLLM
+			}
+		}
+		out = append(out, as...)
+		if err != nil {
+			return out, err
+		}
 	}
-	return as, err
+	return out, nil
 }
 
 // Condition is the PBE engine's: the field conditions the prior the

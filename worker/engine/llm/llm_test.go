@@ -189,6 +189,32 @@ func TestGuidanceFromACapableModel(t *testing.T) {
 		t.Errorf("a plain PBE node must verify a guided artifact: %v %v", v, err)
 	}
 	t.Logf("lastname.sl: alone %d candidates, guided by a near miss %d", alone.Candidates, res.Candidates)
+
+	// A task solved while the server was down is the embedded engine's
+	// alone: its artifact must not claim guidance, even distilled in one
+	// batch with a guided one.
+	down, _ := openAI(t, near, 0, 0)
+	down.Close()
+	cfg := cfgFor(down.URL + "/v1")
+	cfg.Retries = 0
+	e2, err := New(cfg, pbe.New(pbe.Options{}, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fell, err := e2.Solve(ctx, task(t, "area-code.sl"), budget)
+	if err != nil || !fell.Solved || fell.Guided || !strings.Contains(fell.Note, "embedded engine alone") {
+		t.Fatalf("fallback: solved %v guided %v note %q (%v)", fell.Solved, fell.Guided, fell.Note, err)
+	}
+	if !res.Guided {
+		t.Error("a guided result must say so")
+	}
+	arts, err = e2.Distill(ctx, []engine.Result{fell, res})
+	if err != nil || len(arts) != 2 {
+		t.Fatalf("distill: %d artifacts, %v", len(arts), err)
+	}
+	if arts[0].Manifest.Kind != pbe.Kind || arts[1].Manifest.Kind != pbe.KindLLM {
+		t.Errorf("kinds %q, %q: want %q for the fallback, %q for the guided", arts[0].Manifest.Kind, arts[1].Manifest.Kind, pbe.Kind, pbe.KindLLM)
+	}
 }
 
 // TestAgainstOllama runs the engine against a real Ollama serving a real
